@@ -1,0 +1,519 @@
+"""The MCP client manager: the app's one way to list and call tools on MCP servers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+import mcp_types
+
+from crm_app.mcp.audit import AuditEntry, AuditSink
+from crm_app.mcp.backoff import Backoff
+from crm_app.mcp.breaker import DEFAULT_FAILURE_THRESHOLD, DEFAULT_RESET_SECONDS, CircuitBreaker
+from crm_app.mcp.cache import TtlCache
+from crm_app.mcp.config import ServerConfig
+from crm_app.mcp.errors import (
+    AuthError,
+    CallTimeout,
+    CircuitOpen,
+    CredentialsRejected,
+    MCPDisabled,
+    MCPError,
+    ProtocolError,
+    ReconnectNeeded,
+    ServerDisabled,
+    ServerUnavailable,
+)
+from crm_app.mcp.pool import SessionKey, SessionPool
+from crm_app.mcp.redact import redact
+from crm_app.mcp.results import CallOutcome, OutcomeKind, ServerStatus, ToolCall, ToolFlags, ToolInfo, ToolListing
+from crm_app.mcp.session import HttpClientFactory, PooledSession, RequestTrace, SessionCredentials, default_http_client, traced
+from crm_app.mcp.singleflight import SingleFlight
+from crm_app.mcp.tokens import TokenBroker, TokenProvider
+from crm_app.mcp.tool_errors import parse_tool_error
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT_SECONDS = 30.0
+DEFAULT_TOOL_CACHE_TTL = 300.0
+DEFAULT_IDLE_CLOSE_SECONDS = 300.0
+DEFAULT_HEALTH_INTERVAL = 60.0
+DEFAULT_MAX_PARALLEL = 4
+DEFAULT_RETRIES = 2
+
+T = TypeVar("T")
+ToolCacheKey = tuple[int, str, str]
+"""(user id, server id, settings fingerprint)."""
+
+
+def _elapsed_ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000.0
+
+
+def _failure_kind(error: MCPError) -> OutcomeKind:
+    if isinstance(error, CircuitOpen):
+        return "circuit_open"
+    if isinstance(error, ServerUnavailable):
+        return "transport_error"
+    if isinstance(error, CallTimeout):
+        return "timeout"
+    if isinstance(error, AuthError):
+        return "auth_error"
+    if isinstance(error, MCPDisabled | ServerDisabled):
+        return "disabled"
+    return "tool_error"
+
+
+def _content_text(content: Sequence[mcp_types.ContentBlock]) -> str:
+    parts: list[str] = []
+    for block in content:
+        if isinstance(block, mcp_types.TextContent):
+            parts.append(block.text)
+        elif isinstance(block, mcp_types.EmbeddedResource) and isinstance(block.resource, mcp_types.TextResourceContents):
+            parts.append(block.resource.text)
+        elif isinstance(block, mcp_types.ResourceLink):
+            parts.append(f"[linked resource: {block.uri}]")
+        elif isinstance(block, mcp_types.ImageContent | mcp_types.AudioContent):
+            parts.append(f"[{block.type} content, {block.mime_type}]")
+        elif isinstance(block, mcp_types.EmbeddedResource):
+            parts.append(f"[binary resource: {block.resource.uri}]")
+    return "\n".join(parts)
+
+
+class MCPClientManager:
+    """Lists and calls tools on MCP servers for many users at once.
+
+    * One pooled session per (user, server), reused across calls, closed after
+      ``idle_close_seconds`` without use, rebuilt transparently when the server forgets it.
+    * The user's bearer token travels only on that user's session.
+    * Tool lists are cached ``tool_cache_ttl`` seconds per (user, server) and dropped on
+      ``notifications/tools/list_changed`` and on errors.
+    * Every call is bounded by ``timeout_seconds``, transport failures are retried with
+      exponential backoff and jitter (a call that may have reached the server is resent
+      only for read-only or idempotent tools), and a circuit breaker per server address
+      pauses calls to a server that keeps failing.
+    * A tool's Microsoft Graph 401 makes the manager renew the user's token (once per
+      stale token, however many calls saw it) and retry the call exactly once.
+    * Every call is audited with its arguments redacted.
+    * With ``enabled=False`` nothing is listed or called.
+
+    ``start()`` begins the background health check; ``close()`` ends it and every session.
+    """
+
+    def __init__(
+        self,
+        *,
+        token_provider: TokenProvider,
+        audit_sink: AuditSink,
+        enabled: bool = True,
+        timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
+        tool_cache_ttl: float = DEFAULT_TOOL_CACHE_TTL,
+        idle_close_seconds: float = DEFAULT_IDLE_CLOSE_SECONDS,
+        health_interval: float = DEFAULT_HEALTH_INTERVAL,
+        max_parallel: int = DEFAULT_MAX_PARALLEL,
+        retries: int = DEFAULT_RETRIES,
+        breaker_failure_threshold: int = DEFAULT_FAILURE_THRESHOLD,
+        breaker_reset_seconds: float = DEFAULT_RESET_SECONDS,
+        backoff: Backoff | None = None,
+        http_client_factory: HttpClientFactory | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        if timeout_seconds <= 0:
+            raise ValueError("timeout_seconds must be positive")
+        if max_parallel < 1:
+            raise ValueError("max_parallel must be at least 1")
+        if retries < 0:
+            raise ValueError("retries must not be negative")
+        self.enabled = enabled
+        self._tokens = TokenBroker(token_provider, clock=clock)
+        self._audit_sink = audit_sink
+        self._timeout = timeout_seconds
+        self._idle_close_seconds = idle_close_seconds
+        self._health_interval = health_interval
+        self._max_parallel = max_parallel
+        self._retries = retries
+        self._breaker_threshold = breaker_failure_threshold
+        self._breaker_reset = breaker_reset_seconds
+        self._backoff = backoff or Backoff()
+        self._http_client_factory = http_client_factory or default_http_client
+        self._clock = clock
+        self._sleep = sleep
+        self._rand = rand
+        self._pool = SessionPool()
+        self._tool_cache: TtlCache[ToolCacheKey, list[ToolInfo]] = TtlCache(tool_cache_ttl, clock=clock)
+        self._tool_generation: dict[SessionKey, int] = {}
+        self._listing: SingleFlight[ToolCacheKey, list[ToolInfo]] = SingleFlight()
+        self._breakers: dict[str, CircuitBreaker] = {}
+        self._health_task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> MCPClientManager:
+        self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    def start(self) -> None:
+        """Start the background health check (every ``health_interval`` seconds)."""
+        if not self.enabled or self._health_task is not None:
+            return
+        self._health_task = asyncio.get_running_loop().create_task(self._health_loop(), name="mcp-health")
+
+    async def close(self) -> None:
+        """Stop the health check and close every session."""
+        task, self._health_task = self._health_task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await self._pool.aclose()
+
+    async def invalidate(self, user_id: int | None = None, server_id: str | None = None) -> None:
+        """Forget cached tool lists and close sessions of one user, one server, both, or everyone."""
+
+        def matches(key: SessionKey) -> bool:
+            return (user_id is None or key[0] == user_id) and (server_id is None or key[1] == server_id)
+
+        self._tool_cache.drop_where(lambda key: matches((key[0], key[1])))
+        for key in [key for key in self._tool_generation if matches(key)]:
+            self._tool_generation[key] += 1
+        self._pool.discard_where(matches)
+        if server_id is None:
+            self._tokens.forget(user_id)
+
+    # Tools
+
+    async def list_tools(self, user_id: int, server: ServerConfig) -> list[ToolInfo]:
+        """The server's tools for this user, from the cache when fresh.
+
+        Returns nothing when MCP or the server is turned off; raises ``MCPError`` when the
+        server cannot be asked.
+        """
+        if self._refusal(server) is not None:
+            return []
+        key: ToolCacheKey = (user_id, server.id, server.fingerprint)
+        cached = self._tool_cache.get(key)
+        if cached is not None:
+            return list(cached)
+        try:
+            async with asyncio.timeout(self._timeout):
+                tools = await self._listing.run(key, lambda: self._fetch_tools(user_id, server, key))
+        except TimeoutError:
+            raise CallTimeout(server.name, self._timeout, server_id=server.id) from None
+        return list(tools)
+
+    async def list_all_tools(self, user_id: int, servers: Sequence[ServerConfig]) -> ToolListing:
+        """Tools of several servers gathered in parallel; a failing server adds its error instead."""
+        tools: list[ToolInfo] = []
+        errors: dict[str, MCPError] = {}
+        results = await asyncio.gather(
+            *(self._list_or_error(user_id, server) for server in servers)
+        )
+        for server, result in zip(servers, results, strict=True):
+            if isinstance(result, MCPError):
+                errors[server.id] = result
+            else:
+                tools.extend(result)
+        return ToolListing(tools=tools, errors=errors)
+
+    async def call_tool(
+        self, user_id: int, server: ServerConfig, name: str, arguments: Mapping[str, Any] | None = None
+    ) -> CallOutcome:
+        """Call one tool; every failure comes back as an outcome, and the call is audited."""
+        args = dict(arguments or {})
+        started = time.perf_counter()
+        refusal = self._refusal(server)
+        if refusal is not None:
+            return CallOutcome.failure(refusal, outcome="disabled", server_id=server.id, tool=name, latency_ms=0.0)
+        try:
+            async with asyncio.timeout(self._timeout):
+                outcome = await self._call(user_id, server, name, args)
+        except TimeoutError:
+            self._breaker(server).record_failure()
+            outcome = self._failed(CallTimeout(server.name, self._timeout, server_id=server.id), server, name)
+        except MCPError as exc:
+            outcome = self._failed(exc, server, name)
+        except Exception:
+            logger.exception("tool call %s on %s failed unexpectedly", name, server.id)
+            outcome = self._failed(ServerUnavailable(server.name, server_id=server.id), server, name)
+        outcome = replace(outcome, latency_ms=_elapsed_ms(started))
+        await self._audit(user_id, server, name, args, outcome)
+        return outcome
+
+    async def call_many(self, user_id: int, calls: Sequence[ToolCall]) -> list[CallOutcome]:
+        """Run independent calls in parallel, at most ``max_parallel`` at a time, in the given order."""
+        gate = asyncio.Semaphore(self._max_parallel)
+
+        async def one(call: ToolCall) -> CallOutcome:
+            async with gate:
+                return await self.call_tool(user_id, call.server, call.name, call.arguments)
+
+        return list(await asyncio.gather(*(one(call) for call in calls)))
+
+    # Status and health
+
+    async def status(self, user_id: int, servers: Sequence[ServerConfig]) -> dict[str, ServerStatus]:
+        """A live check of each server for this user: reachable, signed in, which tools."""
+        results = await asyncio.gather(*(self._status_of(user_id, server) for server in servers))
+        return {result.server_id: result for result in results}
+
+    async def check_health(self) -> None:
+        """Close idle sessions and ping the others; a session that fails its ping is dropped."""
+        pings = []
+        for key, session in self._pool.items():
+            if session.idle_for() >= self._idle_close_seconds:
+                self._pool.discard(key, session)
+            else:
+                pings.append(self._ping(key, session))
+        await asyncio.gather(*pings)
+
+    def session_count(self) -> int:
+        """How many sessions are open now."""
+        return len(self._pool)
+
+    # Internals
+
+    def _refusal(self, server: ServerConfig) -> MCPError | None:
+        if not self.enabled:
+            return MCPDisabled()
+        if not server.enabled:
+            return ServerDisabled(server.name, server_id=server.id)
+        return None
+
+    def _breaker(self, server: ServerConfig) -> CircuitBreaker:
+        breaker = self._breakers.get(server.url)
+        if breaker is None:
+            breaker = CircuitBreaker(
+                failure_threshold=self._breaker_threshold, reset_seconds=self._breaker_reset, clock=self._clock
+            )
+            self._breakers[server.url] = breaker
+        return breaker
+
+    async def _list_or_error(self, user_id: int, server: ServerConfig) -> list[ToolInfo] | MCPError:
+        refusal = self._refusal(server)
+        if refusal is not None:
+            return refusal
+        try:
+            return await self.list_tools(user_id, server)
+        except MCPError as exc:
+            return exc
+
+    async def _fetch_tools(self, user_id: int, server: ServerConfig, key: ToolCacheKey) -> list[ToolInfo]:
+        session_key: SessionKey = (user_id, server.id)
+        generation = self._tool_generation.setdefault(session_key, 0)
+        try:
+            async with asyncio.timeout(self._timeout):
+                listed, _ = await self._execute(user_id, server, lambda session: session.list_tools(), replay_safe=True)
+        except TimeoutError:
+            self._breaker(server).record_failure()
+            self._tool_cache.drop(key)
+            raise CallTimeout(server.name, self._timeout, server_id=server.id) from None
+        except MCPError:
+            self._tool_cache.drop(key)
+            raise
+        tools = [ToolInfo.from_mcp(tool, server.id) for tool in listed]
+        if self._tool_generation.get(session_key) == generation:
+            self._tool_cache.put(key, tools)
+        return tools
+
+    def _tools_changed(self, session_key: SessionKey) -> None:
+        self._tool_generation[session_key] = self._tool_generation.get(session_key, 0) + 1
+        self._tool_cache.drop_where(lambda key: (key[0], key[1]) == session_key)
+
+    def _flags(self, user_id: int, server: ServerConfig, name: str) -> ToolFlags | None:
+        cached = self._tool_cache.get((user_id, server.id, server.fingerprint))
+        for tool in cached or ():
+            if tool.name == name:
+                return tool.annotations
+        return None
+
+    async def _call(self, user_id: int, server: ServerConfig, name: str, arguments: dict[str, Any]) -> CallOutcome:
+        flags = self._flags(user_id, server, name)
+        replay_safe = flags is not None and flags.replay_safe
+
+        async def invoke(session: PooledSession) -> mcp_types.CallToolResult:
+            return await session.call_tool(name, arguments)
+
+        result, trace = await self._execute(user_id, server, invoke, replay_safe=replay_safe)
+        outcome = self._outcome(result, server, name)
+        if outcome.outcome != "auth_error" or server.auth != "ms365_bearer":
+            return outcome
+        await self._tokens.refresh(user_id, trace.bearer_sent, server_id=server.id)
+        result, _ = await self._execute(user_id, server, invoke, replay_safe=replay_safe)
+        outcome = self._outcome(result, server, name)
+        if outcome.outcome == "auth_error":
+            rejected = CredentialsRejected(server.name, bearer=True, server_id=server.id)
+            outcome = replace(outcome, error_message=rejected.message)
+        return outcome
+
+    async def _execute(
+        self,
+        user_id: int,
+        server: ServerConfig,
+        operation: Callable[[PooledSession], Awaitable[T]],
+        *,
+        replay_safe: bool,
+    ) -> tuple[T, RequestTrace]:
+        """Run ``operation`` on the user's session, retrying transport failures that allow it."""
+        breaker = self._breaker(server)
+        session_key: SessionKey = (user_id, server.id)
+        attempt = 0
+        while True:
+            bearer = await self._tokens.current(user_id, server_id=server.id) if server.auth == "ms365_bearer" else None
+            if not breaker.allow():
+                raise CircuitOpen(server.name, breaker.retry_after(), server_id=server.id)
+            try:
+                session = await self._session(user_id, server, bearer)
+                if bearer is not None:
+                    session.credentials.bearer = bearer
+                with traced() as trace:
+                    result = await operation(session)
+            except ServerUnavailable as exc:
+                self._pool.discard_dead(session_key)
+                self._tools_changed(session_key)
+                if exc.session_lost:
+                    breaker.record_success()
+                else:
+                    breaker.record_failure()
+                if attempt >= self._retries or (exc.delivered and not replay_safe):
+                    raise
+                delay = 0.0 if exc.session_lost else self._backoff.delay(attempt, self._rand)
+                attempt += 1
+                logger.info(
+                    "retrying %s for user %s after a transport failure (%s), attempt %d",
+                    server.id, user_id, exc.detail, attempt,
+                )
+                if delay:
+                    await self._sleep(delay)
+                continue
+            except CallTimeout:
+                breaker.record_failure()
+                self._pool.discard_dead(session_key)
+                raise
+            except (AuthError, ProtocolError):
+                breaker.record_success()
+                raise
+            breaker.record_success()
+            return result, trace
+
+    async def _session(self, user_id: int, server: ServerConfig, bearer: str | None) -> PooledSession:
+        session_key: SessionKey = (user_id, server.id)
+
+        def build() -> PooledSession:
+            return PooledSession(
+                user_id=user_id,
+                server=server,
+                credentials=SessionCredentials(user_id, server, self._tokens, bearer),
+                http_client_factory=self._http_client_factory,
+                connect_timeout=self._timeout,
+                on_tools_changed=lambda: self._tools_changed(session_key),
+                clock=self._clock,
+            )
+
+        return await self._pool.acquire(session_key, server.fingerprint, build)
+
+    def _outcome(self, result: mcp_types.CallToolResult, server: ServerConfig, name: str) -> CallOutcome:
+        text = _content_text(result.content)
+        structured = result.structured_content if isinstance(result.structured_content, dict) else None
+        if not result.is_error:
+            return CallOutcome(
+                ok=True, structured=structured, text=text, is_error=False, error_code=None, error_message=None,
+                latency_ms=0.0, server_id=server.id, tool=name, outcome="ok",
+            )
+        info = parse_tool_error(text)
+        return CallOutcome(
+            ok=False, structured=structured, text=text, is_error=True, error_code=info.code,
+            error_message=info.message, latency_ms=0.0, server_id=server.id, tool=name,
+            outcome="auth_error" if info.is_auth_failure else "tool_error",
+        )
+
+    def _failed(self, error: MCPError, server: ServerConfig, name: str) -> CallOutcome:
+        return CallOutcome.failure(error, outcome=_failure_kind(error), server_id=server.id, tool=name, latency_ms=0.0)
+
+    async def _audit(
+        self, user_id: int, server: ServerConfig, name: str, arguments: dict[str, Any], outcome: CallOutcome
+    ) -> None:
+        if outcome.outcome == "disabled":
+            return
+        entry = AuditEntry(
+            user_id=user_id,
+            server_id=server.id,
+            tool=name,
+            arguments=redact(arguments),
+            outcome=outcome.outcome,
+            error=None if outcome.ok else outcome.error_message,
+            latency_ms=outcome.latency_ms,
+            at=datetime.now(UTC),
+        )
+        try:
+            await self._audit_sink.record(entry)
+        except Exception:
+            logger.exception("could not write the audit entry for %s on %s", name, server.id)
+
+    async def _status_of(self, user_id: int, server: ServerConfig) -> ServerStatus:
+        refusal = self._refusal(server)
+        if refusal is not None:
+            return ServerStatus(
+                server_id=server.id, connected=False, state="disabled", tool_count=0, tool_names=[],
+                latency_ms=None, last_error=refusal.message, checked_at=datetime.now(UTC),
+            )
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(self._timeout):
+                await self._execute(user_id, server, lambda session: session.ping(), replay_safe=True)
+                latency = _elapsed_ms(started)
+                tools = await self.list_tools(user_id, server)
+        except TimeoutError:
+            self._breaker(server).record_failure()
+            error: MCPError = CallTimeout(server.name, self._timeout, server_id=server.id)
+        except MCPError as exc:
+            error = exc
+        else:
+            return ServerStatus(
+                server_id=server.id, connected=True, state="connected", tool_count=len(tools),
+                tool_names=[tool.name for tool in tools], latency_ms=latency, last_error=None,
+                checked_at=datetime.now(UTC),
+            )
+        needs_reconnect = isinstance(error, ReconnectNeeded) or (
+            isinstance(error, CredentialsRejected) and server.auth == "ms365_bearer"
+        )
+        return ServerStatus(
+            server_id=server.id, connected=False, state="reconnect_needed" if needs_reconnect else "unavailable",
+            tool_count=0, tool_names=[], latency_ms=None, last_error=error.message, checked_at=datetime.now(UTC),
+        )
+
+    async def _ping(self, key: SessionKey, session: PooledSession) -> None:
+        breaker = self._breaker(session.server)
+        try:
+            async with asyncio.timeout(self._timeout):
+                with traced():
+                    await session.ping(touch=False)
+        except (TimeoutError, ServerUnavailable) as exc:
+            if not (isinstance(exc, ServerUnavailable) and exc.session_lost):
+                breaker.record_failure()
+            logger.info("health check: %s for user %s failed, closing its session", session.server.id, key[0])
+            self._pool.discard(key, session)
+            self._tools_changed(key)
+        except MCPError as exc:
+            logger.info("health check: %s for user %s: %s", session.server.id, key[0], exc.code)
+            self._pool.discard(key, session)
+            self._tools_changed(key)
+        else:
+            breaker.record_success()
+
+    async def _health_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self._health_interval)
+            try:
+                await self.check_health()
+            except Exception:
+                logger.exception("MCP health check failed")
