@@ -1,0 +1,252 @@
+"""Structured tool outputs. Their JSON schemas are published as each tool's output schema."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+BodyKind = Literal["preview", "full", "empty"]
+
+
+class Output(BaseModel):
+    """Base of every output shape: field aliases on the wire, names accepted in Python."""
+
+    model_config = ConfigDict(serialize_by_alias=True, validate_by_name=True, validate_by_alias=True)
+
+
+class Recipient(Output):
+    name: str = Field(description="Display name, may be empty")
+    address: str = Field(description="Email address")
+
+
+class Email(Output):
+    id: str = Field(description="Message id; pass it to outlook_get_email or outlook_reply_email")
+    subject: str
+    from_: Recipient | None = Field(alias="from", description="Sender")
+    to: list[Recipient]
+    cc: list[Recipient]
+    received_at: str | None = Field(description="When it was received, ISO-8601 UTC")
+    is_read: bool
+    has_attachments: bool
+    importance: str
+    conversation_id: str | None
+    web_link: str | None = Field(description="Opens the message in Outlook on the web")
+    body: str = Field(description="Body text: a preview or the full body, as body_kind says")
+    body_kind: BodyKind = Field(
+        description="'preview': Graph's 255-character preview only; 'full': the whole body as plain text; "
+        "'empty': the message has no body text"
+    )
+    body_truncated: bool = Field(description="True when body holds less than the whole message text")
+
+
+class Attachment(Output):
+    name: str
+    size: int | None = Field(description="Size in bytes")
+    content_type: str | None
+
+
+class FullEmail(Email):
+    attachments: list[Attachment]
+
+
+class EmailSearchResult(Output):
+    emails: list[Email]
+    count: int
+    has_more: bool = Field(description="True when more messages matched than were returned")
+    dropped_mismatches: int = Field(
+        description="Messages Graph returned that did not match the requested sender, dates or unread flag, "
+        "and were therefore left out"
+    )
+
+
+class EmailResult(Output):
+    email: FullEmail
+
+
+class MailFolder(Output):
+    id: str
+    display_name: str
+    parent_folder_id: str | None
+    unread_count: int | None
+    total_count: int | None
+    child_folder_count: int | None
+
+
+class FolderList(Output):
+    folders: list[MailFolder]
+    count: int
+    has_more: bool
+
+
+class DraftResult(Output):
+    status: Literal["draft_created"]
+    draft: Email
+
+
+class SendResult(Output):
+    status: Literal["sent"]
+    to: list[Recipient]
+    cc: list[Recipient]
+    subject: str
+
+
+class ReplyResult(Output):
+    status: Literal["replied"]
+    message_id: str
+    reply_all: bool
+    subject: str
+    to: list[Recipient] = Field(description="Who the reply went to")
+
+
+class Attendee(Output):
+    name: str
+    address: str
+    type: str = Field(description="required, optional or resource")
+    response: str = Field(description="none, accepted, tentativelyAccepted, declined, notResponded or organizer")
+
+
+class Event(Output):
+    id: str
+    subject: str
+    start: str | None = Field(description="ISO-8601 with the offset of time_zone")
+    end: str | None = Field(description="ISO-8601 with the offset of time_zone")
+    time_zone: str
+    is_all_day: bool
+    location: str
+    attendees: list[Attendee]
+    organizer: Recipient | None
+    is_online_meeting: bool
+    online_meeting_url: str | None
+    web_link: str | None = Field(description="Opens the event in Outlook on the web")
+    body_preview: str
+
+
+class EventList(Output):
+    events: list[Event]
+    count: int
+    has_more: bool
+
+
+class EventResult(Output):
+    event: Event
+
+
+class AttendeeAvailability(Output):
+    address: str
+    availability: str = Field(description="free, tentative, busy, oof, workingElsewhere or unknown")
+
+
+class MeetingSuggestion(Output):
+    start: str | None
+    end: str | None
+    confidence: float | None = Field(description="0-100: how likely all attendees can attend")
+    organizer_availability: str | None
+    attendee_availability: list[AttendeeAvailability]
+    reason: str | None
+
+
+class MeetingTimes(Output):
+    suggestions: list[MeetingSuggestion]
+    count: int
+    time_zone: str
+    empty_reason: str | None = Field(description="Why there is no suggestion, when there is none")
+
+
+class File(Output):
+    id: str
+    name: str
+    size: int | None
+    is_folder: bool
+    mime_type: str | None
+    last_modified_at: str | None
+    last_modified_by: str | None
+    web_url: str | None
+    path: str | None = Field(description="Folder path inside the drive, e.g. /Documents/Q4 report.xlsx")
+    drive_id: str | None = Field(description="Drive holding the item; pass it with item_id to read or share")
+
+
+class FileList(Output):
+    files: list[File]
+    count: int
+    has_more: bool
+
+
+class FileContent(Output):
+    file: File
+    content: str
+    truncated: bool = Field(description="True when content holds only the start of the file")
+    content_kind: Literal["text"]
+
+
+class ShareResult(Output):
+    status: Literal["shared"]
+    file_name: str
+    web_url: str | None
+    recipients: list[str]
+    role: str
+    link: str | None = Field(None, description="Sharing link, when Graph returned one")
+
+
+class Site(Output):
+    id: str
+    name: str | None
+    display_name: str | None
+    web_url: str | None
+    description: str | None
+
+
+class SiteList(Output):
+    sites: list[Site]
+    count: int
+    has_more: bool
+
+
+class Team(Output):
+    id: str
+    display_name: str | None
+    description: str | None
+    web_url: str | None
+
+
+class TeamList(Output):
+    teams: list[Team]
+    count: int
+    has_more: bool
+
+
+class Channel(Output):
+    id: str
+    display_name: str | None
+    description: str | None
+    web_url: str | None
+
+
+class ChannelList(Output):
+    channels: list[Channel]
+    count: int
+    has_more: bool
+
+
+class PostedMessage(Output):
+    id: str
+    web_url: str | None
+    created_at: str | None
+
+
+class PostResult(Output):
+    message: PostedMessage
+
+
+class Person(Output):
+    id: str
+    kind: Literal["user", "group"]
+    display_name: str | None
+    address: str | None = Field(description="Email address to use in to, cc, attendees or recipients")
+    job_title: str | None
+    description: str | None
+
+
+class PeopleResult(Output):
+    people: list[Person]
+    count: int

@@ -1,0 +1,1 @@
+"""Tool modules; each exposes `register(server, graph)`."""

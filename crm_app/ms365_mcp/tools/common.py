@@ -1,0 +1,86 @@
+"""What every tool module shares: the caller's token, argument types, annotations."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+from urllib.parse import quote
+
+from mcp.server.mcpserver import Context
+from mcp_types import ToolAnnotations
+from pydantic import AfterValidator, BeforeValidator, Field
+
+from crm_app.ms365_mcp.errors import AuthenticationRequired
+from crm_app.ms365_mcp.timeparse import check_iso, check_time_zone
+
+READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
+ADDITIVE = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True)
+
+_BEARER = re.compile(r"^\s*Bearer\s+(\S+)\s*$", re.IGNORECASE)
+_EMAIL = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\"]+$")
+MAX_ADDRESS_LENGTH = 254
+
+
+def bearer_token(ctx: Context) -> str:
+    """The delegated Microsoft Graph token from this MCP request's `Authorization` header."""
+    headers = ctx.headers or {}
+    header = headers.get("authorization") or ""
+    match = _BEARER.match(header)
+    if not match:
+        raise AuthenticationRequired(
+            "No Microsoft 365 access token came with this request. Connect Microsoft 365 (sign in) and send "
+            "the delegated token as 'Authorization: Bearer <token>', then retry."
+        )
+    return match.group(1)
+
+
+def segment(value: str) -> str:
+    """A Graph id made safe as one URL path segment."""
+    return quote(value, safe="")
+
+
+def blank_to_none(value: object) -> object:
+    """Treat empty and whitespace-only strings as 'not given'."""
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value.strip() if isinstance(value, str) else value
+
+
+def _check_address(value: str) -> str:
+    address = value.strip()
+    if len(address) > MAX_ADDRESS_LENGTH or not _EMAIL.match(address):
+        raise ValueError(f"{value!r} is not an email address such as name@example.com")
+    return address
+
+
+def _check_id(value: str) -> str:
+    text = value.strip()
+    if not text:
+        raise ValueError("must not be empty")
+    if any(ch in text for ch in "\r\n\t"):
+        raise ValueError("must be an id as returned by another tool")
+    return text
+
+
+def _check_text(value: str) -> str:
+    text = value.strip()
+    if not text:
+        raise ValueError("must not be empty")
+    return text
+
+
+EmailAddress = Annotated[str, AfterValidator(_check_address)]
+GraphId = Annotated[str, AfterValidator(_check_id)]
+RequiredText = Annotated[str, AfterValidator(_check_text)]
+OptionalText = Annotated[str | None, BeforeValidator(blank_to_none)]
+IsoDateTime = Annotated[str, AfterValidator(check_iso)]
+OptionalIsoDateTime = Annotated[str | None, BeforeValidator(blank_to_none), AfterValidator(
+    lambda v: None if v is None else check_iso(v)
+)]
+TimeZoneName = Annotated[
+    str,
+    AfterValidator(check_time_zone),
+    Field(description="IANA time zone such as 'Europe/London' or 'America/New_York'; default UTC"),
+]
+AddressList = Annotated[list[EmailAddress], Field(min_length=1, max_length=100)]
+OptionalAddressList = Annotated[list[EmailAddress] | None, Field(max_length=100)]

@@ -1,0 +1,308 @@
+"""Outlook mail tools: search, read, folders, drafts, send and reply."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import UTC
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import Context, MCPServer
+from pydantic import Field
+
+from crm_app.ms365_mcp.errors import ArgumentError, NotFound
+from crm_app.ms365_mcp.graph import GraphClient
+from crm_app.ms365_mcp.mail_query import (
+    FULL_SELECT,
+    EmailCriteria,
+    build_message_query,
+    verifier,
+)
+from crm_app.ms365_mcp.mapping import email_draft, email_full, email_preview, graph_recipients, mail_folder, recipients
+from crm_app.ms365_mcp.models import (
+    DraftResult,
+    EmailResult,
+    EmailSearchResult,
+    FolderList,
+    ReplyResult,
+    SendResult,
+)
+from crm_app.ms365_mcp.odata import odata_string
+from crm_app.ms365_mcp.timeparse import to_aware
+from crm_app.ms365_mcp.tools.common import (
+    ADDITIVE,
+    READ_ONLY,
+    AddressList,
+    GraphId,
+    OptionalAddressList,
+    OptionalIsoDateTime,
+    OptionalText,
+    RequiredText,
+    bearer_token,
+    segment,
+)
+
+DEFAULT_EMAIL_TOP = 25
+MAX_EMAIL_TOP = 50
+MAX_FOLDERS = 100
+MAX_ATTACHMENTS = 50
+MAX_SUBJECT_LENGTH = 255
+MAX_BODY_LENGTH = 100_000
+WELL_KNOWN_FOLDERS = {
+    "inbox": "inbox",
+    "sent": "sentitems",
+    "sent items": "sentitems",
+    "sentitems": "sentitems",
+    "drafts": "drafts",
+    "draft": "drafts",
+    "archive": "archive",
+    "deleted": "deleteditems",
+    "deleted items": "deleteditems",
+    "deleteditems": "deleteditems",
+    "trash": "deleteditems",
+    "junk": "junkemail",
+    "junk email": "junkemail",
+    "junkemail": "junkemail",
+    "spam": "junkemail",
+    "outbox": "outbox",
+}
+_FOLDER_ID = re.compile(r"^[A-Za-z0-9+/=_-]{40,}$")
+
+SEARCH_DESCRIPTION = f"""Search the signed-in user's Outlook mailbox and return matching emails, newest first.
+
+Filters (all optional, combined with AND): `query` free text (words searched in sender, subject and body),
+`sender` (an email address for an exact match, or a name), `start`/`end` received-date range (ISO date or
+date-time; a date alone as `end` includes that whole day), `folder` (inbox, sentitems, drafts, archive,
+deleteditems, junkemail or a folder's display name; default: all folders), `unread_only`, `top` (1-{MAX_EMAIL_TOP},
+default {DEFAULT_EMAIL_TOP}).
+
+Returns {{"emails": [...], "count", "has_more", "dropped_mismatches"}}. Each email has id, subject, from, to, cc,
+received_at (UTC), is_read, has_attachments, web_link and body. IMPORTANT: results carry only Graph's
+255-character body preview (body_kind "preview"), never the full text; call outlook_get_email with the id
+to read the whole message before quoting or summarising its content. has_more=true means more messages
+matched than were returned; narrow the filters or raise `top`."""
+
+
+def register(server: MCPServer, graph: GraphClient) -> None:
+    """Add the mail tools to `server`, calling Graph through `graph`."""
+
+    async def resolve_folder(token: str, folder: str) -> str:
+        key = " ".join(folder.lower().split())
+        if key in WELL_KNOWN_FOLDERS:
+            return WELL_KNOWN_FOLDERS[key]
+        if _FOLDER_ID.match(folder):
+            return folder
+        data = await graph.get_json(
+            "/me/mailFolders",
+            token=token,
+            params={"$filter": f"displayName eq {odata_string(folder)}", "$select": "id,displayName"},
+        )
+        found = [f for f in data.get("value", []) if isinstance(f, dict) and f.get("id")]
+        if not found:
+            raise NotFound(
+                f"There is no mail folder named '{folder}'. Call outlook_list_folders to see the folder names, "
+                "or use inbox, sentitems, drafts, archive, deleteditems or junkemail."
+            )
+        return str(found[0]["id"])
+
+    @server.tool(name="outlook_search_emails", title="Search emails", description=SEARCH_DESCRIPTION,
+                 annotations=READ_ONLY)
+    async def outlook_search_emails(
+        ctx: Context,
+        query: Annotated[OptionalText, Field(description="Free-text words to search for; omit to list mail")] = None,
+        sender: Annotated[OptionalText, Field(description="Sender's email address (exact) or name")] = None,
+        start: Annotated[OptionalIsoDateTime, Field(description="Received on or after, e.g. 2025-03-01")] = None,
+        end: Annotated[OptionalIsoDateTime, Field(description="Received before (a date alone: through that day)")] = None,
+        folder: Annotated[OptionalText, Field(description="inbox, sentitems, drafts, archive, ... or a folder name")] = None,
+        unread_only: Annotated[bool, Field(description="Only unread emails")] = False,
+        top: Annotated[int, Field(ge=1, le=MAX_EMAIL_TOP, description="Maximum emails to return")] = DEFAULT_EMAIL_TOP,
+    ) -> EmailSearchResult:
+        token = bearer_token(ctx)
+        criteria = EmailCriteria(
+            query=query,
+            sender=sender,
+            start=to_aware(start, UTC) if start else None,
+            end=to_aware(end, UTC, end_of_day=True) if end else None,
+            unread_only=unread_only,
+        )
+        if criteria.start and criteria.end and criteria.end <= criteria.start:
+            raise ArgumentError("end", "must be later than start")
+        plan = build_message_query(criteria, top)
+        if plan.matches_nothing:
+            return EmailSearchResult(emails=[], count=0, has_more=False, dropped_mismatches=0)
+        path = "/me/messages"
+        if folder:
+            path = f"/me/mailFolders/{segment(await resolve_folder(token, folder))}/messages"
+        page = await graph.collect(
+            path,
+            token=token,
+            params=plan.params,
+            limit=plan.page_limit,
+            max_pages=plan.max_pages,
+            keep=verifier(criteria),
+        )
+        emails = [email_preview(m) for m in page.items]
+        emails.sort(key=lambda e: e.received_at or "", reverse=True)
+        return EmailSearchResult(
+            emails=emails, count=len(emails), has_more=page.has_more, dropped_mismatches=page.dropped
+        )
+
+    @server.tool(
+        name="outlook_get_email",
+        title="Read an email",
+        description=(
+            "Fetch one email by id (from outlook_search_emails) with its FULL body as plain text (HTML converted "
+            "and sanitised) and its attachment list. Returns {\"email\": {...}} with body_kind \"full\", or "
+            "\"empty\" when the message has no body text (then there is nothing more to read). Use this before "
+            "quoting or summarising what an email says."
+        ),
+        annotations=READ_ONLY,
+    )
+    async def outlook_get_email(
+        ctx: Context,
+        message_id: Annotated[GraphId, Field(description="The email's id")],
+    ) -> EmailResult:
+        token = bearer_token(ctx)
+        base = f"/me/messages/{segment(message_id)}"
+        message = await graph.get_json(base, token=token, params={"$select": FULL_SELECT})
+        attachments: list[dict[str, Any]] = []
+        if message.get("hasAttachments"):
+            page = await graph.collect(
+                f"{base}/attachments",
+                token=token,
+                params={"$select": "name,size,contentType,isInline", "$top": str(MAX_ATTACHMENTS)},
+                limit=MAX_ATTACHMENTS,
+                max_pages=1,
+            )
+            attachments = [a for a in page.items if not a.get("isInline")]
+        return EmailResult(email=email_full(message, attachments))
+
+    @server.tool(
+        name="outlook_list_folders",
+        title="List mail folders",
+        description=(
+            "List the user's top-level Outlook mail folders. Returns {\"folders\": [{id, display_name, "
+            "unread_count, total_count, child_folder_count, parent_folder_id}], \"count\", \"has_more\"}. "
+            "A folder's display_name can be passed as `folder` to outlook_search_emails."
+        ),
+        annotations=READ_ONLY,
+    )
+    async def outlook_list_folders(ctx: Context) -> FolderList:
+        token = bearer_token(ctx)
+        page = await graph.collect(
+            "/me/mailFolders",
+            token=token,
+            params={
+                "$select": "id,displayName,parentFolderId,childFolderCount,unreadItemCount,totalItemCount",
+                "$top": str(MAX_FOLDERS),
+            },
+            limit=MAX_FOLDERS,
+            max_pages=1,
+        )
+        folders = [mail_folder(f) for f in page.items]
+        return FolderList(folders=folders, count=len(folders), has_more=page.has_more)
+
+    def message_body(
+        subject: str, body: str, to: list[str], cc: list[str] | None
+    ) -> dict[str, Any]:
+        return {
+            "subject": subject,
+            "body": {"contentType": "Text", "content": body},
+            "toRecipients": graph_recipients(to),
+            "ccRecipients": graph_recipients(cc or []),
+        }
+
+    @server.tool(
+        name="outlook_create_draft",
+        title="Create an email draft",
+        description=(
+            "Save a new email as a draft in the user's Drafts folder without sending it. The body is plain text. "
+            "Returns {\"status\": \"draft_created\", \"draft\": {...}} with the draft's id and web_link, where the "
+            "user can review and send it."
+        ),
+        annotations=ADDITIVE,
+    )
+    async def outlook_create_draft(
+        ctx: Context,
+        to: Annotated[AddressList, Field(description="Recipient email addresses")],
+        subject: Annotated[RequiredText, Field(max_length=MAX_SUBJECT_LENGTH, description="Subject line")],
+        body: Annotated[str, Field(max_length=MAX_BODY_LENGTH, description="Plain-text body")],
+        cc: Annotated[OptionalAddressList, Field(description="Cc email addresses")] = None,
+    ) -> DraftResult:
+        token = bearer_token(ctx)
+        created = await graph.post_json("/me/messages", token=token, body=message_body(subject, body, to, cc))
+        return DraftResult(status="draft_created", draft=email_draft(created))
+
+    @server.tool(
+        name="outlook_send_email",
+        title="Send an email",
+        description=(
+            "Send a new plain-text email from the user's mailbox immediately (a copy is kept in Sent Items). "
+            "This cannot be undone: only call it once the user has confirmed recipients, subject and body. "
+            "Use directory_find_people to turn names into addresses first. Returns {\"status\": \"sent\", "
+            "\"to\", \"cc\", \"subject\"}."
+        ),
+        annotations=ADDITIVE,
+    )
+    async def outlook_send_email(
+        ctx: Context,
+        to: Annotated[AddressList, Field(description="Recipient email addresses")],
+        subject: Annotated[RequiredText, Field(max_length=MAX_SUBJECT_LENGTH, description="Subject line")],
+        body: Annotated[str, Field(max_length=MAX_BODY_LENGTH, description="Plain-text body")],
+        cc: Annotated[OptionalAddressList, Field(description="Cc email addresses")] = None,
+    ) -> SendResult:
+        token = bearer_token(ctx)
+        message = message_body(subject, body, to, cc)
+        await graph.post_json("/me/sendMail", token=token, body={"message": message, "saveToSentItems": True})
+        return SendResult(
+            status="sent",
+            to=recipients(message["toRecipients"]),
+            cc=recipients(message["ccRecipients"]),
+            subject=subject,
+        )
+
+    @server.tool(
+        name="outlook_reply_email",
+        title="Reply to an email",
+        description=(
+            "Reply to an email (by id) with a plain-text comment, sent immediately; the original message is quoted "
+            "below it. reply_all=true also replies to every other recipient. Cannot be undone: call it only after "
+            "the user confirmed the text. Returns {\"status\": \"replied\", \"message_id\", \"reply_all\", "
+            "\"subject\", \"to\"}."
+        ),
+        annotations=ADDITIVE,
+    )
+    async def outlook_reply_email(
+        ctx: Context,
+        message_id: Annotated[GraphId, Field(description="Id of the email to reply to")],
+        comment: Annotated[RequiredText, Field(max_length=MAX_BODY_LENGTH, description="The reply text")],
+        reply_all: Annotated[bool, Field(description="Reply to all recipients, not only the sender")] = False,
+    ) -> ReplyResult:
+        token = bearer_token(ctx)
+        base = f"/me/messages/{segment(message_id)}"
+        original_call = graph.get_json(
+            base, token=token, params={"$select": "id,subject,from,replyTo,toRecipients,ccRecipients"}
+        )
+        if reply_all:
+            original, me = await asyncio.gather(
+                original_call, graph.get_json("/me", token=token, params={"$select": "mail,userPrincipalName"})
+            )
+        else:
+            original, me = await original_call, {}
+        reply_to = recipients(original.get("replyTo")) or recipients([original.get("from")])
+        if reply_all:
+            own = {str(me.get("mail") or "").lower(), str(me.get("userPrincipalName") or "").lower()}
+            seen = {r.address.lower() for r in reply_to}
+            for r in recipients(original.get("toRecipients")) + recipients(original.get("ccRecipients")):
+                if r.address.lower() not in own and r.address.lower() not in seen:
+                    reply_to.append(r)
+                    seen.add(r.address.lower())
+        await graph.post_json(f"{base}/{'replyAll' if reply_all else 'reply'}", token=token, body={"comment": comment})
+        subject = str(original.get("subject") or "")
+        return ReplyResult(
+            status="replied",
+            message_id=message_id,
+            reply_all=reply_all,
+            subject=subject if subject.lower().startswith("re:") else f"RE: {subject}",
+            to=reply_to,
+        )

@@ -1,0 +1,116 @@
+"""SharePoint tools: find sites, list and search their document libraries."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Annotated
+
+from mcp.server.mcpserver import Context, MCPServer
+from pydantic import Field
+
+from crm_app.ms365_mcp.drive import folder_children_path, list_children, search_drive, site_drive_root
+from crm_app.ms365_mcp.errors import Ms365Error
+from crm_app.ms365_mcp.graph import GraphClient
+from crm_app.ms365_mcp.mapping import site
+from crm_app.ms365_mcp.models import FileList, SiteList
+from crm_app.ms365_mcp.tools.common import READ_ONLY, GraphId, OptionalText, RequiredText, bearer_token
+from crm_app.ms365_mcp.tools.files import DEFAULT_FILE_TOP, DEFAULT_SEARCH_TOP, FILE_FIELDS, FileTop
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_SITE_TOP = 25
+MAX_SITE_TOP = 100
+MAX_SITES_SEARCHED = 10
+SITE_SELECT = "id,name,displayName,webUrl,description"
+ALL_SITES = "*"
+
+
+def register(server: MCPServer, graph: GraphClient) -> None:
+    """Add the SharePoint tools to `server`, calling Graph through `graph`."""
+
+    async def find_sites(token: str, query: str | None, top: int) -> SiteList:
+        page = await graph.collect(
+            "/sites",
+            token=token,
+            params={"search": query or ALL_SITES, "$select": SITE_SELECT, "$top": str(top)},
+            limit=top,
+            max_pages=2,
+        )
+        sites = [site(item) for item in page.items]
+        return SiteList(sites=sites, count=len(sites), has_more=page.has_more)
+
+    @server.tool(
+        name="sharepoint_list_sites",
+        title="Find SharePoint sites",
+        description=(
+            "Find SharePoint sites the user can access whose name or description matches `query` (omit it to "
+            "list all). Returns {\"sites\": [{id, name, display_name, web_url, description}], \"count\", "
+            "\"has_more\"}. Pass a site's id to sharepoint_list_files or sharepoint_search_files."
+        ),
+        annotations=READ_ONLY,
+    )
+    async def sharepoint_list_sites(
+        ctx: Context,
+        query: Annotated[OptionalText, Field(max_length=255, description="Words in the site's name")] = None,
+        top: Annotated[int, Field(ge=1, le=MAX_SITE_TOP)] = DEFAULT_SITE_TOP,
+    ) -> SiteList:
+        return await find_sites(bearer_token(ctx), query, top)
+
+    @server.tool(
+        name="sharepoint_list_files",
+        title="List SharePoint files",
+        description=(
+            "List the files and folders in a SharePoint site's document library: its root, or the folder given "
+            "by `folder_id` or `path`. Returns {\"files\": [{" + FILE_FIELDS + "}], \"count\", \"has_more\"}. "
+            "Read a text file with onedrive_read_file(item_id, drive_id)."
+        ),
+        annotations=READ_ONLY,
+    )
+    async def sharepoint_list_files(
+        ctx: Context,
+        site_id: Annotated[GraphId, Field(description="Site id from sharepoint_list_sites")],
+        folder_id: Annotated[OptionalText, Field(description="Folder id from a previous listing")] = None,
+        path: Annotated[OptionalText, Field(description="Folder path from the library root")] = None,
+        top: FileTop = DEFAULT_FILE_TOP,
+    ) -> FileList:
+        token = bearer_token(ctx)
+        return await list_children(graph, token, folder_children_path(site_drive_root(site_id), folder_id, path), top)
+
+    @server.tool(
+        name="sharepoint_search_files",
+        title="Search SharePoint files",
+        description=(
+            "Search SharePoint document libraries for files matching `query`: in one site when `site_id` is "
+            f"given, otherwise across up to {MAX_SITES_SEARCHED} of the user's sites. Returns {{\"files\": [{{"
+            + FILE_FIELDS + "}], \"count\", \"has_more\"}. Read a text file with onedrive_read_file(item_id, "
+            "drive_id)."
+        ),
+        annotations=READ_ONLY,
+    )
+    async def sharepoint_search_files(
+        ctx: Context,
+        query: Annotated[RequiredText, Field(max_length=255, description="Words to search for")],
+        site_id: Annotated[OptionalText, Field(description="Limit the search to this site")] = None,
+        top: FileTop = DEFAULT_SEARCH_TOP,
+    ) -> FileList:
+        token = bearer_token(ctx)
+        if site_id:
+            return await search_drive(graph, token, site_drive_root(site_id), query, top)
+        sites = await find_sites(token, None, MAX_SITES_SEARCHED)
+        results = await asyncio.gather(
+            *(search_drive(graph, token, site_drive_root(s.id), query, top) for s in sites.sites),
+            return_exceptions=True,
+        )
+        failures = [r for r in results if isinstance(r, BaseException)]
+        lists = [r for r in results if isinstance(r, FileList)]
+        for failure in failures:
+            if not isinstance(failure, Ms365Error):
+                raise failure
+            logger.info("SharePoint search skipped a site: %s", failure.code)
+        if failures and not lists:
+            raise failures[0]
+        files = [f for result in lists for f in result.files]
+        files.sort(key=lambda f: f.last_modified_at or "", reverse=True)
+        has_more = sites.has_more or any(r.has_more for r in lists) or len(files) > top
+        return FileList(files=files[:top], count=min(len(files), top), has_more=has_more)
