@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -36,14 +37,16 @@ class EchoServer:
         httpx.post(f"{self.process.url}/stats/reset", timeout=5).raise_for_status()
 
 
-def _start(*args: str) -> ServerProcess:
-    return ServerProcess(ECHO_MODULE, free_port(), args=list(args)).start()
+def start_echo(log_dir: Path, *args: str) -> ServerProcess:
+    """Start an echo server on a free port, logging into ``log_dir``."""
+    port = free_port()
+    return ServerProcess(ECHO_MODULE, port, args=list(args), log_path=log_dir / f"echo_{port}.log").start()
 
 
 @pytest.fixture(scope="module")
-def echo() -> Iterator[EchoServer]:
+def echo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EchoServer]:
     """An echo server shared by a test module; tests read counters as differences or after reset."""
-    process = _start()
+    process = start_echo(tmp_path_factory.mktemp("echo"))
     try:
         yield EchoServer(process)
     finally:
@@ -51,9 +54,9 @@ def echo() -> Iterator[EchoServer]:
 
 
 @pytest.fixture
-def own_echo() -> Iterator[EchoServer]:
+def own_echo(tmp_path: Path) -> Iterator[EchoServer]:
     """An echo server of this test alone, free to be stopped and restarted."""
-    process = _start()
+    process = start_echo(tmp_path)
     try:
         yield EchoServer(process)
     finally:
@@ -61,8 +64,8 @@ def own_echo() -> Iterator[EchoServer]:
 
 
 @pytest.fixture(scope="module")
-def stateless_echo() -> Iterator[EchoServer]:
-    process = _start("--stateless")
+def stateless_echo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EchoServer]:
+    process = start_echo(tmp_path_factory.mktemp("stateless-echo"), "--stateless")
     try:
         yield EchoServer(process)
     finally:
