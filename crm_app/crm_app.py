@@ -1,0 +1,65 @@
+"""The Reflex app: pages, theme, the JSON API and start-up work (migrations, demo seed)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import reflex as rx
+
+from crm_app import api, logging_setup
+from crm_app.pages.auth import signin_page, signup_page
+from crm_app.pages.companies import companies_page, company_detail_page
+from crm_app.pages.contacts import contact_detail_page, contacts_page
+from crm_app.pages.deals import deal_detail_page, deals_page
+from crm_app.pages.settings import settings_page
+from crm_app.settings import get_settings
+from crm_app.state.auth import SignInState
+from crm_app.state.crm import (
+    CompaniesState,
+    CompanyDetailState,
+    ContactDetailState,
+    ContactsState,
+    DealDetailState,
+    DealsState,
+)
+from crm_app.state.session import SessionState
+
+log = logging.getLogger("crm_app")
+
+
+async def startup() -> None:
+    """Apply migrations and, in the demo setup, seed the demo workspace."""
+    settings = get_settings()
+    logging_setup.configure(settings.log_level)
+    from crm_app.migrations import upgrade
+
+    await asyncio.to_thread(upgrade)
+    if settings.is_demo:
+        from crm_app.services.demo import seed_demo_workspace
+
+        if await asyncio.to_thread(seed_demo_workspace):
+            log.info("Seeded the demo workspace")
+
+
+def index() -> rx.Component:
+    return rx.center(rx.spinner(size="3"), height="100vh")
+
+
+app = rx.App(
+    stylesheets=["/styles.css"],
+    api_transformer=api.build(),
+    head_components=[rx.el.meta(name="description", content="crm_app: an AI CRM for your Microsoft 365")],
+)
+app.register_lifespan_task(startup)
+
+app.add_page(index, route="/", title="crm_app", on_load=SessionState.check_session_and_home)
+app.add_page(signin_page, route="/signin", title="Sign in · crm_app", on_load=SignInState.on_load)
+app.add_page(signup_page, route="/signup", title="Create account · crm_app")
+app.add_page(contacts_page, route="/contacts", title="Contacts · crm_app", on_load=ContactsState.load)
+app.add_page(contact_detail_page, route="/contacts/[contact_id]", title="Contact · crm_app", on_load=ContactDetailState.load)
+app.add_page(companies_page, route="/companies", title="Companies · crm_app", on_load=CompaniesState.load)
+app.add_page(company_detail_page, route="/companies/[company_id]", title="Company · crm_app", on_load=CompanyDetailState.load)
+app.add_page(deals_page, route="/deals", title="Deals · crm_app", on_load=DealsState.load)
+app.add_page(deal_detail_page, route="/deals/[deal_id]", title="Deal · crm_app", on_load=DealDetailState.load)
+app.add_page(settings_page, route="/settings", title="Settings · crm_app", on_load=SessionState.check_session)

@@ -1,0 +1,1 @@
+"""Use cases, free of Reflex: accounts, CRM records, integrations, the assistant turn."""

@@ -1,0 +1,1 @@
+"""Reflex state, one module per feature. Handlers stay thin and call `crm_app.services`."""

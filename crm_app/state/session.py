@@ -1,0 +1,107 @@
+"""The signed-in session every protected page builds on."""
+
+from __future__ import annotations
+
+import logging
+
+import reflex as rx
+
+from crm_app.db import DatabaseUnavailable
+from crm_app.services import auth
+from crm_app.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+SESSION_COOKIE = "crm_session"
+PUBLIC_ROUTES = ("/signin", "/signup")
+HOME_ROUTE = "/contacts"
+
+
+class SessionState(rx.State):
+    """Holds the session cookie and who is signed in. Tokens other than the session's own never live here."""
+
+    session_token: str = rx.Cookie("", name=SESSION_COOKIE, path="/", same_site="lax", max_age=60 * 60 * 24 * 7)
+    user_name: str = ""
+    user_email: str = ""
+    user_timezone: str = ""
+    signed_in: bool = False
+    page_error: str = ""
+
+    @rx.var
+    def tenant_label(self) -> str:
+        return "Demo tenant" if get_settings().uses_sandbox else "Microsoft 365"
+
+    def current_user(self) -> auth.SignedInUser | None:
+        """Resolve the session cookie against the server-side session table (raises DatabaseUnavailable)."""
+        return auth.resolve_session(self.session_token)
+
+    def _apply_user(self, user: auth.SignedInUser | None) -> None:
+        self.signed_in = user is not None
+        self.user_name = user.name if user else ""
+        self.user_email = user.email if user else ""
+        self.user_timezone = user.timezone if user else ""
+
+    def require_user(self) -> auth.SignedInUser:
+        user = self.current_user()
+        if user is None:
+            self._apply_user(None)
+            raise NotSignedIn()
+        return user
+
+    @rx.event
+    def check_session(self):
+        """on_load for every protected page: send signed-out visitors to sign-in."""
+        self.page_error = ""
+        try:
+            user = self.current_user()
+        except DatabaseUnavailable as exc:
+            self.page_error = exc.user_message
+            return None
+        self._apply_user(user)
+        if user is None:
+            path = self.router.url.path or "/"
+            target = "/signin" if path in ("", "/") else f"/signin?next={path}"
+            return rx.redirect(target)
+        return None
+
+    @rx.event
+    def check_session_and_home(self):
+        """The root page: straight to the app for a signed-in user, to sign-in otherwise."""
+        try:
+            user = self.current_user()
+        except DatabaseUnavailable as exc:
+            self.page_error = exc.user_message
+            return rx.redirect("/signin")
+        self._apply_user(user)
+        return rx.redirect(HOME_ROUTE if user else "/signin")
+
+    @rx.event
+    def sign_out(self):
+        try:
+            auth.sign_out(self.session_token)
+        except DatabaseUnavailable:
+            log.warning("sign-out could not reach the database; the cookie is cleared anyway")
+        self.session_token = ""
+        self._apply_user(None)
+        return rx.redirect("/signin")
+
+
+class NotSignedIn(Exception):
+    """The session cookie no longer maps to a live session."""
+
+
+def session_guard(handler):
+    """Decorator for event handlers: signed-out → redirect to sign-in; database down → a clear message."""
+    import functools
+
+    @functools.wraps(handler)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return handler(self, *args, **kwargs)
+        except NotSignedIn:
+            return rx.redirect("/signin")
+        except DatabaseUnavailable as exc:
+            self.page_error = exc.user_message
+            return rx.toast.error(exc.user_message)
+
+    return wrapper

@@ -1,0 +1,36 @@
+"""Reflex configuration. Every value that varies between installs comes from crm_app.settings."""
+
+import os
+
+import reflex as rx
+from reflex.plugins.sitemap import SitemapPlugin
+
+os.environ.setdefault("REFLEX_CHECK_LATEST_VERSION", "false")
+os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
+from crm_app.settings import Settings  # noqa: E402
+
+_settings = Settings()
+
+_redis = _settings.reflex_redis_url
+_port = int(os.environ.get("PORT", "3000"))
+
+config = rx.Config(
+    app_name="crm_app",
+    telemetry_enabled=False,
+    show_built_with_reflex=False,
+    redis_url=_redis or None,
+    state_manager_mode="redis" if _redis else "disk",
+    frontend_port=_port,
+    backend_port=_port,
+    api_url=os.environ.get("API_URL", _settings.app_url),
+    deploy_url=_settings.app_url,
+    bun_path=os.environ.get("REFLEX_BUN_PATH", "/usr/bin/bun"),
+    disable_plugins=[SitemapPlugin],
+    plugins=[
+        rx.plugins.RadixThemesPlugin(
+            theme=rx.theme(appearance="inherit", accent_color="indigo", gray_color="slate", radius="large")
+        )
+    ],
+)
