@@ -17,6 +17,7 @@ import httpx
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp_types import CallToolResult, InputRequiredResult, TextContent
+from mcp_types import Tool as MCPTool
 from pydantic import ValidationError
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -24,6 +25,7 @@ from starlette.responses import JSONResponse
 
 from crm_app.ms365_mcp.errors import UNKNOWN_TOOL_CODE, ArgumentError, Ms365Error
 from crm_app.ms365_mcp.graph import GraphClient
+from crm_app.ms365_mcp.schema import compact_schema
 from crm_app.ms365_mcp.settings import Settings
 from crm_app.ms365_mcp.tools import calendar, directory, files, mail, sharepoint, teams
 
@@ -43,7 +45,30 @@ INSTRUCTIONS = (
 
 
 class Ms365McpServer(MCPServer):
-    """`MCPServer` whose tool failures all follow the one-line-JSON error format."""
+    """`MCPServer` whose tool failures all follow the one-line-JSON error format
+    and whose output schemas are published in compact form (see `compact_schema`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._listed: list[MCPTool] | None = None
+
+    def add_tool(self, *args: Any, **kwargs: Any) -> None:
+        self._listed = None
+        super().add_tool(*args, **kwargs)
+
+    def remove_tool(self, name: str) -> None:
+        self._listed = None
+        super().remove_tool(name)
+
+    async def list_tools(self) -> list[MCPTool]:
+        if self._listed is None:
+            tools = await super().list_tools()
+            self._listed = [
+                tool.model_copy(update={"output_schema": compact_schema(tool.output_schema)})
+                if tool.output_schema else tool
+                for tool in tools
+            ]
+        return self._listed
 
     async def call_tool(
         self, name: str, arguments: dict[str, Any], context: Context | None = None
