@@ -1,0 +1,160 @@
+"""Greetings, help, and honest refusals of what the assistant cannot do."""
+
+from __future__ import annotations
+
+import re
+
+from crm_app.assistant.intents import Intent, Plan
+from crm_app.assistant.offline.common import CONFIDENT, Request, plan, unsupported
+
+HELP_SUGGESTIONS: list[str] = [
+    "Show me emails from the last 3 days",
+    "Find emails about the quarterly report",
+    "Send an email to john.smith@acme.example about our meeting",
+    "What's on my calendar tomorrow?",
+    "Schedule a meeting with the team next Monday at 2pm",
+    "List my recent OneDrive files",
+    "Find the Q4 report in SharePoint",
+    "Share the budget spreadsheet with the finance team",
+    "Move the Acme deal to negotiation",
+    "Add a note to the Acme deal: they want a discount",
+]
+MAIL_SUGGESTIONS = ["Show my unread emails", "Find emails about the quarterly report", "Show me emails from last week"]
+CALENDAR_SUGGESTIONS = ["What's on my calendar tomorrow?", "Schedule a meeting with the team next Monday at 2pm"]
+FILE_SUGGESTIONS = ["List my recent OneDrive files", "Share the budget spreadsheet with the finance team"]
+
+_GREETING = re.compile(
+    r"^(?:hi|hiya|hello|hey|howdy|yo|greetings|good (?:morning|afternoon|evening|day)|morning|evening|"
+    r"hey there|hi there|hello there|thanks|thank you|thank you so much|thanks a lot|many thanks|cheers|"
+    r"ta|great|cool|ok|okay|nice|perfect|awesome|got it|bye|goodbye|see you|how are you|how is it going|"
+    r"what is up|sup)(?: (?:there|assistant|again|so much|a lot|very much|mate|everyone))*[ !.,?]*$"
+)
+_HELP = re.compile(
+    r"^(?:help(?: me)?|what can (?:you|i) (?:do|ask(?: you)?|say)(?: here)?(?: for me| with you)?|"
+    r"how (?:does|do) (?:this|you|it) work|how do i use (?:this|you|it)|what (?:commands|things|requests) "
+    r"(?:do you (?:understand|know|support)|can i (?:use|ask|give you))|what are your (?:capabilities|features|commands)|"
+    r"what do you do|show (?:me )?(?:the )?(?:commands|examples)|(?:give me )?(?:some )?examples|who are you|"
+    r"what are you|what can you help (?:me )?with|capabilities|commands)[ ?!.]*$"
+)
+
+_WORKSPACE_NOUNS = re.compile(
+    r"\b(?:emails?|mail|inbox|messages?|files?|documents?|spreadsheets?|reports?|sharepoint|onedrive|calendar|meetings?)\b|@"
+)
+_TOPICAL = 6
+_REFUSALS: list[tuple[re.Pattern[str], str, list[str]]] = [
+    (
+        re.compile(r"\b(?:flights?|hotels?|airbnb|train tickets?|taxi|uber|lyft|cab|car rental|rental car|plane tickets?|trip to)\b"),
+        "I can't book travel. I can schedule the time in your calendar or email someone about the trip.",
+        CALENDAR_SUGGESTIONS,
+    ),
+    (
+        re.compile(r"\b(?:weather|forecast|temperature|raining|rain|sunny|snow)\b"),
+        "I can't check the weather; I only work with your mail, calendar, files, Teams and CRM.",
+        HELP_SUGGESTIONS[:4],
+    ),
+    (
+        re.compile(r"\b(?:stock|stocks|share price|shares price|stock price|market cap|exchange rate|bitcoin|crypto)\b"),
+        "I can't look up market data; I only work with your mail, calendar, files, Teams and CRM.",
+        HELP_SUGGESTIONS[:4],
+    ),
+    (
+        re.compile(r"\b(?:news|headlines|football|soccer|match|score|scores|who won|election)\b"),
+        "I can't look up news or sports; I only work with your mail, calendar, files, Teams and CRM.",
+        HELP_SUGGESTIONS[:4],
+    ),
+    (
+        re.compile(r"\b(?:joke|jokes|poem|song|sing|music|playlist|spotify|movie|recipe)\b|^play\b"),
+        "That's outside what I can do; I work with your mail, calendar, files, Teams and CRM.",
+        HELP_SUGGESTIONS[:4],
+    ),
+    (
+        re.compile(r"^order\b(?! (?:by|of)\b)|\b(?:pizza|takeaway|food delivery|groceries)\b"),
+        "I can't order anything; I work with your mail, calendar, files, Teams and CRM.",
+        HELP_SUGGESTIONS[:4],
+    ),
+    (
+        re.compile(r"\btranslate\b|\btranslation\b"),
+        "I can't translate text yet. I can open an email or a file so you can read it in full.",
+        MAIL_SUGGESTIONS,
+    ),
+    (
+        re.compile(r"^(?:what is |calculate |compute )?\d+(?:\.\d+)? ?(?:\+|-|\*|x|/|plus|minus|times|divided by) ?\d"),
+        "I can't do calculations; I work with your mail, calendar, files, Teams and CRM.",
+        HELP_SUGGESTIONS[:4],
+    ),
+    (
+        re.compile(r"\b(?:out of office|out-of-office|ooo|auto-?reply|automatic repl(?:y|ies)|vacation (?:responder|reply))\b"),
+        "I can't change your out-of-office settings. Please set it in Outlook.",
+        MAIL_SUGGESTIONS,
+    ),
+    (
+        re.compile(
+            r"\b(?:delete|remove|trash|erase|purge|empty|clear|clean up|archive|move)\b.*\b(?:emails?|mails?|messages?|inbox|junk|spam|trash|deleted items|mailbox)\b"
+            r"|\b(?:empty|clear|purge)\b.*\b(?:folder|bin)\b"
+        ),
+        "I can't delete, move or archive email. I can search your mail, show messages and send or reply.",
+        MAIL_SUGGESTIONS,
+    ),
+    (
+        re.compile(r"\bmark\b.*\b(?:as )?(?:read|unread|important|spam|junk)\b|\b(?:flag|unflag|unsubscribe|block)\b"),
+        "I can't change flags or read status on email. I can search your mail and show messages.",
+        MAIL_SUGGESTIONS,
+    ),
+    (
+        re.compile(
+            r"\b(?:cancel|delete|remove|decline|reschedule|postpone|move|push back|accept|rsvp)\b.*\b(?:meetings?|events?|appointments?|invites?|invitations?|calls?|standup)\b"
+        ),
+        "I can't cancel, move or answer calendar events yet. I can show your calendar and schedule new meetings.",
+        CALENDAR_SUGGESTIONS,
+    ),
+    (
+        re.compile(
+            r"\b(?:delete|remove|trash|erase|rename|upload|move|copy|download|edit|print)\b.*\b(?:files?|spreadsheets?|sheets?|documents?|reports?|folders?|decks?|presentations?|pdfs?|workbooks?)\b"
+        ),
+        "I can't delete, rename, move or upload files. I can list, search, open and share them.",
+        FILE_SUGGESTIONS,
+    ),
+    (
+        re.compile(r"^(?:call|phone|ring|dial|text|sms|whatsapp|facetime)\b(?! (?:with|about)\b)"),
+        "I can't make phone calls or send texts. I can email the person or schedule a call in your calendar.",
+        ["Email John Smith about …", "Schedule a call with John Smith tomorrow at 3pm"],
+    ),
+]
+
+
+def greeting(req: Request) -> Plan | None:
+    """A message that is only a greeting or thanks."""
+    if _GREETING.match(req.full) or _GREETING.match(req.n):
+        return plan(Intent.GREETING, {}, CONFIDENT)
+    return None
+
+
+def help_request(req: Request) -> Plan | None:
+    """A request for what the assistant can do."""
+    if not req.n.strip() or _HELP.match(req.n):
+        return plan(Intent.HELP, {}, CONFIDENT, suggestions=list(HELP_SUGGESTIONS))
+    return None
+
+
+def refusal(req: Request) -> Plan | None:
+    """Requests outside what the assistant's tools can do, refused with suggestions.
+
+    Runs after the rules for writing email, CRM records and Teams posts, so words in a
+    message body or note ("email Sam about the flight") never trigger a refusal.
+    """
+    for position, (pattern, reason, suggestions) in enumerate(_REFUSALS):
+        if position < _TOPICAL and _WORKSPACE_NOUNS.search(req.n):
+            continue
+        if pattern.search(req.n):
+            return unsupported(reason, list(suggestions))
+    return None
+
+
+def fallback(req: Request) -> Plan:
+    """What to say when no rule understood the message."""
+    return unsupported(
+        "I can't do that yet. I can search and send email, check and schedule meetings, "
+        "find and share files, post to Teams and update the CRM.",
+        list(HELP_SUGGESTIONS[:6]),
+        confidence=0.3,
+    )

@@ -1,0 +1,183 @@
+"""What every rule works with: the message, its dates, and building plans."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from crm_app.assistant.intents import Intent, ParseContext, Person, Plan
+from crm_app.assistant.offline.dates import Direction, When, extract
+from crm_app.assistant.offline.explain import describe
+from crm_app.assistant.offline.text import Utterance
+
+_POLITE_PREFIX = re.compile(
+    r"^(?:(?:hey|hi|hello|ok|okay|so|um|uh|yo|please|kindly|and|also|now|then|quickly|"
+    r"assistant|actually|alright|right|great|thanks|thank you),? )*"
+    r"(?:(?:can|could|would|will) (?:you|we|i) (?:please |kindly |just |also )?"
+    r"|(?:i (?:want|need|would like|wish) (?:you )?to|i am looking to|i would love to|help me|let us|go ahead and|"
+    r"do me a favou?r and|be so kind as to|is it possible to|are you able to|try to|i have to|i must) (?:please )?)?"
+    r"(?:please |just |quickly |also )?"
+)
+_TRAILING_FILLER = re.compile(
+    r"(?:,? (?:please|for me|thanks|thank you|asap|right now|now|real quick|quickly|if you can|if possible|would you|could you|ok|okay)\b)+ ?[.!?]*$|[ .!?]+$"
+)
+_LEADING_ARTICLES = re.compile(r"^(?:(?:the|a|an|my|our|some|any|all|this|that) )+")
+
+CONFIDENT = 0.9
+LIKELY = 0.75
+UNSURE = 0.5
+
+
+@dataclass
+class Request:
+    """One message being parsed: its utterance with politeness stripped, plus the context."""
+
+    utterance: Utterance
+    ctx: ParseContext
+    full: str = ""
+    _when: dict[str, When] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, text: str, ctx: ParseContext) -> Request:
+        full = Utterance.parse(text)
+        prefix = _POLITE_PREFIX.match(full.norm)
+        start = prefix.end() if prefix else 0
+        trailing = _TRAILING_FILLER.search(full.norm)
+        end = trailing.start() if trailing and trailing.start() > start else len(full.norm)
+        core = full.slice(start, end) if start < end else full
+        return cls(core, ctx, full.norm)
+
+    @property
+    def n(self) -> str:
+        """The normalised message."""
+        return self.utterance.norm
+
+    @property
+    def now(self) -> datetime:
+        return self.ctx.now
+
+    def when(self, direction: Direction) -> When:
+        """Dates in the message, read looking back (mail) or ahead (calendar)."""
+        if direction not in self._when:
+            self._when[direction] = extract(self.n, self.ctx.now, direction)
+        return self._when[direction]
+
+    def original(self, start: int, end: int) -> str:
+        """The user's own words behind ``n[start:end]``."""
+        return self.utterance.original(start, end)
+
+    def has(self, pattern: str) -> re.Match[str] | None:
+        """Search the normalised message."""
+        return re.search(pattern, self.n)
+
+
+_TRAILING_PREPOSITIONS = re.compile(r"(?: (?:from|on|at|by|in|for|until|till|before|after|of|with|during|since|and))+$")
+
+
+def trim_span(
+    text: str, start: int, end: int, strip_articles: bool = False, strip_prepositions: bool = False
+) -> tuple[int, int]:
+    """Shrink ``text[start:end]`` past spaces, punctuation, filler words and, optionally,
+    leading articles and trailing prepositions left behind by a removed date."""
+    while start < end and text[start] in " ,:;-'\"":
+        start += 1
+    while end > start and text[end - 1] in " ,:;-.?!'\"":
+        end -= 1
+    trailing = _TRAILING_FILLER.search(text[start:end])
+    if trailing and trailing.start() > 0:
+        end = start + trailing.start()
+    if strip_prepositions:
+        dangling = _TRAILING_PREPOSITIONS.search(text[start:end])
+        if dangling and dangling.start() > 0:
+            end = start + dangling.start()
+    if strip_articles:
+        leading = _LEADING_ARTICLES.match(text[start:end])
+        if leading and leading.end() < end - start:
+            start += leading.end()
+    while end > start and text[end - 1] in " ,:;-.?!'\"":
+        end -= 1
+    return start, end
+
+
+def cut(req: Request, start: int, end: int, strip_articles: bool = False, masked: str | None = None) -> str:
+    """The user's own words behind a trimmed span of the normalised message.
+
+    With ``masked`` (the message with its dates blanked out), trimming sees the
+    blanks, so a date at either end of the span is left out along with the
+    preposition that introduced it.
+    """
+    base = masked if masked is not None else req.n
+    start, end = trim_span(base, start, end, strip_articles, strip_prepositions=masked is not None)
+    return req.original(start, end) if start < end else ""
+
+
+def plan(intent: Intent, args: dict[str, Any], confidence: float = CONFIDENT, **extra: Any) -> Plan:
+    """A plan with its explanation written from its arguments."""
+    clean = {key: value for key, value in args.items() if value not in (None, "", [], {})}
+    return Plan(
+        intent=intent,
+        args=clean,
+        confidence=confidence,
+        explanation=extra.pop("explanation", None) or describe(intent, clean),
+        **extra,
+    )
+
+
+def clarify(
+    question: str,
+    *,
+    missing: str,
+    options: list[str] | None = None,
+    pending_intent: Intent | None = None,
+    partial: dict[str, Any] | None = None,
+    candidates: list[str] | None = None,
+    ambiguous: str | None = None,
+    confidence: float = LIKELY,
+) -> Plan:
+    """A question back to the user, remembering what is already understood.
+
+    ``ambiguous`` is the user's own words that matched several ``candidates``.
+    """
+    args: dict[str, Any] = {"missing": missing}
+    if ambiguous:
+        args["ambiguous"] = ambiguous
+    if pending_intent is not None:
+        args["pending_intent"] = str(pending_intent)
+    if partial:
+        args["partial"] = {k: v for k, v in partial.items() if v not in (None, "", [], {})}
+    if candidates:
+        args["candidates"] = candidates
+    return Plan(
+        intent=Intent.CLARIFY,
+        args=args,
+        confidence=confidence,
+        question=question,
+        options=options or [],
+        explanation=question,
+    )
+
+
+def which_person(name: str, people: list[Person], pending_intent: Intent, partial: dict[str, Any]) -> Plan:
+    """Ask which of several CRM contacts a name meant."""
+    return clarify(
+        f"I found {len(people)} contacts called {name}. Which one do you mean?",
+        missing="person",
+        options=[person.label() for person in people],
+        pending_intent=pending_intent,
+        partial=partial,
+        candidates=[person.email or person.name for person in people],
+        ambiguous=name,
+    )
+
+
+def unsupported(reason: str, suggestions: list[str], confidence: float = CONFIDENT) -> Plan:
+    """An honest refusal with things the user can ask instead."""
+    return Plan(
+        intent=Intent.UNSUPPORTED,
+        args={},
+        confidence=confidence,
+        suggestions=suggestions,
+        explanation=reason,
+    )

@@ -1,0 +1,442 @@
+"""Dates, times and durations in a normalised message, resolved in the user's time zone.
+
+Conventions (documented for users of the plans):
+
+* A named day is ``[00:00, next day 00:00)``; a week runs Monday to Monday; a
+  month from its first day to the next month's first day.
+* ``last/past/next N days|hours|weeks`` is rolling from *now*; so is ``the past
+  week`` or ``in the last week``. ``last week``/``next week`` are calendar weeks.
+* ``next Monday`` is the first Monday after today; a bare ``Monday`` is the coming
+  Monday when looking ahead (calendar) and the latest Monday when looking back
+  (mail); ``this Friday`` is the Friday of the current week.
+* A month or day-and-month without a year is the nearest one in the direction the
+  request looks (past for mail, future for the calendar).
+* Parts of the day: morning 06–12, afternoon 12–17, evening/tonight 17–22. An
+  event placed in one starts at 09:00, 14:00 or 18:00.
+* An hour from 1 to 7 without am/pm means the afternoon, 8 to 11 the morning.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from dateutil import parser as dateutil_parser
+from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
+
+from crm_app.assistant.offline.vocab import NUMBER_WORDS
+
+Direction = Literal["past", "future"]
+
+WEEKDAYS = {
+    "monday": MO, "tuesday": TU, "wednesday": WE, "thursday": TH,
+    "friday": FR, "saturday": SA, "sunday": SU,
+}
+MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3,
+    "april": 4, "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7,
+    "august": 8, "aug": 8, "september": 9, "sept": 9, "sep": 9, "october": 10,
+    "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+}
+PARTS_OF_DAY: dict[str, tuple[time, time, time]] = {
+    "morning": (time(6), time(12), time(9)),
+    "afternoon": (time(12), time(17), time(14)),
+    "evening": (time(17), time(22), time(18)),
+    "tonight": (time(17), time(22), time(18)),
+}
+LATEST_AMBIGUOUS_PM_HOUR = 7
+DEFAULT_EVENT_DURATION = timedelta(minutes=30)
+
+_WD = "|".join(WEEKDAYS)
+_MON = "|".join(sorted(MONTHS, key=len, reverse=True))
+_NUM = r"\d+|" + "|".join(sorted((w for w in NUMBER_WORDS if w not in {"a", "an"}), key=len, reverse=True))
+_UNIT = r"hours?|days?|weeks?|months?"
+_T = r"\d{1,2}(?::\d{2})?(?: ?(?:am|pm|a\.m\.?|p\.m\.?))?"
+
+_ROLLING = re.compile(
+    rf"\b(?:(?:in|within|over|during|from|for) )?(?:the )?(?P<dir>last|past|previous|next|coming) "
+    rf"(?P<n>{_NUM}) (?P<unit>{_UNIT})\b"
+)
+_ROLLING_ONE = re.compile(
+    r"\b(?:(?:(?:in|within|over|during|from|for) )?the (?:last|past)|past) (?P<unit>hour|day|week|month)\b"
+)
+_HOURS_AGO = re.compile(rf"\b(?P<n>{_NUM}) (?P<unit>{_UNIT}) ago\b")
+_PERIOD = re.compile(
+    r"\b(?P<which>last|this|next|previous|coming|the) (?P<unit>week|weekend|month|year)(?:'s)?\b"
+)
+_RELATIVE_DAY = re.compile(r"\b(?P<word>the day after tomorrow|day after tomorrow|today|tonight|tomorrow|yesterday)(?:'s)?\b")
+_WEEKDAY = re.compile(rf"\b(?:(?P<mod>this|next|last|coming|past) )?(?P<wd>{_WD})(?:'s|s)?\b")
+_DAY_MONTH = re.compile(
+    rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?: of)? (?P<m>{_MON})\b(?: (?P<y>\d{{4}})\b)?"
+)
+_MONTH_DAY = re.compile(
+    rf"\b(?P<m>{_MON}) (?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?![:.]\d)(?:,? (?P<y>\d{{4}})\b)?"
+)
+_ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+_MONTH = re.compile(
+    rf"\b(?P<pre>in|during|for|from|since|of|last|this|next) (?P<m>{_MON})\b(?: (?P<y>\d{{4}})\b)?"
+)
+_PART = re.compile(r"\b(?:(?P<this>this) )?(?P<part>morning|afternoon|evening|tonight)\b")
+_TIME_RANGE = re.compile(
+    rf"\b(?P<pre>from |between )?(?P<t1>{_T}) ?(?:-|–|to|until|till|and) ?(?P<t2>{_T})(?![\d:])"
+)
+_TIME = re.compile(
+    rf"(?:\b(?P<at>at|@|by|around|for|from) (?P<t1>{_T})(?![\d:%])|\b(?P<t2>\d{{1,2}}(?::\d{{2}})? ?(?:am|pm|a\.m\.?|p\.m\.?))(?![\w])|\b(?P<t3>\d{{1,2}}:\d{{2}})\b|\b(?P<word>noon|midday|midnight)\b)"
+)
+_DURATION = re.compile(
+    r"\b(?:for )?(?:(?P<half>half an? hour)|(?P<n>an|a|one|two|three|\d+(?:\.\d+)?)[ -]?(?P<unit>hours?|minutes?)(?: long)?)\b"
+)
+_SINCE = re.compile(r"\bsince $")
+
+
+@dataclass
+class When:
+    """The date and time expressions found in a message and where they were."""
+
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    start: datetime | None = None
+    end: datetime | None = None
+    day: date | None = None
+    time: time | None = None
+    end_time: time | None = None
+    duration: timedelta | None = None
+    part: tuple[time, time, time] | None = None
+
+    @property
+    def found(self) -> bool:
+        """True when the message held any date or time expression."""
+        return bool(self.spans)
+
+    @property
+    def has_date(self) -> bool:
+        """True when a day or a range was named."""
+        return self.day is not None or self.start is not None
+
+    def mask(self, text: str) -> str:
+        """``text`` with every date and time expression blanked out (offsets unchanged)."""
+        chars = list(text)
+        for start, end in self.spans:
+            for index in range(start, end):
+                chars[index] = " "
+        return "".join(chars)
+
+
+def _number(word: str) -> int:
+    if word.isdigit():
+        return int(word)
+    return NUMBER_WORDS.get(word.replace("couple of", "couple"), 1)
+
+
+def _clock(text: str, infer: bool = True) -> time:
+    """A clock time; with ``infer``, 1 to 7 without am/pm is taken as the afternoon."""
+    text = text.replace(" ", "").replace(".", "")
+    meridian = None
+    if text.endswith(("am", "pm")):
+        meridian = text[-2:]
+        text = text[:-2]
+    hour_text, _, minute_text = text.partition(":")
+    hour, minute = int(hour_text), int(minute_text or 0)
+    if meridian == "pm" and hour < 12:
+        hour += 12
+    elif meridian == "am" and hour == 12:
+        hour = 0
+    if meridian is None and infer and 1 <= hour <= LATEST_AMBIGUOUS_PM_HOUR:
+        hour += 12
+    if hour > 23 or minute > 59:
+        raise ValueError(text)
+    return time(hour, minute)
+
+
+class _Scanner:
+    """Finds non-overlapping date expressions, most specific first."""
+
+    def __init__(self, norm: str, now: datetime, direction: Direction) -> None:
+        self.norm = norm
+        self.now = now
+        self.tz: ZoneInfo = now.tzinfo  # type: ignore[assignment]
+        self.today = now.date()
+        self.direction = direction
+        self.when = When()
+        self._taken = [False] * len(norm)
+
+    def free(self, start: int, end: int) -> bool:
+        return not any(self._taken[start:end])
+
+    def take(self, start: int, end: int) -> None:
+        for index in range(start, end):
+            self._taken[index] = True
+        self.when.spans.append((start, end))
+
+    def matches(self, pattern: re.Pattern[str]) -> list[re.Match[str]]:
+        found = []
+        for match in pattern.finditer(self.norm):
+            if match.end() > match.start() and self.free(match.start(), match.end()):
+                found.append(match)
+        return found
+
+    def at(self, day: date, clock: time = time(0)) -> datetime:
+        return datetime.combine(day, clock, tzinfo=self.tz)
+
+    def set_range(self, start: datetime, end: datetime) -> None:
+        if self.when.start is None:
+            self.when.start, self.when.end = start, end
+
+    def set_day(self, day: date, match: re.Match[str]) -> None:
+        prefix = self.norm[: match.start()]
+        if _SINCE.search(prefix):
+            self.take(match.start() - len("since "), match.start())
+            self.set_range(self.at(day), self.now)
+            return
+        if self.when.day is None and self.when.start is None:
+            self.when.day = day
+
+    def scan(self) -> When:
+        self._rolling()
+        self._periods()
+        self._explicit_dates()
+        self._relative_days()
+        self._weekdays()
+        self._months()
+        self._parts()
+        self._time_ranges()
+        self._durations()
+        self._times()
+        self.when.spans.sort()
+        return self.when
+
+    def _rolling(self) -> None:
+        for match in self.matches(_ROLLING):
+            amount = _number(match["n"])
+            unit = match["unit"].rstrip("s") + "s"
+            delta = relativedelta(**{unit: amount})
+            self.take(match.start(), match.end())
+            if match["dir"] in ("next", "coming"):
+                self.set_range(self.now, self.now + delta)
+            else:
+                self.set_range(self.now - delta, self.now)
+        for match in self.matches(_ROLLING_ONE):
+            delta = relativedelta(**{match["unit"] + "s": 1})
+            self.take(match.start(), match.end())
+            self.set_range(self.now - delta, self.now)
+        for match in self.matches(_HOURS_AGO):
+            delta = relativedelta(**{match["unit"].rstrip("s") + "s": _number(match["n"])})
+            self.take(match.start(), match.end())
+            self.set_range(self.now - delta, self.now)
+
+    def _periods(self) -> None:
+        for match in self.matches(_PERIOD):
+            which, unit = match["which"], match["unit"]
+            if which == "the" and unit not in ("week", "weekend"):
+                continue
+            step = {"last": -1, "previous": -1, "next": 1, "coming": 1}.get(which, 0)
+            if unit in ("week", "weekend"):
+                monday = self.today + relativedelta(weekday=MO(-1), weeks=step)
+                if unit == "week":
+                    start, end = monday, monday + timedelta(days=7)
+                else:
+                    start, end = monday + timedelta(days=5), monday + timedelta(days=7)
+            elif unit == "month":
+                start = self.today.replace(day=1) + relativedelta(months=step)
+                end = start + relativedelta(months=1)
+            else:
+                start = date(self.today.year + step, 1, 1)
+                end = date(start.year + 1, 1, 1)
+            self.take(match.start(), match.end())
+            self.set_range(self.at(start), self.at(end))
+
+    def _pick_year(self, month: int, day: int, year: str | None) -> date:
+        if year:
+            return date(int(year), month, day)
+        candidate = date(self.today.year, month, day)
+        if self.direction == "past" and candidate > self.today:
+            candidate = candidate.replace(year=candidate.year - 1)
+        elif self.direction == "future" and candidate < self.today:
+            candidate = candidate.replace(year=candidate.year + 1)
+        return candidate
+
+    def _explicit_dates(self) -> None:
+        for pattern in (_DAY_MONTH, _MONTH_DAY):
+            for match in self.matches(pattern):
+                try:
+                    parsed = dateutil_parser.parse(
+                        f"{match['d']} {match['m']} 2000", dayfirst=True
+                    )
+                    day = self._pick_year(parsed.month, parsed.day, match["y"])
+                except (ValueError, OverflowError):
+                    continue
+                self.take(match.start(), match.end())
+                self.set_day(day, match)
+        for match in self.matches(_ISO_DATE):
+            try:
+                day = date.fromisoformat(match.group())
+            except ValueError:
+                continue
+            self.take(match.start(), match.end())
+            self.set_day(day, match)
+
+    def _relative_days(self) -> None:
+        offsets = {"today": 0, "tonight": 0, "tomorrow": 1, "yesterday": -1}
+        for match in self.matches(_RELATIVE_DAY):
+            word = match["word"]
+            offset = 2 if "after" in word else offsets[word]
+            self.take(match.start(), match.end())
+            self.set_day(self.today + timedelta(days=offset), match)
+            if word == "tonight" and self.when.part is None:
+                self.when.part = PARTS_OF_DAY["tonight"]
+
+    def _weekdays(self) -> None:
+        for match in self.matches(_WEEKDAY):
+            weekday = WEEKDAYS[match["wd"]]
+            modifier = match["mod"]
+            if modifier in ("next", "coming"):
+                day = self.today + relativedelta(days=1, weekday=weekday(+1))
+            elif modifier in ("last", "past"):
+                day = self.today + relativedelta(days=-1, weekday=weekday(-1))
+            elif modifier == "this":
+                day = self.today + relativedelta(weekday=MO(-1)) + timedelta(days=weekday.weekday)
+            elif self.direction == "past":
+                day = self.today + relativedelta(weekday=weekday(-1))
+            else:
+                day = self.today + relativedelta(weekday=weekday(+1))
+            self.take(match.start(), match.end())
+            self.set_day(day, match)
+
+    def _months(self) -> None:
+        for match in self.matches(_MONTH):
+            month = MONTHS[match["m"]]
+            pre = match["pre"]
+            if match["m"] == "may" and pre not in ("in", "during", "since", "last", "this", "next"):
+                continue
+            year = int(match["y"]) if match["y"] else self.today.year
+            if not match["y"]:
+                looking_back = pre == "last" or (pre != "next" and self.direction == "past")
+                if looking_back and month > self.today.month:
+                    year -= 1
+                elif not looking_back and month < self.today.month:
+                    year += 1
+            start = date(year, month, 1)
+            end = start + relativedelta(months=1)
+            if pre == "since":
+                self.take(match.start(), match.end())
+                self.set_range(self.at(start), self.now)
+                continue
+            self.take(match.start() + len(pre) + 1, match.end())
+            self.set_range(self.at(start), self.at(end))
+
+    def _parts(self) -> None:
+        for match in self.matches(_PART):
+            self.take(match.start(), match.end())
+            self.when.part = PARTS_OF_DAY[match["part"]]
+            if (match["this"] or match["part"] == "tonight") and self.when.day is None:
+                self.when.day = self.today
+
+    def _time_ranges(self) -> None:
+        for match in self.matches(_TIME_RANGE):
+            t1, t2 = match["t1"], match["t2"]
+            has_meridian = any(m in (t1 + t2) for m in ("am", "pm", "a.m", "p.m"))
+            if not (match["pre"] or has_meridian or ":" in t1 + t2):
+                continue
+            try:
+                end_time = _clock(t2)
+                start_time = _clock(t1, infer=False)
+            except ValueError:
+                continue
+            if not re.search(r"am|pm|a\.m|p\.m", t1) and start_time.hour < 12 <= end_time.hour:
+                shifted = start_time.replace(hour=start_time.hour + 12)
+                if shifted < end_time:
+                    start_time = shifted
+            if end_time <= start_time:
+                continue
+            self.take(match.start(), match.end())
+            self.when.time, self.when.end_time = start_time, end_time
+
+    def _durations(self) -> None:
+        for match in self.matches(_DURATION):
+            if match["half"]:
+                duration = timedelta(minutes=30)
+            else:
+                amount_text = match["n"]
+                amount = float(amount_text) if amount_text[0].isdigit() else _number(amount_text)
+                if amount_text in ("a", "an") and not match.group().startswith("for"):
+                    if not self.norm[: match.start()].endswith(("for ", "in ")):
+                        continue
+                unit = match["unit"]
+                duration = timedelta(hours=amount) if unit.startswith("hour") else timedelta(minutes=amount)
+            if duration <= timedelta(0) or self.when.duration is not None:
+                continue
+            self.take(match.start(), match.end())
+            self.when.duration = duration
+
+    def _times(self) -> None:
+        for match in self.matches(_TIME):
+            if self.when.time is not None:
+                break
+            if match["word"]:
+                clock = time(0) if match["word"] == "midnight" else time(12)
+            else:
+                text = match["t1"] or match["t2"] or match["t3"]
+                if match["at"] in ("for", "from") and not re.search(r"am|pm|:", text):
+                    continue
+                try:
+                    clock = _clock(text)
+                except ValueError:
+                    continue
+            self.take(match.start(), match.end())
+            self.when.time = clock
+
+
+def extract(norm: str, now: datetime, direction: Direction) -> When:
+    """Every date, time and duration expression in ``norm``, resolved against ``now``."""
+    return _Scanner(norm, now, direction).scan()
+
+
+def day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+    """Midnight to midnight of ``day`` in ``tz``."""
+    return (
+        datetime.combine(day, time(0), tzinfo=tz),
+        datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz),
+    )
+
+
+def search_range(when: When, tz: ZoneInfo) -> tuple[datetime, datetime] | None:
+    """The period a search or listing covers, or None when no date was named."""
+    if when.start is not None and when.end is not None:
+        return when.start, when.end
+    if when.day is not None:
+        start, end = day_bounds(when.day, tz)
+        if when.part is not None:
+            start = datetime.combine(when.day, when.part[0], tzinfo=tz)
+            end = datetime.combine(when.day, when.part[1], tzinfo=tz)
+        return start, end
+    return None
+
+
+def event_times(when: When, now: datetime) -> tuple[datetime, datetime] | None:
+    """Start and end of an event to create, or None when no start time can be told."""
+    tz: ZoneInfo = now.tzinfo  # type: ignore[assignment]
+    clock = when.time
+    if clock is None and when.part is not None:
+        clock = when.part[2]
+    if clock is None:
+        return None
+    day = when.day
+    if day is None and when.start is not None:
+        day = when.start.date()
+    if day is None:
+        day = now.date()
+        if datetime.combine(day, clock, tzinfo=tz) <= now:
+            day += timedelta(days=1)
+    start = datetime.combine(day, clock, tzinfo=tz)
+    if when.end_time is not None:
+        end = datetime.combine(day, when.end_time, tzinfo=tz)
+    else:
+        end = start + (when.duration or DEFAULT_EVENT_DURATION)
+    return start, end
+
+
+def iso(moment: datetime) -> str:
+    """ISO-8601 with the UTC offset, to the second."""
+    return moment.replace(microsecond=0).isoformat()

@@ -1,0 +1,223 @@
+"""Follow-ups that point at what the conversation showed last ("what does the second one say").
+
+A follow-up never becomes a new search: it resolves to ``ctx.last_results`` or, when
+there is nothing to point at or the pointer is unclear, to a question.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from crm_app.assistant.intents import Intent, Plan, ResultRef
+from crm_app.assistant.offline.common import CONFIDENT, Request, clarify, cut, plan, unsupported
+from crm_app.assistant.offline.directory import name_key
+from crm_app.assistant.offline.people import resolve_people
+from crm_app.assistant.offline.records import resolve_record
+from crm_app.assistant.offline.vocab import ORDINALS
+
+_NOUN = r"(?:one|email|mail|message|item|result|file|document|event|meeting|record|entry)"
+_ORDINAL_WORDS = "|".join(list(ORDINALS) + ["last", "latest", "final", "bottom", "top", "previous"])
+_ORDINAL = re.compile(rf"\b(?:the )?(?P<ord>{_ORDINAL_WORDS}) (?P<noun>{_NOUN})s?\b")
+_NUMBERED = re.compile(r"\b(?:email|message|mail|result|item|file|number|no|#) ?(?P<num>\d{1,2})\b")
+_PRONOUN = re.compile(
+    r"\b(?:(?:that|this|the|said) (?:email|mail|message|file|document|event|meeting|record|one)|it|them)\b"
+    r"|\b(?:that|this)\b(?! (?:week|weekend|month|year|morning|afternoon|evening|\w+day)\b)"
+)
+_FROM_LABEL = re.compile(r"\b(?:the|that) (?:email|message|mail|one) (?:from|by|about) (?P<who>[\w' .-]+?)\s*(?:\?|$| and | saying)")
+
+_CONTENT = re.compile(
+    r"^(?:what is|what was) (?:the )?(?:content|contents|body|text|full text|message)\b|"
+    r"^what (?:does|did|do) (?P<a>.+?) (?:say|said|contain|mean)\b|"
+    r"^(?:what is|what was) (?:in|inside) (?P<b>.+)$|"
+    r"^(?:show|give|display|let me see|get)(?: me)? (?:the )?(?:full|whole|entire|complete|rest of the) (?:email|message|text|body|content|thing)\b|"
+    r"^(?:show|give|display|get)(?: me)? (?:the )?(?:content|contents|body|full text)\b|"
+    r"^(?:tell me|give me|show me) more\b|^more (?:about|on|details|info)\b|^(?:any )?more details\b|"
+    r"^(?:open|read|expand|view|show|display|pull up|bring up)(?: me)?(?: up)? (?P<c>.+?)(?: (?:to me|for me|in full|in detail|please|again))*$|"
+    r"^(?:summari[sz]e|details (?:of|on|about)|what about) (?P<d>.+)$"
+)
+_REPLY = re.compile(r"^(?:reply|respond|answer|write back)(?P<all> all| to all)?\b")
+_FORWARD = re.compile(r"^forward\b")
+_LOG = re.compile(r"^(?:log|save|record|file|attach|store|track|add|link|put)\b")
+_SHARE = re.compile(r"^share\b")
+_BODY_MARKER = re.compile(
+    r"\b(?:saying|and say|and tell (?:them|him|her)|to say|telling (?:them|him|her)(?: that)?|with(?: the)? (?:message|note|text)|with|that)\b ?:?|:"
+)
+_FORWARD_TO = re.compile(r"\bto (?P<who>.+?)(?= saying\b| with\b| and say\b|:|$)")
+_NEAR_VERB = 6
+_LOG_TARGET = re.compile(r"\b(?:to|in|into|against|on|under|with|for) (?P<target>.+)$")
+_NOTHING_SHOWN = "I don't have an earlier result in this conversation to refer to."
+
+
+def _reference_in(text: str) -> tuple[str, re.Match[str]] | None:
+    for name, pattern in (("ordinal", _ORDINAL), ("number", _NUMBERED), ("label", _FROM_LABEL), ("pronoun", _PRONOUN)):
+        match = pattern.search(text)
+        if match:
+            return name, match
+    return None
+
+
+def _ref(results: list[ResultRef], index: int) -> dict[str, Any]:
+    item = results[index]
+    return {"kind": item.kind, "index": index, "id": item.id}
+
+
+def _pick(req: Request, found: tuple[str, re.Match[str]] | None, kinds: tuple[str, ...]) -> int | Plan:
+    """The index of the item meant, or a question when that is unclear."""
+    results = req.ctx.last_results
+    candidates = [i for i, item in enumerate(results) if item.kind in kinds] or list(range(len(results)))
+    if found is not None:
+        name, match = found
+        if name == "ordinal":
+            word = match["ord"]
+            if word in ("last", "latest", "final", "bottom", "previous"):
+                return candidates[-1]
+            if word == "top":
+                return candidates[0]
+            position = ORDINALS[word]
+            if position < len(candidates):
+                return candidates[position]
+            return _which(req, candidates, f"I only showed {len(candidates)} item(s).")
+        if name == "number":
+            position = int(match["num"]) - 1
+            if 0 <= position < len(candidates):
+                return candidates[position]
+            return _which(req, candidates, f"I only showed {len(candidates)} item(s).")
+        if name == "label":
+            wanted = name_key(match["who"]).split()
+            hits = [i for i in candidates if all(w in name_key(results[i].label) for w in wanted)]
+            if len(hits) == 1:
+                return hits[0]
+            return _which(req, candidates, "")
+    if len(candidates) == 1:
+        return candidates[0]
+    return _which(req, candidates, "")
+
+
+def _which(req: Request, candidates: list[int], lead: str) -> Plan:
+    results = req.ctx.last_results
+    question = (lead + " Which one do you mean?").strip()
+    return clarify(
+        question,
+        missing="ref",
+        options=[f"{n + 1}. {results[i].label}" for n, i in enumerate(candidates)],
+        candidates=[results[i].id for i in candidates],
+    )
+
+
+def _nothing_to_refer_to(what: str) -> Plan:
+    return clarify(
+        f"{_NOTHING_SHOWN} Which {what} do you mean?",
+        missing="ref",
+        options=["Show my most recent email", "Show me emails from the last 3 days"]
+        if what == "email"
+        else ["List my recent OneDrive files"],
+    )
+
+
+def _after_marker(req: Request, start: int) -> str:
+    marker = _BODY_MARKER.search(req.n, start)
+    if not marker:
+        return ""
+    return cut(req, marker.end(), len(req.n))
+
+
+def follow_up(req: Request) -> Plan | None:
+    """A message that acts on an earlier result, or None when it is not one."""
+    n = req.n
+    reply, forward = _REPLY.match(n), _FORWARD.match(n)
+    log, share, content = _LOG.match(n), _SHARE.match(n), _CONTENT.match(n)
+    found = _reference_in(n)
+    results = req.ctx.last_results
+
+    if reply or forward:
+        if found is None and not re.search(r"\b(?:email|message|mail)\b", n) and not n.endswith(("reply", "respond", "forward")):
+            if forward or not re.match(r"^(?:reply|respond)(?: all| to all)?(?: (?:saying|with|that)\b|:)", n):
+                return None
+        if not results:
+            return _nothing_to_refer_to("email")
+        index = _pick(req, found, ("email",))
+        if isinstance(index, Plan):
+            return index
+        ref = _ref(results, index)
+        if results[index].kind != "email":
+            return unsupported("I can only reply to or forward an email.", ["Show my most recent email"])
+        if reply:
+            body = _after_marker(req, found[1].end() if found else reply.end())
+            if not body:
+                return clarify(
+                    f"What should the reply to “{results[index].label}” say?",
+                    missing="body",
+                    pending_intent=Intent.MAIL_REPLY,
+                    partial={"ref": ref, "reply_all": bool(reply["all"]) or None},
+                )
+            return plan(Intent.MAIL_REPLY, {"ref": ref, "body": body, "reply_all": bool(reply["all"]) or None}, CONFIDENT)
+        after_ref = found[1].end() if found else forward.end()
+        target = _FORWARD_TO.search(n, after_ref)
+        args: dict[str, Any] = {"ref": ref}
+        if target:
+            people = resolve_people(req.original(target.start("who"), target.end("who")), req.ctx.directory)
+            args["to"], args["to_names"] = people.addresses, people.names
+        args["body"] = _after_marker(req, target.end() if target else after_ref)
+        return plan(Intent.MAIL_FORWARD, args, CONFIDENT)
+
+    if log and found is not None and found[1].start() <= log.end() + _NEAR_VERB:
+        if not results:
+            return _nothing_to_refer_to("email")
+        index = _pick(req, found, ("email",))
+        if isinstance(index, Plan):
+            return index
+        if results[index].kind != "email":
+            return None
+        args = {"ref": _ref(results, index)}
+        target = _LOG_TARGET.search(n, found[1].end())
+        if target:
+            record = resolve_record(req.original(target.start("target"), target.end("target")), req.ctx.directory)
+            if record is not None and record.name.lower() not in ("crm", ""):
+                args["entity"], args["target"] = record.entity, record.name
+        return plan(Intent.CRM_LOG_EMAIL, args, CONFIDENT)
+
+    if share and found is not None and found[0] != "label" and found[1].start() <= share.end() + _NEAR_VERB:
+        if not results:
+            return _nothing_to_refer_to("file")
+        index = _pick(req, found, ("file",))
+        if isinstance(index, Plan):
+            return index
+        target = re.search(r"\bwith (?P<who>.+)$", n)
+        people = resolve_people(req.original(target.start("who"), target.end("who")), req.ctx.directory) if target else None
+        args = {"ref": _ref(results, index)}
+        if people:
+            args["recipients"], args["recipient_names"] = people.addresses, people.names
+        return plan(Intent.FILES_SHARE, args, CONFIDENT)
+
+    if content:
+        obj = next((g for g in (content["a"], content["b"], content["c"], content["d"]) if g), None)
+        if obj is not None and (_reference_in(obj) is None or re.search(r"\bmy\b", obj)):
+            return None
+        if obj is not None and found is not None and found[0] == "ordinal" and not results:
+            if found[1]["ord"] in ("last", "latest") and found[1]["noun"] != "one":
+                return None
+        if not results:
+            return _nothing_to_refer_to("email" if "file" not in n else "file")
+        index = _pick(req, found if obj is not None else None, ("email", "file", "crm"))
+        if isinstance(index, Plan):
+            return index
+        item = results[index]
+        ref = _ref(results, index)
+        if item.kind == "email":
+            return plan(
+                Intent.MAIL_GET,
+                {"ref": ref},
+                CONFIDENT,
+                explanation=f"Fetching the full text of “{item.label}”"
+                + (" (only a preview was shown)" if item.preview_only else ""),
+            )
+        if item.kind == "file":
+            return plan(Intent.FILES_READ, {"ref": ref}, CONFIDENT, explanation=f"Opening “{item.label}”")
+        if item.kind == "crm":
+            return plan(Intent.CRM_GET, {"ref": ref}, CONFIDENT, explanation=f"Showing “{item.label}”")
+        return unsupported(
+            f"I showed everything I have about “{item.label}”.",
+            ["Show me this week's meetings", "List my recent OneDrive files"],
+        )
+    return None

@@ -1,0 +1,67 @@
+"""The offline assistant backend: a deterministic parser from a chat message to a :class:`Plan`.
+
+Rules are tried from the most specific to the most general, so that what a message
+*does* (send, note, move, share) wins over what it *mentions* (an email, a meeting).
+Anything no rule understands gets an honest "I can't do that yet" with suggestions;
+an unclear person, record, time or follow-up gets a question. Parsing is pure: the
+same message and context always give the same plan, with no network access.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from crm_app.assistant.intents import Intent, ParseContext, Plan
+from crm_app.assistant.offline import calendar, chat, crm, mail, pending, references, workspace
+from crm_app.assistant.offline.common import Request
+
+Rule = Callable[[Request], Plan | None]
+
+RULES: tuple[Rule, ...] = (
+    chat.help_request,
+    chat.greeting,
+    references.follow_up,
+    crm.note,
+    crm.task,
+    crm.deal_move,
+    crm.create,
+    crm.update,
+    crm.delete,
+    mail.compose,
+    workspace.teams,
+    chat.refusal,
+    calendar.find_times,
+    calendar.create,
+    workspace.share,
+    workspace.sharepoint,
+    mail.folders,
+    mail.search,
+    workspace.files,
+    calendar.list_events,
+    crm.read,
+)
+
+
+def _apply_rules(req: Request) -> Plan:
+    for rule in RULES:
+        result = rule(req)
+        if result is not None:
+            return result
+    return chat.fallback(req)
+
+
+def _parse(text: str, ctx: ParseContext, answer_questions: bool) -> Plan:
+    req = Request.build(text, ctx)
+    standalone = _apply_rules(req)
+    if answer_questions and ctx.history and standalone.intent in (Intent.UNSUPPORTED, Intent.CLARIFY) or (
+        answer_questions and ctx.history and standalone.confidence < 0.9
+    ):
+        answered = pending.answer(req, standalone, _parse)
+        if answered is not None:
+            return answered
+    return standalone
+
+
+def parse(text: str, ctx: ParseContext) -> Plan:
+    """Turn one chat message into a plan, using ``ctx`` for dates, people and follow-ups."""
+    return _parse(text, ctx, True)
