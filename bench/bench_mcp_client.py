@@ -20,7 +20,7 @@ import json
 import statistics
 import sys
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from pathlib import Path
 
 import httpx2
@@ -65,9 +65,10 @@ def describe(samples: list[float]) -> dict[str, float]:
     }
 
 
-async def elapsed_ms(work: Callable[[], Awaitable[object]]) -> float:
+async def elapsed_ms(work: Awaitable[object]) -> float:
+    """Milliseconds taken by ``work``, which starts running only when awaited here."""
     started = time.perf_counter()
-    await work()
+    await work
     return (time.perf_counter() - started) * 1000
 
 
@@ -80,7 +81,7 @@ async def fresh_connects(url: str, connects: int) -> list[float]:
     samples = []
     for _ in range(connects):
         async with new_manager() as manager:
-            samples.append(await elapsed_ms(lambda: manager.list_tools(1, server)))
+            samples.append(await elapsed_ms(manager.list_tools(1, server)))
     return samples
 
 
@@ -103,8 +104,8 @@ async def pooled_calls(url: str, iterations: int) -> tuple[list[float], list[flo
         bare: list[float] = []
         for index in range(iterations):
             arguments = {"tag": str(index)}
-            via_manager.append(await elapsed_ms(lambda: manager.call_tool(1, server, "echo_headers", arguments)))
-            bare.append(await elapsed_ms(lambda: session.call_tool("echo_headers", arguments)))
+            via_manager.append(await elapsed_ms(manager.call_tool(1, server, "echo_headers", arguments)))
+            bare.append(await elapsed_ms(session.call_tool("echo_headers", arguments)))
         return via_manager, bare
 
 
@@ -117,7 +118,7 @@ async def concurrent_users(url: str, iterations: int) -> tuple[list[float], floa
 
         async def user_calls(user: int) -> list[float]:
             return [
-                await elapsed_ms(lambda: manager.call_tool(user, server, "echo_headers", {"tag": str(index)}))
+                await elapsed_ms(manager.call_tool(user, server, "echo_headers", {"tag": str(index)}))
                 for index in range(per_user)
             ]
 

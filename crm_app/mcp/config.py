@@ -18,7 +18,9 @@ MS365_SERVER_ID = "ms365"
 CUSTOM_SERVER_PREFIX = "custom-"
 
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
-_RESERVED_HEADERS = frozenset({"host", "content-length", "content-type", "accept", "mcp-session-id", "mcp-protocol-version"})
+_RESERVED_HEADERS = frozenset(
+    {"host", "content-length", "content-type", "accept", "mcp-session-id", "mcp-protocol-version"}
+)
 
 
 @dataclass(frozen=True)

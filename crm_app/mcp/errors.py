@@ -37,6 +37,18 @@ class MCPDisabled(MCPError):
         )
 
 
+class InternalError(MCPError):
+    """A tool call failed inside this app rather than on the server."""
+
+    code = "internal_error"
+
+    def __init__(self, tool: str) -> None:
+        super().__init__(
+            f"The call to the tool {tool} failed inside this app. Try again; if it keeps failing, report it to "
+            "your administrator with the time it happened."
+        )
+
+
 class InvalidServerConfig(MCPError, ValueError):
     """A tool server's settings cannot be used as given."""
 
@@ -76,8 +88,7 @@ class ServerUnavailable(MCPError):
         message: str | None = None,
     ) -> None:
         super().__init__(
-            message
-            or f"The {server_name} tool server is not answering. Check that it is running, then try again.",
+            message or f"The {server_name} tool server is not answering. Check that it is running, then try again.",
             server_id=server_id,
             detail=detail,
         )

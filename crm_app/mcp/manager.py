@@ -24,6 +24,7 @@ from crm_app.mcp.errors import (
     CallTimeout,
     CircuitOpen,
     CredentialsRejected,
+    InternalError,
     MCPDisabled,
     MCPError,
     ProtocolError,
@@ -34,7 +35,14 @@ from crm_app.mcp.errors import (
 from crm_app.mcp.pool import SessionKey, SessionPool
 from crm_app.mcp.redact import redact
 from crm_app.mcp.results import CallOutcome, OutcomeKind, ServerStatus, ToolCall, ToolFlags, ToolInfo, ToolListing
-from crm_app.mcp.session import HttpClientFactory, PooledSession, RequestTrace, SessionCredentials, default_http_client, traced
+from crm_app.mcp.session import (
+    HttpClientFactory,
+    PooledSession,
+    RequestTrace,
+    SessionCredentials,
+    default_http_client,
+    traced,
+)
 from crm_app.mcp.singleflight import SingleFlight
 from crm_app.mcp.tokens import TokenBroker, TokenProvider
 from crm_app.mcp.tool_errors import parse_tool_error
@@ -60,7 +68,7 @@ def _elapsed_ms(started: float) -> float:
 def _failure_kind(error: MCPError) -> OutcomeKind:
     if isinstance(error, CircuitOpen):
         return "circuit_open"
-    if isinstance(error, ServerUnavailable):
+    if isinstance(error, ServerUnavailable | InternalError):
         return "transport_error"
     if isinstance(error, CallTimeout):
         return "timeout"
@@ -76,7 +84,9 @@ def _content_text(content: Sequence[mcp_types.ContentBlock]) -> str:
     for block in content:
         if isinstance(block, mcp_types.TextContent):
             parts.append(block.text)
-        elif isinstance(block, mcp_types.EmbeddedResource) and isinstance(block.resource, mcp_types.TextResourceContents):
+        elif isinstance(block, mcp_types.EmbeddedResource) and isinstance(
+            block.resource, mcp_types.TextResourceContents
+        ):
             parts.append(block.resource.text)
         elif isinstance(block, mcp_types.ResourceLink):
             parts.append(f"[linked resource: {block.uri}]")
@@ -105,6 +115,8 @@ class MCPClientManager:
     * With ``enabled=False`` nothing is listed or called.
 
     ``start()`` begins the background health check; ``close()`` ends it and every session.
+    ``reconnect_errors`` are exception types of the token provider that mean the user
+    must connect Microsoft 365 again (besides ``ReconnectNeeded``).
     """
 
     def __init__(
@@ -112,6 +124,7 @@ class MCPClientManager:
         *,
         token_provider: TokenProvider,
         audit_sink: AuditSink,
+        reconnect_errors: tuple[type[Exception], ...] = (),
         enabled: bool = True,
         timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
         tool_cache_ttl: float = DEFAULT_TOOL_CACHE_TTL,
@@ -134,7 +147,7 @@ class MCPClientManager:
         if retries < 0:
             raise ValueError("retries must not be negative")
         self.enabled = enabled
-        self._tokens = TokenBroker(token_provider, clock=clock)
+        self._tokens = TokenBroker(token_provider, reconnect_errors=reconnect_errors, clock=clock)
         self._audit_sink = audit_sink
         self._timeout = timeout_seconds
         self._idle_close_seconds = idle_close_seconds
@@ -215,9 +228,7 @@ class MCPClientManager:
         """Tools of several servers gathered in parallel; a failing server adds its error instead."""
         tools: list[ToolInfo] = []
         errors: dict[str, MCPError] = {}
-        results = await asyncio.gather(
-            *(self._list_or_error(user_id, server) for server in servers)
-        )
+        results = await asyncio.gather(*(self._list_or_error(user_id, server) for server in servers))
         for server, result in zip(servers, results, strict=True):
             if isinstance(result, MCPError):
                 errors[server.id] = result
@@ -244,7 +255,7 @@ class MCPClientManager:
             outcome = self._failed(exc, server, name)
         except Exception:
             logger.exception("tool call %s on %s failed unexpectedly", name, server.id)
-            outcome = self._failed(ServerUnavailable(server.name, server_id=server.id), server, name)
+            outcome = self._failed(InternalError(name), server, name)
         outcome = replace(outcome, latency_ms=_elapsed_ms(started))
         await self._audit(user_id, server, name, args, outcome)
         return outcome
@@ -390,7 +401,10 @@ class MCPClientManager:
                 attempt += 1
                 logger.info(
                     "retrying %s for user %s after a transport failure (%s), attempt %d",
-                    server.id, user_id, exc.detail, attempt,
+                    server.id,
+                    user_id,
+                    exc.detail,
+                    attempt,
                 )
                 if delay:
                     await self._sleep(delay)
@@ -426,13 +440,28 @@ class MCPClientManager:
         structured = result.structured_content if isinstance(result.structured_content, dict) else None
         if not result.is_error:
             return CallOutcome(
-                ok=True, structured=structured, text=text, is_error=False, error_code=None, error_message=None,
-                latency_ms=0.0, server_id=server.id, tool=name, outcome="ok",
+                ok=True,
+                structured=structured,
+                text=text,
+                is_error=False,
+                error_code=None,
+                error_message=None,
+                latency_ms=0.0,
+                server_id=server.id,
+                tool=name,
+                outcome="ok",
             )
         info = parse_tool_error(text)
         return CallOutcome(
-            ok=False, structured=structured, text=text, is_error=True, error_code=info.code,
-            error_message=info.message, latency_ms=0.0, server_id=server.id, tool=name,
+            ok=False,
+            structured=structured,
+            text=text,
+            is_error=True,
+            error_code=info.code,
+            error_message=info.message,
+            latency_ms=0.0,
+            server_id=server.id,
+            tool=name,
             outcome="auth_error" if info.is_auth_failure else "tool_error",
         )
 
@@ -463,8 +492,14 @@ class MCPClientManager:
         refusal = self._refusal(server)
         if refusal is not None:
             return ServerStatus(
-                server_id=server.id, connected=False, state="disabled", tool_count=0, tool_names=[],
-                latency_ms=None, last_error=refusal.message, checked_at=datetime.now(UTC),
+                server_id=server.id,
+                connected=False,
+                state="disabled",
+                tool_count=0,
+                tool_names=[],
+                latency_ms=None,
+                last_error=refusal.message,
+                checked_at=datetime.now(UTC),
             )
         started = time.perf_counter()
         try:
@@ -479,16 +514,27 @@ class MCPClientManager:
             error = exc
         else:
             return ServerStatus(
-                server_id=server.id, connected=True, state="connected", tool_count=len(tools),
-                tool_names=[tool.name for tool in tools], latency_ms=latency, last_error=None,
+                server_id=server.id,
+                connected=True,
+                state="connected",
+                tool_count=len(tools),
+                tool_names=[tool.name for tool in tools],
+                latency_ms=latency,
+                last_error=None,
                 checked_at=datetime.now(UTC),
             )
         needs_reconnect = isinstance(error, ReconnectNeeded) or (
             isinstance(error, CredentialsRejected) and server.auth == "ms365_bearer"
         )
         return ServerStatus(
-            server_id=server.id, connected=False, state="reconnect_needed" if needs_reconnect else "unavailable",
-            tool_count=0, tool_names=[], latency_ms=None, last_error=error.message, checked_at=datetime.now(UTC),
+            server_id=server.id,
+            connected=False,
+            state="reconnect_needed" if needs_reconnect else "unavailable",
+            tool_count=0,
+            tool_names=[],
+            latency_ms=None,
+            last_error=error.message,
+            checked_at=datetime.now(UTC),
         )
 
     async def _ping(self, key: SessionKey, session: PooledSession) -> None:

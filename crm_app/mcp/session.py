@@ -129,34 +129,30 @@ class SessionAuth(httpx2.Auth):
 
     async def async_auth_flow(self, request: httpx2.Request) -> AsyncGenerator[httpx2.Request, httpx2.Response]:
         trace = _TRACE.get()
-        if trace is not None and trace.sealed:
-            trace = None
+        if trace is None or trace.sealed:
+            trace = RequestTrace()
         bearer = self._credentials.bearer
-        if bearer is not None:
-            request.headers["Authorization"] = f"Bearer {bearer}"
-            if trace is not None:
-                trace.bearer_sent = bearer
-        response = yield request
-        if trace is not None:
-            trace.statuses.append(response.status_code)
+        response = yield self._authorize(request, bearer, trace)
+        trace.statuses.append(response.status_code)
         if response.status_code != HTTP_UNAUTHORIZED or not self._credentials.renewable:
             return
         try:
             fresh = await self._credentials.renew(bearer)
         except ReconnectNeeded as exc:
-            if trace is not None:
-                trace.reconnect_needed = exc
+            trace.reconnect_needed = exc
             return
         except MCPError as exc:
-            if trace is not None:
-                trace.auth_failure = exc
+            trace.auth_failure = exc
             return
-        request.headers["Authorization"] = f"Bearer {fresh}"
-        if trace is not None:
-            trace.bearer_sent = fresh
-        response = yield request
-        if trace is not None:
-            trace.statuses.append(response.status_code)
+        response = yield self._authorize(request, fresh, trace)
+        trace.statuses.append(response.status_code)
+
+    @staticmethod
+    def _authorize(request: httpx2.Request, bearer: str | None, trace: RequestTrace) -> httpx2.Request:
+        if bearer is not None:
+            request.headers["Authorization"] = f"Bearer {bearer}"
+            trace.bearer_sent = bearer
+        return request
 
 
 def _leaves(exc: BaseException) -> list[BaseException]:
@@ -278,18 +274,25 @@ class PooledSession:
                 except (anyio.ClosedResourceError, anyio.BrokenResourceError) as exc:
                     self._lost = True
                     raise ServerUnavailable(
-                        self.server.name, server_id=self.server.id, delivered=False, session_lost=True,
+                        self.server.name,
+                        server_id=self.server.id,
+                        delivered=False,
+                        session_lost=True,
                         detail=type(exc).__name__,
                     ) from exc
                 except ValidationError as exc:
                     raise ProtocolError(
-                        self.server.name, "sent a reply this app could not read", server_id=self.server.id,
+                        self.server.name,
+                        "sent a reply this app could not read",
+                        server_id=self.server.id,
                         detail=str(exc)[:300],
                     ) from exc
                 except RuntimeError as exc:
                     raise ProtocolError(
-                        self.server.name, "sent a result that does not match what the tool promises",
-                        server_id=self.server.id, detail=str(exc)[:300],
+                        self.server.name,
+                        "sent a result that does not match what the tool promises",
+                        server_id=self.server.id,
+                        detail=str(exc)[:300],
                     ) from exc
         finally:
             self._in_flight -= 1
@@ -309,7 +312,9 @@ class PooledSession:
                 client = await stack.enter_async_context(
                     self._http_client_factory(headers, auth, self._connect_timeout)
                 )
-                read, write = await stack.enter_async_context(streamable_http_client(self.server.url, http_client=client))
+                read, write = await stack.enter_async_context(
+                    streamable_http_client(self.server.url, http_client=client)
+                )
                 session = await stack.enter_async_context(
                     ClientSession(read, write, message_handler=self._on_message, client_info=CLIENT_INFO)
                 )
@@ -366,7 +371,9 @@ class PooledSession:
         sdk_errors = [leaf for leaf in leaves if isinstance(leaf, SdkMCPError)]
         if status == HTTP_NOT_FOUND or any(err.error.code == METHOD_NOT_FOUND for err in sdk_errors):
             return ProtocolError(
-                self.server.name, "has no MCP endpoint at the configured address", server_id=self.server.id,
+                self.server.name,
+                "has no MCP endpoint at the configured address",
+                server_id=self.server.id,
                 detail=f"HTTP {status}",
             )
         if any(isinstance(leaf, _UNDELIVERED) for leaf in leaves):
@@ -375,7 +382,9 @@ class PooledSession:
             return self._unavailable(leaves, delivered=False, status=status)
         if sdk_errors or any(isinstance(leaf, ValidationError | RuntimeError) for leaf in leaves):
             detail = "; ".join(str(leaf)[:200] for leaf in leaves)
-            return ProtocolError(self.server.name, "did not complete the MCP handshake", server_id=self.server.id, detail=detail)
+            return ProtocolError(
+                self.server.name, "did not complete the MCP handshake", server_id=self.server.id, detail=detail
+            )
         return self._unavailable(leaves, delivered=False, status=status)
 
     async def _call_failure(self, exc: SdkMCPError, trace: RequestTrace) -> MCPError:
@@ -387,7 +396,10 @@ class PooledSession:
         if status == HTTP_NOT_FOUND:
             self._lost = True
             return ServerUnavailable(
-                self.server.name, server_id=self.server.id, delivered=False, session_lost=True,
+                self.server.name,
+                server_id=self.server.id,
+                delivered=False,
+                session_lost=True,
                 detail="the server no longer knows this session",
             )
         if code == REQUEST_TIMEOUT:
@@ -401,7 +413,9 @@ class PooledSession:
         if status is not None and status >= HTTP_SERVER_ERROR:
             return self._unavailable([], delivered=True, status=status)
         return ProtocolError(
-            self.server.name, "rejected the request", server_id=self.server.id,
+            self.server.name,
+            "rejected the request",
+            server_id=self.server.id,
             detail=f"JSON-RPC error {code}: {exc.error.message}"[:300],
         )
 
@@ -416,7 +430,9 @@ class PooledSession:
             )
         return None
 
-    def _unavailable(self, leaves: list[BaseException], *, delivered: bool, status: int | None = None) -> ServerUnavailable:
+    def _unavailable(
+        self, leaves: list[BaseException], *, delivered: bool, status: int | None = None
+    ) -> ServerUnavailable:
         causes = [f"{type(leaf).__name__}: {leaf}"[:200] for leaf in leaves]
         if status is not None:
             causes.append(f"HTTP {status}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Generic, TypeVar
 
@@ -25,7 +26,7 @@ class SingleFlight(Generic[K, V]):
         if task is None:
             task = asyncio.ensure_future(work())
             self._tasks[key] = task
-            task.add_done_callback(lambda done, key=key: self._finished(key, done))
+            task.add_done_callback(functools.partial(self._finished, key))
         return await asyncio.shield(task)
 
     def in_flight(self) -> int:

@@ -21,7 +21,8 @@ class TokenProvider(Protocol):
 
     ``get_token`` answers from its store while the token is valid, and refreshes it when
     it has expired or when ``force_refresh`` is set. It raises
-    ``crm_app.mcp.errors.ReconnectNeeded`` when the user has to connect again.
+    ``crm_app.mcp.errors.ReconnectNeeded``, or one of the ``reconnect_errors`` given to
+    the manager, when the user has to connect again.
     """
 
     async def get_token(self, user_id: int, *, force_refresh: bool = False) -> str: ...
@@ -41,10 +42,12 @@ class TokenBroker:
         self,
         provider: TokenProvider,
         *,
+        reconnect_errors: tuple[type[Exception], ...] = (),
         replacement_ttl: float = REPLACEMENT_TTL_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._provider = provider
+        self._reconnect_errors = (ReconnectNeeded, *reconnect_errors)
         self._replacement_ttl = replacement_ttl
         self._clock = clock
         self._locks: dict[int, asyncio.Lock] = {}
@@ -96,8 +99,9 @@ class TokenBroker:
     async def _ask(self, user_id: int, *, force_refresh: bool, server_id: str | None) -> str:
         try:
             token = await self._provider.get_token(user_id, force_refresh=force_refresh)
-        except ReconnectNeeded as exc:
-            raise ReconnectNeeded(exc.message, server_id=server_id) from exc
+        except self._reconnect_errors as exc:
+            message = exc.message if isinstance(exc, ReconnectNeeded) else None
+            raise ReconnectNeeded(message, server_id=server_id) from exc
         except Exception as exc:
             logger.warning("token provider failed for user %s: %s", user_id, type(exc).__name__)
             raise TokenUnavailable(server_id=server_id, detail=type(exc).__name__) from exc

@@ -107,7 +107,9 @@ async def test_refused_api_key_is_an_auth_error_that_names_the_fix(echo: EchoSer
     assert status.state == "unavailable" and status.last_error == outcome.error_message
 
 
-async def test_tool_lists_are_cached_and_dropped_on_list_changed(echo: EchoServer, tokens: FakeTokens, audit: MemoryAudit) -> None:
+async def test_tool_lists_are_cached_and_dropped_on_list_changed(
+    echo: EchoServer, tokens: FakeTokens, audit: MemoryAudit
+) -> None:
     now = [5000.0]
     server = echo.config(id="lists")
     async with MCPClientManager(token_provider=tokens, audit_sink=audit, clock=lambda: now[0]) as manager:
@@ -176,7 +178,11 @@ async def test_every_call_is_audited_with_secrets_redacted(
     assert ok.ok and ok.structured == payload
     first, second = audit.entries
     assert (first.user_id, first.server_id, first.tool, first.outcome, first.error) == (
-        8, "ms365", "echo_arguments", "ok", None,
+        8,
+        "ms365",
+        "echo_arguments",
+        "ok",
+        None,
     )
     logged = first.arguments["payload"]
     assert logged["password"] == "[redacted]" and logged["note"] == "[redacted]"
@@ -189,7 +195,9 @@ async def test_every_call_is_audited_with_secrets_redacted(
     assert failed.error_message == second.error == "Error executing tool fail: nope"
 
 
-async def test_mcp_switched_off_lists_and_calls_nothing(echo: EchoServer, tokens: FakeTokens, audit: MemoryAudit) -> None:
+async def test_mcp_switched_off_lists_and_calls_nothing(
+    echo: EchoServer, tokens: FakeTokens, audit: MemoryAudit
+) -> None:
     server = ms365_server(echo.mcp_url)
     echo.reset()
     async with MCPClientManager(token_provider=tokens, audit_sink=audit, enabled=False) as manager:
@@ -217,3 +225,15 @@ async def test_list_all_tools_reports_each_failing_server(echo: EchoServer, mana
     assert {tool.server_id for tool in listing.tools} == {"good"}
     assert listing.errors["ms365"].code == "server_disabled"
     assert listing.errors["broken"].code == "protocol_error"
+
+
+async def test_a_failure_inside_the_app_is_reported_as_such(
+    echo: EchoServer, manager: MCPClientManager, audit: MemoryAudit
+) -> None:
+    outcome = await manager.call_tool(1, echo.config(id="odd"), "echo_arguments", {"payload": {"when": object()}})
+    after = await manager.call_tool(1, echo.config(id="odd"), "echo_headers", {"tag": "fine"})
+
+    assert outcome.error_code == "internal_error" and outcome.outcome == "transport_error"
+    assert outcome.error_message is not None and "failed inside this app" in outcome.error_message
+    assert after.ok
+    assert audit.entries[0].arguments["payload"]["when"].startswith("<object object")

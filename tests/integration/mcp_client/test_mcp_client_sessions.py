@@ -91,7 +91,11 @@ async def test_stopped_server_opens_the_circuit_and_recovers_after_restart(
         assert recovered.ok, recovered
         assert status.state == "connected" and status.tool_count >= 7 and status.latency_ms is not None
         assert [entry.outcome for entry in audit.entries] == [
-            "ok", "transport_error", "transport_error", "circuit_open", "ok"
+            "ok",
+            "transport_error",
+            "transport_error",
+            "circuit_open",
+            "ok",
         ]
 
 
@@ -138,11 +142,17 @@ async def test_tokens_never_cross_between_concurrent_users(echo: EchoServer, man
 
 
 async def test_static_headers_stay_with_their_own_user(echo: EchoServer, manager: MCPClientManager) -> None:
-    configs = {user: custom_server(1, name="Search", url=echo.mcp_url, header_name="X-API-Key", header_value=f"key-{user}")
-               for user in (1, 2, 3)}
+    configs = {
+        user: custom_server(1, name="Search", url=echo.mcp_url, header_name="X-API-Key", header_value=f"key-{user}")
+        for user in (1, 2, 3)
+    }
 
     outcomes = await asyncio.gather(
-        *(manager.call_tool(user, configs[user], "echo_headers", {"tag": str(user)}) for user in configs for _ in range(10))
+        *(
+            manager.call_tool(user, configs[user], "echo_headers", {"tag": str(user)})
+            for user in configs
+            for _ in range(10)
+        )
     )
 
     for outcome in outcomes:

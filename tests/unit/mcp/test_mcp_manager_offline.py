@@ -34,8 +34,13 @@ async def test_refused_connections_are_retried_with_growing_jittered_delays() ->
 
     audit = Audit()
     async with MCPClientManager(
-        token_provider=Tokens(), audit_sink=audit, retries=3, backoff=Backoff(base=0.1, factor=2, cap=10),
-        sleep=sleep, rand=lambda: 0.5, breaker_failure_threshold=10,
+        token_provider=Tokens(),
+        audit_sink=audit,
+        retries=3,
+        backoff=Backoff(base=0.1, factor=2, cap=10),
+        sleep=sleep,
+        rand=lambda: 0.5,
+        breaker_failure_threshold=10,
     ) as manager:
         outcome = await manager.call_tool(1, closed_server(), "send_mail", {"to": "a@b.c", "token": "t"})
 
@@ -54,7 +59,11 @@ async def test_the_breaker_opens_after_repeated_refusals() -> None:
 
     server = closed_server()
     async with MCPClientManager(
-        token_provider=Tokens(), audit_sink=Audit(), retries=1, sleep=sleep, breaker_failure_threshold=4,
+        token_provider=Tokens(),
+        audit_sink=Audit(),
+        retries=1,
+        sleep=sleep,
+        breaker_failure_threshold=4,
         breaker_reset_seconds=30,
     ) as manager:
         first = await manager.call_tool(1, server, "x")

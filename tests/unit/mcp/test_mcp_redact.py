@@ -6,8 +6,22 @@ from crm_app.mcp.redact import MAX_ITEMS, REDACTED, is_secret_key, redact, trunc
 
 
 def test_secret_keys_are_recognised_whatever_their_spelling() -> None:
-    for key in ("token", "access_token", "refreshToken", "PASSWORD", "client-secret", "Authorization", "api_key",
-                "X-Api-Key", "apiKey", "Set-Cookie", "credentials", "private_key", "auth", "pwd"):
+    for key in (
+        "token",
+        "access_token",
+        "refreshToken",
+        "PASSWORD",
+        "client-secret",
+        "Authorization",
+        "api_key",
+        "X-Api-Key",
+        "apiKey",
+        "Set-Cookie",
+        "credentials",
+        "private_key",
+        "auth",
+        "pwd",
+    ):
         assert is_secret_key(key), key
     for key in ("subject", "author", "body", "keyword", "to", "monkey"):
         assert not is_secret_key(key), key
@@ -59,5 +73,8 @@ def test_non_json_values_become_text() -> None:
             return "thing"
 
     assert redact({"when": Thing(), "n": 1.5, "flag": True, "none": None}) == {
-        "when": "thing", "n": 1.5, "flag": True, "none": None,
+        "when": "thing",
+        "n": 1.5,
+        "flag": True,
+        "none": None,
     }

@@ -99,3 +99,15 @@ async def test_an_empty_token_means_reconnect() -> None:
 
     with pytest.raises(ReconnectNeeded):
         await TokenBroker(Empty()).current(1)
+
+
+async def test_the_providers_own_reconnect_error_can_be_declared() -> None:
+    class VaultNeedsReconnect(Exception):
+        pass
+
+    provider = Provider()
+    provider.fail_with = VaultNeedsReconnect()
+    broker = TokenBroker(provider, reconnect_errors=(VaultNeedsReconnect,))
+
+    with pytest.raises(ReconnectNeeded, match="Reconnect Microsoft 365 in Settings"):
+        await broker.current(1)

@@ -23,7 +23,9 @@ def test_a_401_status_alone_is_an_auth_failure() -> None:
 
 
 def test_a_prefix_before_the_json_is_tolerated() -> None:
-    info = parse_tool_error('Error executing tool send_mail: {"error": {"code": "Throttled", "status": 429, "message": "Slow down."}}')
+    info = parse_tool_error(
+        'Error executing tool send_mail: {"error": {"code": "Throttled", "status": 429, "message": "Slow down."}}'
+    )
     assert (info.code, info.status, info.message) == ("Throttled", 429, "Slow down.")
 
 
