@@ -47,7 +47,7 @@ class TokenBroker:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._provider = provider
-        self._reconnect_errors = (ReconnectNeeded, *reconnect_errors)
+        self._reconnect_errors: tuple[type[Exception], ...] = (ReconnectNeeded, *reconnect_errors)
         self._replacement_ttl = replacement_ttl
         self._clock = clock
         self._locks: dict[int, asyncio.Lock] = {}
