@@ -22,7 +22,8 @@ _CALENDAR_TARGET = re.compile(r"\b(?:to|in|on|into) (?:my |the )?(?:calendar|dia
 _VERBLESS = re.compile(rf"^(?:a |an )?(?:new )?{_EVENT} with\b")
 _LIST_WORDS = re.compile(
     r"\b(?:calendar|calender|diary|agenda|schedule|meetings?|events?|appointments?|calls?|busy)\b|"
-    r"^what do i have\b|^what (?:is|have i got) (?:on|planned|coming up)\b|^anything (?:on|scheduled|planned|coming up)\b|\bscheduled\b"
+    r"^what do i have\b|^what (?:is|have i got) (?:on|planned|coming up)\b|^anything (?:on|scheduled|planned|coming up)\b|\bscheduled\b|"
+    r"\bmy day\b|\b(?:do|have) i (?:have|got) (?:anything|something|much) (?:on|planned|scheduled|booked|coming up)\b"
 )
 _FREE = re.compile(
     r"\b(?:free|available|availability|free time|free slot|open slot|gap|slot|slots)\b|"

@@ -34,7 +34,8 @@ _HELP = re.compile(
     r"how (?:does|do) (?:this|you|it) work|how do i use (?:this|you|it)|what (?:commands|things|requests) "
     r"(?:do you (?:understand|know|support)|can i (?:use|ask|give you))|what are your (?:capabilities|features|commands)|"
     r"what do you do|show (?:me )?(?:the )?(?:commands|examples)|(?:give me )?(?:some )?examples|who are you|"
-    r"what are you|what can you help (?:me )?with|capabilities|commands)[ ?!.]*$"
+    r"what are you|what can you help (?:me )?with|what are you (?:able to do|capable of|good at|for)|what else can you do|"
+    r"capabilities|commands)[ ?!.]*$"
 )
 
 _WORKSPACE_NOUNS = re.compile(
@@ -98,6 +99,11 @@ _REFUSALS: list[tuple[re.Pattern[str], str, list[str]]] = [
     (
         re.compile(r"\bmark\b.*\b(?:as )?(?:read|unread|important|spam|junk)\b|\b(?:flag|unflag|unsubscribe|block)\b"),
         "I can't change flags or read status on email. I can search your mail and show messages.",
+        MAIL_SUGGESTIONS,
+    ),
+    (
+        re.compile(r"^(?:auto-?)?forward(?:ing)? (?:all|every|each|any)\b|\bauto-?forward|\b(?:forwarding|mail) rules?\b"),
+        "I can't forward mail in bulk or set up forwarding rules. I can forward one email you have open.",
         MAIL_SUGGESTIONS,
     ),
     (

@@ -30,7 +30,7 @@ STAGE_SYNONYMS: dict[str, str] = {
 _STAGE = "(?P<stage>" + "|".join(sorted((re.escape(s) for s in STAGE_SYNONYMS), key=len, reverse=True)) + ")"
 _MOVE = [
     re.compile(
-        rf"^(?:move|push|advance|set|mark|change|put|update|progress|bump|shift|take|flag)(?: the stage of)? (?P<deal>.+?) "
+        rf"^(?:move|push|advance|set|mark|change|put|update|progress|bump|shift|take|flag)(?: the stage of)? (?P<deal>.+?)(?:'s)?(?: stage| status| phase)? "
         rf"(?:to|as|into|in|at|back to) (?:the )?(?:stage )?{_STAGE}(?: stage| phase)?$"
     ),
     re.compile(rf"^(?:change|set|update) (?:the )?stage (?:of|for|on) (?P<deal>.+?) to {_STAGE}(?: stage)?$"),
@@ -46,7 +46,7 @@ _NOTE = [
     re.compile(r"^(?:jot down|note down|write down|record|log) (?:on|for|against|under) (?P<target>.+?)(?P<marker> that\b| ?:| - )"),
 ]
 _TASK = [
-    re.compile(r"^remind me (?:to|about|that) (?P<text>.+)$"),
+    re.compile(r"^remind me(?: (?P<when>(?:on |at |by |next |this |tomorrow|today|in )[\w :]+?))? (?:to|about|that) (?P<text>.+)$"),
     re.compile(r"^(?:set|create|add|make) (?:a |an )?reminder (?:to|for|about) (?P<text>.+)$"),
     re.compile(
         r"^(?:add|create|make|set|new|log|open|put) (?:a |an )?(?:new )?(?:follow-up |follow up )?(?:task|todo|action item|follow-up|follow up)"
@@ -208,9 +208,9 @@ def note(req: Request) -> Plan | None:
 def _due(req: Request, start: int, end: int) -> tuple[str, str | None]:
     """The task text without its date, and the due date (or datetime when a time was given)."""
     segment = req.n[start:end]
-    when = extract(segment, req.now, "future")
-    masked = req.n[:start] + when.mask(segment) + req.n[end:]
+    masked = req.n[:start] + extract(segment, req.now, "future").mask(segment) + req.n[end:]
     text = cut(req, start, end, masked=masked)
+    when = req.when("future")
     due = None
     day = when.day or (when.start.date() if when.start else None)
     if day is not None:

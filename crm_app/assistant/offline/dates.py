@@ -6,9 +6,11 @@ Conventions (documented for users of the plans):
   month from its first day to the next month's first day.
 * ``last/past/next N days|hours|weeks`` is rolling from *now*; so is ``the past
   week`` or ``in the last week``. ``last week``/``next week`` are calendar weeks.
-* ``next Monday`` is the first Monday after today; a bare ``Monday`` is the coming
+* ``next Thursday`` is the Thursday of next week (Monday to Sunday), ``this
+  Thursday`` the one of the current week, ``coming Thursday`` the first one after
+  today; a bare ``Monday`` is the coming
   Monday when looking ahead (calendar) and the latest Monday when looking back
-  (mail); ``this Friday`` is the Friday of the current week.
+  (mail).
 * A month or day-and-month without a year is the nearest one in the direction the
   request looks (past for mail, future for the calendar).
 * Parts of the day: morning 06–12, afternoon 12–17, evening/tonight 17–22. An
@@ -291,7 +293,9 @@ class _Scanner:
         for match in self.matches(_WEEKDAY):
             weekday = WEEKDAYS[match["wd"]]
             modifier = match["mod"]
-            if modifier in ("next", "coming"):
+            if modifier == "next":
+                day = self.today + relativedelta(weekday=MO(-1), weeks=1) + timedelta(days=weekday.weekday)
+            elif modifier == "coming":
                 day = self.today + relativedelta(days=1, weekday=weekday(+1))
             elif modifier in ("last", "past"):
                 day = self.today + relativedelta(days=-1, weekday=weekday(-1))

@@ -16,7 +16,7 @@ _SELF = frozenset({"me", "myself", "i", "us", "we"})
 _DETERMINERS = re.compile(r"^(?:the|my|our|your|to|with|and)\s+", re.IGNORECASE)
 _COMPANY_PEOPLE = re.compile(
     r"^(?:(?:people|someone|anyone|everyone|folks|contacts|anybody|somebody) (?:at|from|in)\s+(?P<a>.+)"
-    r"|(?P<b>.+?)(?:'s|s'|') (?:contacts|people|folks|team|staff|employees))$",
+    r"|(?P<b>.+?)(?P<possessive>'s|s'|')? (?:contacts|people|folks|team|staff|employees))$",
     re.IGNORECASE,
 )
 
@@ -80,8 +80,9 @@ def resolve_people(phrase: str, directory: Directory, allow_company: bool = Fals
             if company_phrase:
                 company_text = _strip_determiners(company_phrase["a"] or company_phrase["b"])
                 found = directory.find_companies(company_text)
-                result.companies.append(found[0] if len(found) == 1 else company_text)
-                continue
+                if found or company_phrase["a"] or company_phrase["possessive"]:
+                    result.companies.append(found[0] if len(found) == 1 else company_text)
+                    continue
         if lowered_words & _GROUP_WORDS:
             result.names.append(_group_name(part))
             continue

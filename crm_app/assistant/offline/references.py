@@ -32,11 +32,15 @@ _CONTENT = re.compile(
     r"^(?:what is|what was) (?:in|inside) (?P<b>.+)$|"
     r"^(?:show|give|display|let me see|get)(?: me)? (?:the )?(?:full|whole|entire|complete|rest of the) (?:email|message|text|body|content|thing)\b|"
     r"^(?:show|give|display|get)(?: me)? (?:the )?(?:content|contents|body|full text)\b|"
+    r"^(?:the )?(?:full|whole|entire|complete) (?:text|body|content|email|message|thing)s?(?: (?:of|for) (?P<e>.+))?$|"
     r"^(?:tell me|give me|show me) more\b|^more (?:about|on|details|info)\b|^(?:any )?more details\b|"
     r"^(?:open|read|expand|view|show|display|pull up|bring up)(?: me)?(?: up)? (?P<c>.+?)(?: (?:to me|for me|in full|in detail|please|again))*$|"
     r"^(?:summari[sz]e|details (?:of|on|about)|what about) (?P<d>.+)$"
 )
-_REPLY = re.compile(r"^(?:reply|respond|answer|write back)(?P<all> all| to all)?\b")
+_REPLY = re.compile(
+    r"^(?:reply|respond|answer|write back|(?:draft|write|send|compose|prepare) (?:a |an )?(?:quick |short )?(?:reply|response))(?P<all> all| to all)?\b"
+)
+_BULK_FORWARD = re.compile(r"^forward (?:all|every|each|any)\b")
 _FORWARD = re.compile(r"^forward\b")
 _LOG = re.compile(r"^(?:log|save|record|file|attach|store|track|add|link|put)\b")
 _SHARE = re.compile(r"^share\b")
@@ -130,9 +134,15 @@ def follow_up(req: Request) -> Plan | None:
     found = _reference_in(n)
     results = req.ctx.last_results
 
+    if forward and _BULK_FORWARD.match(n):
+        return None
+    if reply:
+        marker = _BODY_MARKER.search(n, reply.end())
+        if found is not None and marker is not None and found[1].start() >= marker.end():
+            found = None
     if reply or forward:
         if found is None and not re.search(r"\b(?:email|message|mail)\b", n) and not n.endswith(("reply", "respond", "forward")):
-            if forward or not re.match(r"^(?:reply|respond)(?: all| to all)?(?: (?:saying|with|that)\b|:)", n):
+            if forward or not (re.match(r"^(?:reply|respond)(?: all| to all)?(?: (?:saying|with|that)\b|:)", n) or reply.end() == len(n)):
                 return None
         if not results:
             return _nothing_to_refer_to("email")
@@ -191,7 +201,7 @@ def follow_up(req: Request) -> Plan | None:
         return plan(Intent.FILES_SHARE, args, CONFIDENT)
 
     if content:
-        obj = next((g for g in (content["a"], content["b"], content["c"], content["d"]) if g), None)
+        obj = next((g for g in (content["a"], content["b"], content["c"], content["d"], content["e"]) if g), None)
         if obj is not None and (_reference_in(obj) is None or re.search(r"\bmy\b", obj)):
             return None
         if obj is not None and found is not None and found[0] == "ordinal" and not results:

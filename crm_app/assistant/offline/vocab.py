@@ -95,8 +95,6 @@ MULTIWORD_ALIASES: dict[tuple[str, str], str] = {
     ("share", "point"): "sharepoint",
     ("e", "mail"): "email",
     ("e", "mails"): "emails",
-    ("to", "do"): "todo",
-    ("to", "dos"): "todos",
     ("in", "box"): "inbox",
     ("calender", "invite"): "calendar invite",
 }

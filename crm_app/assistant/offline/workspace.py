@@ -17,7 +17,11 @@ _RECENT = re.compile(r"\b(?:recent|recently|latest|lately|last (?:opened|edited|
 _FILE_LIST = re.compile(r"^(?:list|show|display|see|view|get|what|which|browse|give me)\b|^(?:my )?(?:onedrive|files)\b|^(?:recent|latest)\b")
 _FOLDER = re.compile(r"\b(?:in|inside|under|of) (?:my |the )?(?:onedrive )?(?P<name>[\w -]+?) folder\b")
 _FILE_SEARCH = re.compile(
-    r"^(?:find|search|look for|look up|locate|where is|where are|where did i put|do i have|is there|get me|fetch|pull up|dig up)\b"
+    r"^(?:find|search|look for|look up|locate|where is|where are|where did i (?:put|save|leave)|do i have|is there|get me|fetch|pull up|dig up)\b"
+)
+_NAMED_DOCUMENT = re.compile(
+    r"^(?:where is|where are|where did i (?:put|save|leave)|find|search for|locate|look for) (?:the |my |our )?(?:[\w-]+ ){0,3}"
+    r"(?:report|proposal|contract|roadmap|deck|plan|policy|guide|invoice|presentation|sheet|spreadsheet|document|file|pdf)s?\b"
 )
 _NAMED = re.compile(r"\b(?:named|called|titled)\b (?P<q>.+?)(?= (?:in|on|from)\b|$)")
 _ABOUT = re.compile(r"\b(?:about|for|with|containing|mentioning)\b (?P<q>.+?)(?= (?:in|on|from)\b|$)")
@@ -27,6 +31,7 @@ _TOP = re.compile(r"\b(?P<n>\d{1,3}) (?:most recent|latest|newest|recent|last)\b
 
 _SHARE = re.compile(r"^share (?P<what>.+?) with (?P<who>.+?)$")
 _GIVE_ACCESS = re.compile(r"^(?:give|grant) (?P<who>.+?) (?:(?:read|edit|write|view) )?access to (?P<what>.+?)$")
+_LET_ACCESS = re.compile(r"^let (?P<who>.+?) (?P<verb>edit|change|update|see|view|read|access|open) (?P<what>.+?)$")
 _SEND_FILE = re.compile(rf"^send (?P<what>(?:the |my |our |that |this )?.*?\b{_FILE_TYPE}) to (?P<who>.+?)$")
 _ROLE_WRITE = re.compile(r"\b(?:so (?:he|she|they|he or she) can edit(?: it)?|can edit|with edit(?:ing)? (?:access|rights|permissions?)|edit access|write access|as (?:an )?editors?|editable)\b")
 _ROLE_READ = re.compile(r"(?:\( ?)?\b(?:read[- ]only|view[- ]only|read access|view access|can view|can read|so (?:he|she|they) can (?:see|read|view)(?: it)?)\b(?: ?\))?")
@@ -77,6 +82,10 @@ def share(req: Request) -> Plan | None:
     clean = _ROLE_WRITE.sub(lambda m: " " * len(m.group()), n)
     clean = _ROLE_READ.sub(lambda m: " " * len(m.group()), clean)
     match = _SHARE.match(clean.rstrip()) or _GIVE_ACCESS.match(clean.rstrip()) or _SEND_FILE.match(clean.rstrip())
+    let = _LET_ACCESS.match(clean.rstrip()) if not match else None
+    if let and re.search(rf"\b{_FILE_TYPE}\b", let["what"]):
+        match = let
+        role = role or ("write" if let["verb"] in ("edit", "change", "update") else "read")
     if not match:
         return None
     what = _file_query(req, match.start("what"), match.end("what"))
@@ -138,7 +147,7 @@ def files(req: Request) -> Plan | None:
             if query:
                 return plan(Intent.FILES_READ, {"query": query}, CONFIDENT)
     if not has_file_word and not re.search(r"\bfiles?\b", n):
-        if not re.search(r"^(?:where is|where are|find|search for|locate) (?:the |my )?\w+ (?:report|proposal|contract|roadmap)\b", n):
+        if not _NAMED_DOCUMENT.search(n):
             return None
     top = _TOP.search(n)
     top_value = int(top["n"] or top["m"]) if top else None
@@ -168,7 +177,7 @@ def teams(req: Request) -> Plan | None:
     """Listing teams and channels, posting to a channel."""
     n = req.n
     teams_word = _TEAMS.search(n)
-    if _POST.match(n) and (teams_word or re.search(r"\bchannel\b|\w ?> ?\w", n)) and not re.search(r"\b(?:teams )?(?:call|meeting)\b", n):
+    if _POST.match(n) and (teams_word or re.search(r"\bchannel\b|\w ?> ?\w|^(?:post|announce)\b.*\bteam\b", n)) and not re.search(r"\b(?:teams )?(?:call|meeting)\b", n):
         return _post(req)
     if _CHANNELS.search(n):
         match = _CHANNEL_TEAM.search(n)
