@@ -65,7 +65,7 @@ _REFUSALS: list[tuple[re.Pattern[str], str, list[str]]] = [
     ),
     (
         re.compile(r"\b(?:joke|jokes|poem|song|sing|music|playlist|spotify|movie|recipe)\b|^play\b"),
-        "That's outside what I can do; I work with your mail, calendar, files, Teams and CRM.",
+        "I can't help with that; I work with your mail, calendar, files, Teams and CRM.",
         HELP_SUGGESTIONS[:4],
     ),
     (
