@@ -35,6 +35,7 @@ class Settings(BaseSettings):
 
     app_mode: Literal["demo", "production"] = Field("demo", alias="APP_MODE")
     app_url: str = Field("http://localhost:3000", alias="APP_URL")
+    api_url: str = Field("", alias="API_URL")
     data_dir: Path = Field(DATA_DIR, alias="DATA_DIR")
     database_url: str = Field("", alias="DATABASE_URL")
     reflex_redis_url: str = Field("", alias="REFLEX_REDIS_URL")
@@ -96,6 +97,11 @@ class Settings(BaseSettings):
         return self.database_url or f"sqlite:///{self.data_dir / 'crm.db'}"
 
     @property
+    def backend_url(self) -> str:
+        """Where the backend (API, websocket, OAuth callback) answers; the app URL when served on one port."""
+        return (self.api_url or self.app_url).rstrip("/")
+
+    @property
     def sandbox_url(self) -> str:
         return f"http://{self.sandbox_host}:{self.sandbox_port}"
 
@@ -132,7 +138,7 @@ class Settings(BaseSettings):
 
     @property
     def oauth_redirect_uri(self) -> str:
-        return self.microsoft_redirect_uri or f"{self.app_url.rstrip('/')}/api/v1/integrations/ms365/callback"
+        return self.microsoft_redirect_uri or f"{self.backend_url}/api/v1/integrations/ms365/callback"
 
     @property
     def llm_enabled(self) -> bool:
