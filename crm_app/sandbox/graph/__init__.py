@@ -1,0 +1,1 @@
+"""The Microsoft Graph v1.0 emulator (everything under ``/v1.0``)."""

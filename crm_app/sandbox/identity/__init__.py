@@ -1,0 +1,1 @@
+"""The identity provider: Entra ID v2 endpoints, consent, tokens and scopes."""
