@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 
+from crm_app.mcp.redact import scrub_urls
 from crm_app.mcp.session import PooledSession
 from crm_app.mcp.singleflight import SingleFlight
 
@@ -92,4 +93,4 @@ class SessionPool:
     def _closed(self, task: asyncio.Task[None]) -> None:
         self._closing.discard(task)
         if not task.cancelled() and task.exception() is not None:
-            logger.warning("closing an MCP session failed: %r", task.exception())
+            logger.warning("closing an MCP session failed: %s", scrub_urls(repr(task.exception())))

@@ -33,6 +33,14 @@ _SECRET_VALUE = re.compile(
 )
 
 
+_URL = re.compile(r"(https?://)(?:[^\s/@'\"]+@)?([^\s?'\"]*)(\?[^\s'\"]*)?")
+
+
+def scrub_urls(text: str) -> str:
+    """``text`` with the user-info and query string of every URL in it removed, as they may hold keys."""
+    return _URL.sub(lambda match: match[1] + match[2] + ("?[redacted]" if match[3] else ""), text)
+
+
 def is_secret_key(key: object) -> bool:
     """Whether a mapping key names a credential (case-insensitive; ``-``/``_`` ignored)."""
     normalized = _NON_ALNUM.sub("", str(key).lower())

@@ -36,6 +36,7 @@ from crm_app.mcp.errors import (
     ReconnectNeeded,
     ServerUnavailable,
 )
+from crm_app.mcp.redact import scrub_urls
 from crm_app.mcp.tokens import TokenBroker
 
 logger = logging.getLogger(__name__)
@@ -280,19 +281,14 @@ class PooledSession:
                         session_lost=True,
                         detail=type(exc).__name__,
                     ) from exc
-                except ValidationError as exc:
+                except (ValidationError, RuntimeError) as exc:
+                    problem = (
+                        "sent a reply this app could not read"
+                        if isinstance(exc, ValidationError)
+                        else "sent a result that does not match what the tool promises"
+                    )
                     raise ProtocolError(
-                        self.server.name,
-                        "sent a reply this app could not read",
-                        server_id=self.server.id,
-                        detail=str(exc)[:300],
-                    ) from exc
-                except RuntimeError as exc:
-                    raise ProtocolError(
-                        self.server.name,
-                        "sent a result that does not match what the tool promises",
-                        server_id=self.server.id,
-                        detail=str(exc)[:300],
+                        self.server.name, problem, server_id=self.server.id, detail=str(exc)[:300]
                     ) from exc
         finally:
             self._in_flight -= 1
@@ -325,11 +321,9 @@ class PooledSession:
                 _TRACE.set(None)
                 self._ready.set()
                 await self._closing.wait()
-        except asyncio.CancelledError:
-            raise
-        except BaseException as exc:
+        except Exception as exc:
             self._failure = exc
-            logger.debug("MCP session %s/%s ended: %r", self.server.id, self.user_id, exc)
+            logger.debug("MCP session %s/%s ended: %s", self.server.id, self.user_id, scrub_urls(repr(exc)))
         finally:
             self._lost = True
             self._ready.set()
@@ -338,7 +332,7 @@ class PooledSession:
         if isinstance(message, mcp_types.ToolListChangedNotification):
             self._on_tools_changed()
         elif isinstance(message, Exception):
-            logger.debug("MCP transport reported %r on %s", message, self.server.id)
+            logger.debug("MCP transport reported %s on %s", scrub_urls(repr(message)), self.server.id)
 
     async def _stop_runner(self) -> None:
         self._closing.set()
@@ -381,7 +375,7 @@ class PooledSession:
         if any(isinstance(leaf, httpx2.TransportError) for leaf in leaves) or (status or 0) >= HTTP_SERVER_ERROR:
             return self._unavailable(leaves, delivered=False, status=status)
         if sdk_errors or any(isinstance(leaf, ValidationError | RuntimeError) for leaf in leaves):
-            detail = "; ".join(str(leaf)[:200] for leaf in leaves)
+            detail = "; ".join(scrub_urls(str(leaf))[:200] for leaf in leaves)
             return ProtocolError(
                 self.server.name, "did not complete the MCP handshake", server_id=self.server.id, detail=detail
             )
@@ -433,7 +427,7 @@ class PooledSession:
     def _unavailable(
         self, leaves: list[BaseException], *, delivered: bool, status: int | None = None
     ) -> ServerUnavailable:
-        causes = [f"{type(leaf).__name__}: {leaf}"[:200] for leaf in leaves]
+        causes = [scrub_urls(f"{type(leaf).__name__}: {leaf}")[:200] for leaf in leaves]
         if status is not None:
             causes.append(f"HTTP {status}")
         return ServerUnavailable(

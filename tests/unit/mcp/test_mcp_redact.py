@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crm_app.mcp.redact import MAX_ITEMS, REDACTED, is_secret_key, redact, truncate
+from crm_app.mcp.redact import MAX_ITEMS, REDACTED, is_secret_key, redact, scrub_urls, truncate
 
 
 def test_secret_keys_are_recognised_whatever_their_spelling() -> None:
@@ -78,3 +78,8 @@ def test_non_json_values_become_text() -> None:
         "flag": True,
         "none": None,
     }
+
+
+def test_urls_lose_their_credentials_and_query_strings() -> None:
+    text = "ConnectError for url 'https://user:pw@search.example.com/mcp?api_key=abc&x=1' and http://k@h:8/p"
+    assert scrub_urls(text) == "ConnectError for url 'https://search.example.com/mcp?[redacted]' and http://h:8/p"
