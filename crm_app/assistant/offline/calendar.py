@@ -18,6 +18,7 @@ _GENERIC_EVENT = {"meeting", "call", "event", "appointment", "teams call", "team
 _SCHEDULE_VERB = re.compile(
     r"^(?:schedule|book|set up|setup|arrange|organi[sz]e|plan|put|add|create|make|block(?: out)?|pencil in|invite|send (?:a |an )?(?:calendar )?invite|throw|get)\b"
 )
+_BOOK_TIME = re.compile(r"^(?:book|block(?: out)?|hold|set aside|reserve|put in|schedule) (?:some |a )?(?:time|slot|hour|half hour)\b")
 _CALENDAR_TARGET = re.compile(r"\b(?:to|in|on|into) (?:my |the )?(?:calendar|diary|schedule|agenda)\b")
 _VERBLESS = re.compile(rf"^(?:a |an )?(?:new )?{_EVENT} with\b")
 _LIST_WORDS = re.compile(
@@ -91,7 +92,7 @@ def create(req: Request) -> Plan | None:
     event_word = re.search(rf"\b{_EVENT}\b", n)
     when = req.when("future")
     if verb:
-        if not (event_word or _CALENDAR_TARGET.search(n) or n.startswith("invite")):
+        if not (event_word or _CALENDAR_TARGET.search(n) or n.startswith("invite") or _BOOK_TIME.match(n)):
             return None
         if re.match(r"^(?:add|create|make|put)\b", n) and not (_CALENDAR_TARGET.search(n) or event_word):
             return None

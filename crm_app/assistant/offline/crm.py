@@ -35,7 +35,7 @@ _MOVE = [
     ),
     re.compile(rf"^(?:change|set|update) (?:the )?stage (?:of|for|on) (?P<deal>.+?) to {_STAGE}(?: stage)?$"),
     re.compile(r"^(?:we )?(?:have )?(?P<verb>lost|won|closed|signed)(?: the)? (?P<deal>.+?)(?: deal)?$"),
-    re.compile(rf"^(?P<deal>.+?) (?:is|was|has been|got|moved to|went to) (?:now )?(?:in )?{_STAGE}$"),
+    re.compile(rf"^(?P<deal>.+?) (?:is|was|has been|got|moved to|went to|- ?>|→|= ?>) (?:now )?(?:in )?{_STAGE}$"),
 ]
 _NOTE = [
     re.compile(

@@ -67,7 +67,7 @@ _ROLLING_ONE = re.compile(
 )
 _HOURS_AGO = re.compile(rf"\b(?P<n>{_NUM}) (?P<unit>{_UNIT}) ago\b")
 _PERIOD = re.compile(
-    r"\b(?P<which>last|this|next|previous|coming|the) (?P<unit>week|weekend|month|year)(?:'s)?\b"
+    r"\b(?P<which>last|this|next|previous|coming|the) (?P<unit>week|weekend|month|year)(?:'s|s)?\b"
 )
 _RELATIVE_DAY = re.compile(r"\b(?P<word>the day after tomorrow|day after tomorrow|today|tonight|tomorrow|yesterday)(?:'s)?\b")
 _WEEKDAY = re.compile(rf"\b(?:(?P<mod>this|next|last|coming|past) )?(?P<wd>{_WD})(?:'s|s)?\b")

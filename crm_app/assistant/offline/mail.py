@@ -93,6 +93,7 @@ _SENDER = [
     re.compile(r"^(?:did|has|have) (?P<who>.+?) (?:email|emailed|mail|mailed|write|written|wrote|message|messaged|send|sent|reply|replied|respond|responded)\b"),
     re.compile(r"\bwhat (?:did |has |have )?(?P<who>.+?) (?:sent|send|emailed|written|wrote)(?: to)? (?:me|us)\b"),
     re.compile(r"^(?:any|anything|something|everything|messages|mail) (?:new |else )?from (?P<who>.+?)(?= (?:about|regarding|on)\b|$)"),
+    re.compile(r"\b(?:emails?|mails?|messages?) (?:that |which )?(?P<who>(?!i\b|me\b|we\b)[\w' .-]+?) (?:sent|has sent|have sent|wrote|emailed)(?: me| us)?\b"),
 ]
 _SEARCH_NOISE = re.compile(
     r"^(?:(?:show|show me|find|search|search for|get|list|look for|look|fetch|pull up|bring up|give me|display|see|check|read|open)"

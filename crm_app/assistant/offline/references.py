@@ -18,13 +18,18 @@ from crm_app.assistant.offline.vocab import ORDINALS
 
 _NOUN = r"(?:one|email|mail|message|item|result|file|document|event|meeting|record|entry)"
 _ORDINAL_WORDS = "|".join(list(ORDINALS) + ["last", "latest", "final", "bottom", "top", "previous"])
-_ORDINAL = re.compile(rf"\b(?:the )?(?P<ord>{_ORDINAL_WORDS}) (?P<noun>{_NOUN})s?\b")
+_ORDINAL = re.compile(
+    rf"\b(?:the )?(?P<ord>{_ORDINAL_WORDS}) (?P<noun>{_NOUN})s?\b|^(?:what about |how about )?(?:the )?(?P<ord2>{_ORDINAL_WORDS})$"
+)
 _NUMBERED = re.compile(r"\b(?:email|message|mail|result|item|file|number|no|#) ?(?P<num>\d{1,2})\b")
 _PRONOUN = re.compile(
     r"\b(?:(?:that|this|the|said) (?:email|mail|message|file|document|event|meeting|record|one)|it|them)\b"
     r"|\b(?:that|this)\b(?! (?:week|weekend|month|year|morning|afternoon|evening|\w+day)\b)"
 )
-_FROM_LABEL = re.compile(r"\b(?:the|that) (?:email|message|mail|one) (?:from|by|about) (?P<who>[\w' .-]+?)\s*(?:\?|$| and | saying)")
+_FROM_LABEL = re.compile(
+    r"\b(?:the|that) (?:email|message|mail|one) (?:from|by|about) (?P<who>[\w' .-]+?)(?=\s*(?:\?|$| and | saying| to | in | into | against | on ))"
+    r"|\b(?P<owner>[\w-]+(?: [\w-]+)?)(?:'s|s') (?:email|message|mail)\b"
+)
 
 _CONTENT = re.compile(
     r"^(?:what is|what was) (?:the )?(?:content|contents|body|text|full text|message)\b|"
@@ -35,7 +40,8 @@ _CONTENT = re.compile(
     r"^(?:the )?(?:full|whole|entire|complete) (?:text|body|content|email|message|thing)s?(?: (?:of|for) (?P<e>.+))?$|"
     r"^(?:tell me|give me|show me) more\b|^more (?:about|on|details|info)\b|^(?:any )?more details\b|"
     r"^(?:open|read|expand|view|show|display|pull up|bring up)(?: me)?(?: up)? (?P<c>.+?)(?: (?:to me|for me|in full|in detail|please|again))*$|"
-    r"^(?:summari[sz]e|details (?:of|on|about)|what about) (?P<d>.+)$"
+    r"^(?:summari[sz]e|details (?:of|on|about)|what about) (?P<d>.+)$|"
+    r"^(?P<f>(?:the )?(?:" + _ORDINAL_WORDS + r")(?: one)?)$"
 )
 _REPLY = re.compile(
     r"^(?:reply|respond|answer|write back|(?:draft|write|send|compose|prepare) (?:a |an )?(?:quick |short )?(?:reply|response))(?P<all> all| to all)?\b"
@@ -49,6 +55,8 @@ _BODY_MARKER = re.compile(
 )
 _FORWARD_TO = re.compile(r"\bto (?P<who>.+?)(?= saying\b| with\b| and say\b|:|$)")
 _NEAR_VERB = 6
+_NOT_NAMES = frozenset({"to", "the", "of", "on", "for", "at", "reply", "respond", "open", "read", "forward", "log", "show"})
+_THEIR = re.compile(r"^(?:her|his|their|them|him)\b", re.IGNORECASE)
 _LOG_TARGET = re.compile(r"\b(?:to|in|into|against|on|under|with|for) (?P<target>.+)$")
 _NOTHING_SHOWN = "I don't have an earlier result in this conversation to refer to."
 
@@ -73,7 +81,7 @@ def _pick(req: Request, found: tuple[str, re.Match[str]] | None, kinds: tuple[st
     if found is not None:
         name, match = found
         if name == "ordinal":
-            word = match["ord"]
+            word = match["ord"] or match["ord2"]
             if word in ("last", "latest", "final", "bottom", "previous"):
                 return candidates[-1]
             if word == "top":
@@ -88,7 +96,7 @@ def _pick(req: Request, found: tuple[str, re.Match[str]] | None, kinds: tuple[st
                 return candidates[position]
             return _which(req, candidates, f"I only showed {len(candidates)} item(s).")
         if name == "label":
-            wanted = name_key(match["who"]).split()
+            wanted = [w for w in name_key(match["who"] or match["owner"]).split() if w not in _NOT_NAMES]
             hits = [i for i in candidates if all(w in name_key(results[i].label) for w in wanted)]
             if len(hits) == 1:
                 return hits[0]
@@ -182,7 +190,12 @@ def follow_up(req: Request) -> Plan | None:
         args = {"ref": _ref(results, index)}
         target = _LOG_TARGET.search(n, found[1].end())
         if target:
-            record = resolve_record(req.original(target.start("target"), target.end("target")), req.ctx.directory)
+            phrase = req.original(target.start("target"), target.end("target"))
+            if _THEIR.search(phrase) and found[0] == "label":
+                phrase = found[1]["who"] or found[1]["owner"]
+                record = resolve_record(phrase, req.ctx.directory, "contact")
+            else:
+                record = resolve_record(phrase, req.ctx.directory)
             if record is not None and record.name.lower() not in ("crm", ""):
                 args["entity"], args["target"] = record.entity, record.name
         return plan(Intent.CRM_LOG_EMAIL, args, CONFIDENT)
@@ -201,11 +214,11 @@ def follow_up(req: Request) -> Plan | None:
         return plan(Intent.FILES_SHARE, args, CONFIDENT)
 
     if content:
-        obj = next((g for g in (content["a"], content["b"], content["c"], content["d"], content["e"]) if g), None)
+        obj = next((g for g in (content["a"], content["b"], content["c"], content["d"], content["e"], content["f"]) if g), None)
         if obj is not None and (_reference_in(obj) is None or re.search(r"\bmy\b", obj)):
             return None
         if obj is not None and found is not None and found[0] == "ordinal" and not results:
-            if found[1]["ord"] in ("last", "latest") and found[1]["noun"] != "one":
+            if found[1]["ord"] in ("last", "latest") and found[1]["noun"] not in (None, "one"):
                 return None
         if not results:
             return _nothing_to_refer_to("email" if "file" not in n else "file")
