@@ -256,9 +256,7 @@ class PooledSession:
     async def _request(self, operation: Callable[[ClientSession], Awaitable[T]], *, touch: bool = True) -> T:
         session = self._session
         if session is None or not self.alive:
-            raise ServerUnavailable(
-                self.server.name, server_id=self.server.id, delivered=False, session_lost=True, detail="session closed"
-            )
+            raise self._session_lost("session closed")
         self._in_flight += 1
         self._idle.clear()
         if touch:
@@ -273,14 +271,7 @@ class PooledSession:
                 except SdkMCPError as exc:
                     raise await self._call_failure(exc, trace) from exc
                 except (anyio.ClosedResourceError, anyio.BrokenResourceError) as exc:
-                    self._lost = True
-                    raise ServerUnavailable(
-                        self.server.name,
-                        server_id=self.server.id,
-                        delivered=False,
-                        session_lost=True,
-                        detail=type(exc).__name__,
-                    ) from exc
+                    raise self._session_lost(type(exc).__name__) from exc
                 except (ValidationError, RuntimeError) as exc:
                     problem = (
                         "sent a reply this app could not read"
@@ -388,14 +379,7 @@ class PooledSession:
         code = exc.error.code
         status = trace.last_status
         if status == HTTP_NOT_FOUND:
-            self._lost = True
-            return ServerUnavailable(
-                self.server.name,
-                server_id=self.server.id,
-                delivered=False,
-                session_lost=True,
-                detail="the server no longer knows this session",
-            )
+            return self._session_lost("the server no longer knows this session")
         if code == REQUEST_TIMEOUT:
             return CallTimeout(self.server.name, self._connect_timeout, server_id=self.server.id)
         if code == CONNECTION_CLOSED:
@@ -423,6 +407,13 @@ class PooledSession:
                 self.server.name, bearer=self.server.auth == "ms365_bearer", server_id=self.server.id
             )
         return None
+
+    def _session_lost(self, detail: str) -> ServerUnavailable:
+        """The session is gone but the server did not see the request, so it may be sent on a new one."""
+        self._lost = True
+        return ServerUnavailable(
+            self.server.name, server_id=self.server.id, delivered=False, session_lost=True, detail=detail
+        )
 
     def _unavailable(
         self, leaves: list[BaseException], *, delivered: bool, status: int | None = None
