@@ -44,14 +44,15 @@ class ServerProcess:
             logdir = ROOT / "test-results" / "logs"
             logdir.mkdir(parents=True, exist_ok=True)
             self.log_path = logdir / f"{self.module.replace('.', '_')}_{self.port}.log"
-        log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", self.module, "--host", "127.0.0.1", "--port", str(self.port), *self.args],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.log_path, "ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", self.module, "--host", "127.0.0.1", "--port", str(self.port), *self.args],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         self.wait_healthy(timeout)
         return self
 
