@@ -107,7 +107,14 @@ SIDE_EFFECT_INTENTS: frozenset[Intent] = frozenset(
     }
 )
 
-DEAL_STAGES: tuple[str, ...] = ("lead", "qualified", "proposal", "negotiation", "won", "lost")
+DEAL_STAGES: tuple[str, ...] = (
+    "lead",
+    "qualified",
+    "proposal",
+    "negotiation",
+    "won",
+    "lost",
+)
 CRM_ENTITIES: tuple[str, ...] = ("contact", "company", "deal", "activity")
 RESULT_KINDS: tuple[str, ...] = ("email", "event", "file", "site", "team", "crm")
 

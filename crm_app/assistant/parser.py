@@ -12,8 +12,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from crm_app.assistant.intents import Intent, ParseContext, Plan
-from crm_app.assistant.offline import calendar, chat, crm, mail, pending, references, workspace
-from crm_app.assistant.offline.common import Request
+from crm_app.assistant.offline import (
+    calendar,
+    chat,
+    crm,
+    mail,
+    pending,
+    references,
+    workspace,
+)
+from crm_app.assistant.offline.common import CONFIDENT, Request
 
 Rule = Callable[[Request], Plan | None]
 
@@ -53,9 +61,11 @@ def _apply_rules(req: Request) -> Plan:
 def _parse(text: str, ctx: ParseContext, answer_questions: bool) -> Plan:
     req = Request.build(text, ctx)
     standalone = _apply_rules(req)
-    if answer_questions and ctx.history and standalone.intent in (Intent.UNSUPPORTED, Intent.CLARIFY) or (
-        answer_questions and ctx.history and standalone.confidence < 0.9
-    ):
+    unsure = (
+        standalone.intent in (Intent.UNSUPPORTED, Intent.CLARIFY)
+        or standalone.confidence < CONFIDENT
+    )
+    if answer_questions and ctx.history and unsure:
         answered = pending.answer(req, standalone, _parse)
         if answered is not None:
             return answered

@@ -7,19 +7,43 @@ from datetime import timedelta
 from typing import Any
 
 from crm_app.assistant.intents import Intent, Plan
-from crm_app.assistant.offline.common import CONFIDENT, LIKELY, Request, clarify, cut, plan, which_person
+from crm_app.assistant.offline.common import (
+    CONFIDENT,
+    LIKELY,
+    Request,
+    clarify,
+    cut,
+    plan,
+    which_person,
+)
 from crm_app.assistant.offline.dates import event_times, iso, search_range
 from crm_app.assistant.offline.people import resolve_people
 
 DEFAULT_LIST_SPAN = timedelta(days=7)
 
 _EVENT = r"(?:meeting|meetings|call|calls|event|events|appointment|appointments|lunch|dinner|breakfast|coffee|catch-?up|sync|review|session|demo|1:1|one-on-one|standup|stand-up|workshop|interview|reminder|block)"
-_GENERIC_EVENT = {"meeting", "call", "event", "appointment", "teams call", "teams meeting", "video call", "online meeting", "meeting invite", "invite", "calendar invite"}
+_GENERIC_EVENT = {
+    "meeting",
+    "call",
+    "event",
+    "appointment",
+    "teams call",
+    "teams meeting",
+    "video call",
+    "online meeting",
+    "meeting invite",
+    "invite",
+    "calendar invite",
+}
 _SCHEDULE_VERB = re.compile(
     r"^(?:schedule|book|set up|setup|arrange|organi[sz]e|plan|put|add|create|make|block(?: out)?|pencil in|invite|send (?:a |an )?(?:calendar )?invite|throw|get)\b"
 )
-_BOOK_TIME = re.compile(r"^(?:book|block(?: out)?|hold|set aside|reserve|put in|schedule) (?:some |a )?(?:time|slot|hour|half hour)\b")
-_CALENDAR_TARGET = re.compile(r"\b(?:to|in|on|into) (?:my |the )?(?:calendar|diary|schedule|agenda)\b")
+_BOOK_TIME = re.compile(
+    r"^(?:book|block(?: out)?|hold|set aside|reserve|put in|schedule) (?:some |a )?(?:time|slot|hour|half hour)\b"
+)
+_CALENDAR_TARGET = re.compile(
+    r"\b(?:to|in|on|into) (?:my |the )?(?:calendar|diary|schedule|agenda)\b"
+)
 _VERBLESS = re.compile(rf"^(?:a |an )?(?:new )?{_EVENT} with\b")
 _LIST_WORDS = re.compile(
     r"\b(?:calendar|calender|diary|agenda|schedule|meetings?|events?|appointments?|calls?|busy)\b|"
@@ -39,18 +63,24 @@ _QUOTED = re.compile(r"[\"'“‘](?P<s>[^\"'“”‘’]{2,})[\"'”’]")
 _ATTENDEES = re.compile(
     r"\b(?:with|w/|between me and|for me and)\b (?P<who>.+?)(?= (?:about|regarding|re|to discuss|on|at|for|in|from|called|titled|tomorrow|today|next|this)\b| ?,|$)"
 )
-_INVITE = re.compile(r"^invite (?P<who>.+?) to (?:(?:a|an|the|my|our) )?(?P<s>.+?)(?= (?:on|at|for|in|from|tomorrow|today|next|this)\b|$)")
-_FREE_WITH = re.compile(r"^when (?:are|is) (?P<who>.+?) (?:and i |and me )?(?:both |all )?(?:free|available)\b")
+_INVITE = re.compile(
+    r"^invite (?P<who>.+?) to (?:(?:a|an|the|my|our) )?(?P<s>.+?)(?= (?:on|at|for|in|from|tomorrow|today|next|this)\b|$)"
+)
+_FREE_WITH = re.compile(
+    r"^when (?:are|is) (?P<who>.+?) (?:and i |and me )?(?:both |all )?(?:free|available)\b"
+)
 _LOCATION = re.compile(
     r"\b(?:in|at) (?P<loc>(?:the )?(?:[\w-]+ )?(?:room|office|hq|cafe|building|floor|lobby|boardroom|canteen|kitchen)\b(?: [\w-]+)?)"
     r"|\b(?:location|venue|place)(?: is)?:? (?P<loc2>[\w -]+)"
 )
 _KIND_BEFORE_WITH = re.compile(
-    rf"^(?:(?:schedule|book|set up|setup|arrange|organi[sz]e|plan|put|add|create|make|pencil in|get)(?: in)? )?(?:(?:a|an|the|my|our|new|quick|short) )*(?P<s>.+?)(?= with\b| for\b| on\b| at\b| to my\b| in my\b| to the\b| in the\b| tomorrow\b| today\b| next\b| this\b|$)"
+    r"^(?:(?:schedule|book|set up|setup|arrange|organi[sz]e|plan|put|add|create|make|pencil in|get)(?: in)? )?(?:(?:a|an|the|my|our|new|quick|short) )*(?P<s>.+?)(?= with\b| for\b| on\b| at\b| to my\b| in my\b| to the\b| in the\b| tomorrow\b| today\b| next\b| this\b|$)"
 )
 
 
-def _attendees(req: Request, masked: str, args: dict[str, Any], intent: Intent) -> Plan | None:
+def _attendees(
+    req: Request, masked: str, args: dict[str, Any], intent: Intent
+) -> Plan | None:
     invite = _INVITE.match(masked)
     free_with = _FREE_WITH.match(masked)
     match = invite or free_with or _ATTENDEES.search(masked)
@@ -80,23 +110,34 @@ def _subject(req: Request, masked: str) -> str:
     if kind:
         text = cut(req, kind.start("s"), kind.end("s"), masked=masked)
         lowered = text.lower()
-        if lowered and lowered not in _GENERIC_EVENT and not lowered.startswith(("team ", "teams ")):
+        if (
+            lowered
+            and lowered not in _GENERIC_EVENT
+            and not lowered.startswith(("team ", "teams "))
+        ):
             return text
     return ""
 
 
 def create(req: Request) -> Plan | None:
-    """"Schedule a meeting with the team next Monday at 2pm"."""
+    """ "Schedule a meeting with the team next Monday at 2pm"."""
     n = req.n
     verb = _SCHEDULE_VERB.match(n)
     event_word = re.search(rf"\b{_EVENT}\b", n)
     when = req.when("future")
     if verb:
-        if not (event_word or _CALENDAR_TARGET.search(n) or n.startswith("invite") or _BOOK_TIME.match(n)):
+        if not (
+            event_word
+            or _CALENDAR_TARGET.search(n)
+            or n.startswith("invite")
+            or _BOOK_TIME.match(n)
+        ):
             return None
-        if re.match(r"^(?:add|create|make|put)\b", n) and not (_CALENDAR_TARGET.search(n) or event_word):
+        if re.match(r"^(?:add|create|make|put)\b", n) and not (
+            _CALENDAR_TARGET.search(n) or event_word
+        ):
             return None
-    elif not (_VERBLESS.match(n) and when.time is not None):
+    elif not (_VERBLESS.match(n) and when.clock is not None):
         return None
     if _FREE.search(n) and not verb:
         return None
@@ -109,7 +150,9 @@ def create(req: Request) -> Plan | None:
     location = _LOCATION.search(masked)
     if location:
         group = "loc" if location["loc"] else "loc2"
-        args["location"] = cut(req, location.start(group), location.end(group), masked=masked)
+        args["location"] = cut(
+            req, location.start(group), location.end(group), masked=masked
+        )
     times = event_times(when, req.now)
     if times is None:
         day = " on " + when.day.strftime("%A %d %B") if when.day else ""
@@ -125,11 +168,16 @@ def create(req: Request) -> Plan | None:
 
 
 def find_times(req: Request) -> Plan | None:
-    """"When am I free tomorrow?", "find a time to meet with John Smith next week"."""
+    """ "When am I free tomorrow?", "find a time to meet with John Smith next week"."""
     n = req.n
     if not _FREE.search(n):
         return None
-    if not (re.search(r"^(?:when|find|what|do i|am i|are|is|check|show|look|get|any|suggest|which)\b", n)):
+    if not (
+        re.search(
+            r"^(?:when|find|what|do i|am i|are|is|check|show|look|get|any|suggest|which)\b",
+            n,
+        )
+    ):
         return None
     when = req.when("future")
     masked = when.mask(n)
@@ -147,7 +195,7 @@ def find_times(req: Request) -> Plan | None:
 
 
 def list_events(req: Request) -> Plan | None:
-    """"What's on my calendar tomorrow?", "show me this week's meetings", "what's my next meeting"."""
+    """ "What's on my calendar tomorrow?", "show me this week's meetings", "what's my next meeting"."""
     n = req.n
     if not _LIST_WORDS.search(n):
         return None
@@ -156,9 +204,15 @@ def list_events(req: Request) -> Plan | None:
     if _NEXT_EVENT.search(n) and not when.has_date:
         return plan(Intent.CALENDAR_LIST, {"start": iso(req.now), "top": 1}, CONFIDENT)
     period = search_range(when, req.ctx.tz)
-    if period is None and when.time is None:
+    if period is None and when.clock is None:
         period = (req.now, req.now + DEFAULT_LIST_SPAN)
     if period is not None:
         args["start"], args["end"] = iso(period[0]), iso(period[1])
-    confidence = CONFIDENT if re.search(r"\b(?:calendar|agenda|meetings?|events?|appointments?|schedule)\b", n) else LIKELY
+    confidence = (
+        CONFIDENT
+        if re.search(
+            r"\b(?:calendar|agenda|meetings?|events?|appointments?|schedule)\b", n
+        )
+        else LIKELY
+    )
     return plan(Intent.CALENDAR_LIST, args, confidence)

@@ -19,9 +19,19 @@ HELP_SUGGESTIONS: list[str] = [
     "Move the Acme deal to negotiation",
     "Add a note to the Acme deal: they want a discount",
 ]
-MAIL_SUGGESTIONS = ["Show my unread emails", "Find emails about the quarterly report", "Show me emails from last week"]
-CALENDAR_SUGGESTIONS = ["What's on my calendar tomorrow?", "Schedule a meeting with the team next Monday at 2pm"]
-FILE_SUGGESTIONS = ["List my recent OneDrive files", "Share the budget spreadsheet with the finance team"]
+MAIL_SUGGESTIONS = [
+    "Show my unread emails",
+    "Find emails about the quarterly report",
+    "Show me emails from last week",
+]
+CALENDAR_SUGGESTIONS = [
+    "What's on my calendar tomorrow?",
+    "Schedule a meeting with the team next Monday at 2pm",
+]
+FILE_SUGGESTIONS = [
+    "List my recent OneDrive files",
+    "Share the budget spreadsheet with the finance team",
+]
 
 _GREETING = re.compile(
     r"^(?:hi|hiya|hello|hey|howdy|yo|greetings|good (?:morning|afternoon|evening|day)|morning|evening|"
@@ -44,7 +54,9 @@ _WORKSPACE_NOUNS = re.compile(
 _TOPICAL = 6
 _REFUSALS: list[tuple[re.Pattern[str], str, list[str]]] = [
     (
-        re.compile(r"\b(?:flights?|hotels?|airbnb|train tickets?|taxi|uber|lyft|cab|car rental|rental car|plane tickets?|trip to)\b"),
+        re.compile(
+            r"\b(?:flights?|hotels?|airbnb|train tickets?|taxi|uber|lyft|cab|car rental|rental car|plane tickets?|trip to)\b"
+        ),
         "I can't book travel. I can schedule the time in your calendar or email someone about the trip.",
         CALENDAR_SUGGESTIONS,
     ),
@@ -54,22 +66,30 @@ _REFUSALS: list[tuple[re.Pattern[str], str, list[str]]] = [
         HELP_SUGGESTIONS[:4],
     ),
     (
-        re.compile(r"\b(?:stock|stocks|share price|shares price|stock price|market cap|exchange rate|bitcoin|crypto)\b"),
+        re.compile(
+            r"\b(?:stock|stocks|share price|shares price|stock price|market cap|exchange rate|bitcoin|crypto)\b"
+        ),
         "I can't look up market data; I only work with your mail, calendar, files, Teams and CRM.",
         HELP_SUGGESTIONS[:4],
     ),
     (
-        re.compile(r"\b(?:news|headlines|football|soccer|match|score|scores|who won|election)\b"),
+        re.compile(
+            r"\b(?:news|headlines|football|soccer|match|score|scores|who won|election)\b"
+        ),
         "I can't look up news or sports; I only work with your mail, calendar, files, Teams and CRM.",
         HELP_SUGGESTIONS[:4],
     ),
     (
-        re.compile(r"\b(?:joke|jokes|poem|song|sing|music|playlist|spotify|movie|recipe)\b|^play\b"),
+        re.compile(
+            r"\b(?:joke|jokes|poem|song|sing|music|playlist|spotify|movie|recipe)\b|^play\b"
+        ),
         "I can't help with that; I work with your mail, calendar, files, Teams and CRM.",
         HELP_SUGGESTIONS[:4],
     ),
     (
-        re.compile(r"^order\b(?! (?:by|of)\b)|\b(?:pizza|takeaway|food delivery|groceries)\b"),
+        re.compile(
+            r"^order\b(?! (?:by|of)\b)|\b(?:pizza|takeaway|food delivery|groceries)\b"
+        ),
         "I can't order anything; I work with your mail, calendar, files, Teams and CRM.",
         HELP_SUGGESTIONS[:4],
     ),
@@ -79,12 +99,16 @@ _REFUSALS: list[tuple[re.Pattern[str], str, list[str]]] = [
         MAIL_SUGGESTIONS,
     ),
     (
-        re.compile(r"^(?:what is |calculate |compute )?\d+(?:\.\d+)? ?(?:\+|-|\*|x|/|plus|minus|times|divided by) ?\d"),
+        re.compile(
+            r"^(?:what is |calculate |compute )?\d+(?:\.\d+)? ?(?:\+|-|\*|x|/|plus|minus|times|divided by) ?\d"
+        ),
         "I can't do calculations; I work with your mail, calendar, files, Teams and CRM.",
         HELP_SUGGESTIONS[:4],
     ),
     (
-        re.compile(r"\b(?:out of office|out-of-office|ooo|auto-?reply|automatic repl(?:y|ies)|vacation (?:responder|reply))\b"),
+        re.compile(
+            r"\b(?:out of office|out-of-office|ooo|auto-?reply|automatic repl(?:y|ies)|vacation (?:responder|reply))\b"
+        ),
         "I can't change your out-of-office settings. Please set it in Outlook.",
         MAIL_SUGGESTIONS,
     ),
@@ -97,12 +121,16 @@ _REFUSALS: list[tuple[re.Pattern[str], str, list[str]]] = [
         MAIL_SUGGESTIONS,
     ),
     (
-        re.compile(r"\bmark\b.*\b(?:as )?(?:read|unread|important|spam|junk)\b|\b(?:flag|unflag|unsubscribe|block)\b"),
+        re.compile(
+            r"\bmark\b.*\b(?:as )?(?:read|unread|important|spam|junk)\b|\b(?:flag|unflag|unsubscribe|block)\b"
+        ),
         "I can't change flags or read status on email. I can search your mail and show messages.",
         MAIL_SUGGESTIONS,
     ),
     (
-        re.compile(r"^(?:auto-?)?forward(?:ing)? (?:all|every|each|any)\b|\bauto-?forward|\b(?:forwarding|mail) rules?\b"),
+        re.compile(
+            r"^(?:auto-?)?forward(?:ing)? (?:all|every|each|any)\b|\bauto-?forward|\b(?:forwarding|mail) rules?\b"
+        ),
         "I can't forward mail in bulk or set up forwarding rules. I can forward one email you have open.",
         MAIL_SUGGESTIONS,
     ),
@@ -121,7 +149,9 @@ _REFUSALS: list[tuple[re.Pattern[str], str, list[str]]] = [
         FILE_SUGGESTIONS,
     ),
     (
-        re.compile(r"^(?:call|phone|ring|dial|text|sms|whatsapp|facetime)\b(?! (?:with|about)\b)"),
+        re.compile(
+            r"^(?:call|phone|ring|dial|text|sms|whatsapp|facetime)\b(?! (?:with|about)\b)"
+        ),
         "I can't make phone calls or send texts. I can email the person or schedule a call in your calendar.",
         ["Email John Smith about …", "Schedule a call with John Smith tomorrow at 3pm"],
     ),

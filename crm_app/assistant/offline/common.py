@@ -45,7 +45,11 @@ class Request:
         prefix = _POLITE_PREFIX.match(full.norm)
         start = prefix.end() if prefix else 0
         trailing = _TRAILING_FILLER.search(full.norm)
-        end = trailing.start() if trailing and trailing.start() > start else len(full.norm)
+        end = (
+            trailing.start()
+            if trailing and trailing.start() > start
+            else len(full.norm)
+        )
         core = full.slice(start, end) if start < end else full
         return cls(core, ctx, full.norm)
 
@@ -73,11 +77,17 @@ class Request:
         return re.search(pattern, self.n)
 
 
-_TRAILING_PREPOSITIONS = re.compile(r"(?: (?:from|on|at|by|in|for|until|till|before|after|of|with|during|since|and))+$")
+_TRAILING_PREPOSITIONS = re.compile(
+    r"(?: (?:from|on|at|by|in|for|until|till|before|after|of|with|during|since|and))+$"
+)
 
 
 def trim_span(
-    text: str, start: int, end: int, strip_articles: bool = False, strip_prepositions: bool = False
+    text: str,
+    start: int,
+    end: int,
+    strip_articles: bool = False,
+    strip_prepositions: bool = False,
 ) -> tuple[int, int]:
     """Shrink ``text[start:end]`` past spaces, punctuation, filler words and, optionally,
     leading articles and trailing prepositions left behind by a removed date."""
@@ -101,7 +111,13 @@ def trim_span(
     return start, end
 
 
-def cut(req: Request, start: int, end: int, strip_articles: bool = False, masked: str | None = None) -> str:
+def cut(
+    req: Request,
+    start: int,
+    end: int,
+    strip_articles: bool = False,
+    masked: str | None = None,
+) -> str:
     """The user's own words behind a trimmed span of the normalised message.
 
     With ``masked`` (the message with its dates blanked out), trimming sees the
@@ -109,13 +125,19 @@ def cut(req: Request, start: int, end: int, strip_articles: bool = False, masked
     preposition that introduced it.
     """
     base = masked if masked is not None else req.n
-    start, end = trim_span(base, start, end, strip_articles, strip_prepositions=masked is not None)
+    start, end = trim_span(
+        base, start, end, strip_articles, strip_prepositions=masked is not None
+    )
     return req.original(start, end) if start < end else ""
 
 
-def plan(intent: Intent, args: dict[str, Any], confidence: float = CONFIDENT, **extra: Any) -> Plan:
+def plan(
+    intent: Intent, args: dict[str, Any], confidence: float = CONFIDENT, **extra: Any
+) -> Plan:
     """A plan with its explanation written from its arguments."""
-    clean = {key: value for key, value in args.items() if value not in (None, "", [], {})}
+    clean = {
+        key: value for key, value in args.items() if value not in (None, "", [], {})
+    }
     return Plan(
         intent=intent,
         args=clean,
@@ -146,7 +168,9 @@ def clarify(
     if pending_intent is not None:
         args["pending_intent"] = str(pending_intent)
     if partial:
-        args["partial"] = {k: v for k, v in partial.items() if v not in (None, "", [], {})}
+        args["partial"] = {
+            k: v for k, v in partial.items() if v not in (None, "", [], {})
+        }
     if candidates:
         args["candidates"] = candidates
     return Plan(
@@ -159,7 +183,9 @@ def clarify(
     )
 
 
-def which_person(name: str, people: list[Person], pending_intent: Intent, partial: dict[str, Any]) -> Plan:
+def which_person(
+    name: str, people: list[Person], pending_intent: Intent, partial: dict[str, Any]
+) -> Plan:
     """Ask which of several CRM contacts a name meant."""
     return clarify(
         f"I found {len(people)} contacts called {name}. Which one do you mean?",
@@ -172,7 +198,9 @@ def which_person(name: str, people: list[Person], pending_intent: Intent, partia
     )
 
 
-def unsupported(reason: str, suggestions: list[str], confidence: float = CONFIDENT) -> Plan:
+def unsupported(
+    reason: str, suggestions: list[str], confidence: float = CONFIDENT
+) -> Plan:
     """An honest refusal with things the user can ask instead."""
     return Plan(
         intent=Intent.UNSUPPORTED,

@@ -12,113 +12,242 @@ import re
 from typing import Any
 
 from crm_app.assistant.intents import Intent, Plan
-from crm_app.assistant.offline.common import CONFIDENT, LIKELY, Request, clarify, cut, plan
+from crm_app.assistant.offline.common import (
+    CONFIDENT,
+    LIKELY,
+    Request,
+    clarify,
+    cut,
+    plan,
+)
 from crm_app.assistant.offline.dates import extract, iso
 from crm_app.assistant.offline.people import EMAIL_PATTERN
 from crm_app.assistant.offline.records import Record, entity_in, resolve_record
 
 STAGE_SYNONYMS: dict[str, str] = {
-    "lead": "lead", "new": "lead",
-    "qualified": "qualified", "qualification": "qualified", "qualify": "qualified",
-    "proposal": "proposal", "proposal sent": "proposal", "quote": "proposal", "quoted": "proposal",
+    "lead": "lead",
+    "new": "lead",
+    "qualified": "qualified",
+    "qualification": "qualified",
+    "qualify": "qualified",
+    "proposal": "proposal",
+    "proposal sent": "proposal",
+    "quote": "proposal",
+    "quoted": "proposal",
     "quote sent": "proposal",
-    "negotiation": "negotiation", "negotiations": "negotiation", "negotiating": "negotiation",
-    "closing": "negotiation", "contract": "negotiation",
-    "won": "won", "closed won": "won", "closed-won": "won", "close won": "won", "win": "won", "signed": "won",
-    "lost": "lost", "closed lost": "lost", "closed-lost": "lost", "dead": "lost", "lose": "lost",
+    "negotiation": "negotiation",
+    "negotiations": "negotiation",
+    "negotiating": "negotiation",
+    "closing": "negotiation",
+    "contract": "negotiation",
+    "won": "won",
+    "closed won": "won",
+    "closed-won": "won",
+    "close won": "won",
+    "win": "won",
+    "signed": "won",
+    "lost": "lost",
+    "closed lost": "lost",
+    "closed-lost": "lost",
+    "dead": "lost",
+    "lose": "lost",
 }
-_STAGE = "(?P<stage>" + "|".join(sorted((re.escape(s) for s in STAGE_SYNONYMS), key=len, reverse=True)) + ")"
+_STAGE = (
+    "(?P<stage>"
+    + "|".join(sorted((re.escape(s) for s in STAGE_SYNONYMS), key=len, reverse=True))
+    + ")"
+)
 _MOVE = [
     re.compile(
         rf"^(?:move|push|advance|set|mark|change|put|update|progress|bump|shift|take|flag)(?: the stage of)? (?P<deal>.+?)(?:'s)?(?: stage| status| phase)? "
         rf"(?:to|as|into|in|at|back to) (?:the )?(?:stage )?{_STAGE}(?: stage| phase)?$"
     ),
-    re.compile(rf"^(?:change|set|update) (?:the )?stage (?:of|for|on) (?P<deal>.+?) to {_STAGE}(?: stage)?$"),
-    re.compile(r"^(?:we )?(?:have )?(?P<verb>lost|won|closed|signed)(?: the)? (?P<deal>.+?)(?: deal)?$"),
-    re.compile(rf"^(?P<deal>.+?) (?:is|was|has been|got|moved to|went to|- ?>|→|= ?>) (?:now )?(?:in )?{_STAGE}$"),
+    re.compile(
+        rf"^(?:change|set|update) (?:the )?stage (?:of|for|on) (?P<deal>.+?) to {_STAGE}(?: stage)?$"
+    ),
+    re.compile(
+        r"^(?:we )?(?:have )?(?P<verb>lost|won|closed|signed)(?: the)? (?P<deal>.+?)(?: deal)?$"
+    ),
+    re.compile(
+        rf"^(?P<deal>.+?) (?:is|was|has been|got|moved to|went to|- ?>|→|= ?>) (?:now )?(?:in )?{_STAGE}$"
+    ),
 ]
 _NOTE = [
     re.compile(
         r"^(?:add|create|put|write|leave|make|log|attach|record|jot down|jot|save|drop|pin) (?:a |an |the |this )?(?:quick |new |short )?"
         r"note (?:to|on|for|against|about|in|under) (?P<target>.+?)(?P<marker> ?:| saying\b| that says\b| that\b| - | with the text\b| which says\b| reading\b|$)"
     ),
-    re.compile(r"^note (?:to|on|for|about|against) (?P<target>.+?)(?P<marker> ?:| saying\b| that\b| - |$)"),
-    re.compile(r"^(?:jot down|note down|write down|record|log) (?:on|for|against|under) (?P<target>.+?)(?P<marker> that\b| ?:| - )"),
+    re.compile(
+        r"^note (?:to|on|for|about|against) (?P<target>.+?)(?P<marker> ?:| saying\b| that\b| - |$)"
+    ),
+    re.compile(
+        r"^(?:jot down|note down|write down|record|log) (?:on|for|against|under) (?P<target>.+?)(?P<marker> that\b| ?:| - )"
+    ),
 ]
 _TASK = [
-    re.compile(r"^remind me(?: (?P<when>(?:on |at |by |next |this |tomorrow|today|in )[\w :]+?))? (?:to|about|that) (?P<text>.+)$"),
-    re.compile(r"^(?:set|create|add|make) (?:a |an )?reminder (?:to|for|about) (?P<text>.+)$"),
+    re.compile(
+        r"^remind me(?: (?P<when>(?:on |at |by |next |this |tomorrow|today|in )[\w :]+?))? (?:to|about|that) (?P<text>.+)$"
+    ),
+    re.compile(
+        r"^(?:set|create|add|make) (?:a |an )?reminder (?:to|for|about) (?P<text>.+)$"
+    ),
     re.compile(
         r"^(?:add|create|make|set|new|log|open|put) (?:a |an )?(?:new )?(?:follow-up |follow up )?(?:task|todo|action item|follow-up|follow up)"
         r"(?P<rest>.*)$"
     ),
     re.compile(r"^(?:task|todo)(?P<rest> ?:.*)$"),
 ]
-_TASK_TARGET = re.compile(r"^ (?:to|on|for|against|under) (?P<target>.+?) ?(?::| - | saying\b)(?P<text>.+)$")
+_TASK_TARGET = re.compile(
+    r"^ (?:to|on|for|against|under) (?P<target>.+?) ?(?::| - | saying\b)(?P<text>.+)$"
+)
 _TASK_TEXT = re.compile(r"^(?: ?:| to| that| saying| for)? ?(?P<text>.+)$")
 _CREATE = re.compile(
     r"^(?:create|add|new|make|register|set up|enter|save|insert|put in|open)(?: a| an)?(?: new)? "
     r"(?P<entity>contact|person|company|account|organi[sz]ation|client|customer|deal|opportunity)\b(?: ?:)?(?: (?:called|named|for)\b)? ?(?P<rest>.*)$"
     r"|^new (?P<entity2>contact|company|account|deal|opportunity)\b(?: ?:)?(?: (?:called|named)\b)? ?(?P<rest2>.*)$"
 )
-_ADD_TO_CRM = re.compile(r"^(?:add|save|put|enter|create) (?P<rest>.+?) (?:to|in|into|as a contact in) (?:the )?crm\b(?P<tail>.*)$")
+_ADD_TO_CRM = re.compile(
+    r"^(?:add|save|put|enter|create) (?P<rest>.+?) (?:to|in|into|as a contact in) (?:the )?crm\b(?P<tail>.*)$"
+)
 _ENTITY_NAMES = {
-    "person": "contact", "account": "company", "organisation": "company", "organization": "company",
-    "client": "company", "customer": "company", "opportunity": "deal",
+    "person": "contact",
+    "account": "company",
+    "organisation": "company",
+    "organization": "company",
+    "client": "company",
+    "customer": "company",
+    "opportunity": "deal",
 }
-_PHONE = re.compile(r"(?:(?:phone|tel|telephone|mobile|cell|number)(?: number)?(?: is)?:? )?(?P<p>\+?\d[\d ()-]{5,}\d)")
-_COMPANY = re.compile(r"\b(?:at|from|of|with company|company|works at|working at|employed at)\b (?P<c>[^,()]+?)(?=,| to | with | and |\(|$)", re.IGNORECASE)
-_TITLE = re.compile(r"\b(?:title|job title|role|position)(?: is)?:? (?P<t>[^,]+?)(?=,| with | at |$)", re.IGNORECASE)
-_DOMAIN = re.compile(r"\b(?:domain|website|site|url|web site)(?: is)?:? (?P<d>[\w.-]+\.[a-z]{2,})", re.IGNORECASE)
-_INDUSTRY = re.compile(r"\b(?:in (?:the )?(?P<i>[\w -]+?) (?:industry|sector)|industry(?: is)?:? (?P<i2>[\w -]+))", re.IGNORECASE)
+_PHONE = re.compile(
+    r"(?:(?:phone|tel|telephone|mobile|cell|number)(?: number)?(?: is)?:? )?(?P<p>\+?\d[\d ()-]{5,}\d)"
+)
+_COMPANY = re.compile(
+    r"\b(?:at|from|of|with company|company|works at|working at|employed at)\b (?P<c>[^,()]+?)(?=,| to | with | and |\(|$)",
+    re.IGNORECASE,
+)
+_TITLE = re.compile(
+    r"\b(?:title|job title|role|position)(?: is)?:? (?P<t>[^,]+?)(?=,| with | at |$)",
+    re.IGNORECASE,
+)
+_DOMAIN = re.compile(
+    r"\b(?:domain|website|site|url|web site)(?: is)?:? (?P<d>[\w.-]+\.[a-z]{2,})",
+    re.IGNORECASE,
+)
+_INDUSTRY = re.compile(
+    r"\b(?:in (?:the )?(?P<i>[\w -]+?) (?:industry|sector)|industry(?: is)?:? (?P<i2>[\w -]+))",
+    re.IGNORECASE,
+)
 _AMOUNT = re.compile(
     r"(?:\b(?:worth|valued at|value(?: of)?|amount(?: of)?|for|of|at|size(?: of)?)\b ?|(?=[$€£]))"
     r"(?P<cur>[$€£])?(?P<num>\d[\d,]*(?:\.\d+)?) ?(?P<mult>k|m|thousand|million|mil)?\b(?: ?(?P<cur2>usd|eur|gbp|dollars|euros|pounds))?",
     re.IGNORECASE,
 )
-_CURRENCIES = {"$": "USD", "€": "EUR", "£": "GBP", "usd": "USD", "eur": "EUR", "gbp": "GBP",
-               "dollars": "USD", "euros": "EUR", "pounds": "GBP"}
-_NAME_STOP = re.compile(r"[,(]| (?:at|from|with|of|who|whose|her|his|their|to|in|phone|email|works)\b", re.IGNORECASE)
-_DEAL_TITLE_STOP = re.compile(r" (?:for|with|at|worth|valued|in|from|of|amount)\b|[,(]", re.IGNORECASE)
+_CURRENCIES = {
+    "$": "USD",
+    "€": "EUR",
+    "£": "GBP",
+    "usd": "USD",
+    "eur": "EUR",
+    "gbp": "GBP",
+    "dollars": "USD",
+    "euros": "EUR",
+    "pounds": "GBP",
+}
+_NAME_STOP = re.compile(
+    r"[,(]| (?:at|from|with|of|who|whose|her|his|their|to|in|phone|email|works)\b",
+    re.IGNORECASE,
+)
+_DEAL_TITLE_STOP = re.compile(
+    r" (?:for|with|at|worth|valued|in|from|of|amount)\b|[,(]", re.IGNORECASE
+)
 _FIELD = (
     r"(?P<field>phone number|phone|mobile number|mobile|number|email address|email|e-mail|job title|title|role|position|"
     r"amount|value|deal size|size|close date|closing date|expected close date|expected close|company|employer|name|domain|website|industry)"
 )
 _UPDATE = [
-    re.compile(rf"^(?:update|change|set|edit|modify|correct|fix|make) (?:the )?{_FIELD} (?:of|for|on) (?P<ref>.+?) (?:to|as|=) (?P<value>.+)$"),
-    re.compile(rf"^(?:update|change|set|edit|modify|correct|fix|make) (?P<ref>.+?)(?:'s|s')? {_FIELD} (?:to|as|=) (?P<value>.+)$"),
+    re.compile(
+        rf"^(?:update|change|set|edit|modify|correct|fix|make) (?:the )?{_FIELD} (?:of|for|on) (?P<ref>.+?) (?:to|as|=) (?P<value>.+)$"
+    ),
+    re.compile(
+        rf"^(?:update|change|set|edit|modify|correct|fix|make) (?P<ref>.+?)(?:'s|s')? {_FIELD} (?:to|as|=) (?P<value>.+)$"
+    ),
     re.compile(rf"^(?P<ref>.+?)(?:'s|s') (?:new )?{_FIELD} is (?:now )?(?P<value>.+)$"),
 ]
 _RENAME = re.compile(r"^rename (?P<ref>.+?) (?:to|as) (?P<value>.+)$")
 _FIELD_NAMES = {
-    "phone number": "phone", "phone": "phone", "mobile number": "phone", "mobile": "phone", "number": "phone",
-    "email address": "email", "email": "email", "e-mail": "email", "job title": "title", "title": "title",
-    "role": "title", "position": "title", "amount": "amount", "value": "amount", "deal size": "amount",
-    "size": "amount", "close date": "close_date", "closing date": "close_date", "expected close date": "close_date",
-    "expected close": "close_date", "company": "company", "employer": "company", "name": "name",
-    "domain": "domain", "website": "domain", "industry": "industry",
+    "phone number": "phone",
+    "phone": "phone",
+    "mobile number": "phone",
+    "mobile": "phone",
+    "number": "phone",
+    "email address": "email",
+    "email": "email",
+    "e-mail": "email",
+    "job title": "title",
+    "title": "title",
+    "role": "title",
+    "position": "title",
+    "amount": "amount",
+    "value": "amount",
+    "deal size": "amount",
+    "size": "amount",
+    "close date": "close_date",
+    "closing date": "close_date",
+    "expected close date": "close_date",
+    "expected close": "close_date",
+    "company": "company",
+    "employer": "company",
+    "name": "name",
+    "domain": "domain",
+    "website": "domain",
+    "industry": "industry",
 }
 _DELETE = re.compile(r"^(?:delete|remove|erase|get rid of|drop) (?P<phrase>.+)$")
 
 _PLURAL_ENTITY = {
-    "contacts": "contact", "people": "contact", "persons": "contact", "companies": "company", "accounts": "company",
-    "clients": "company", "customers": "company", "organisations": "company", "organizations": "company",
-    "deals": "deal", "opportunities": "deal", "pipeline": "deal", "activities": "activity",
-    "activity": "activity", "notes": "activity", "tasks": "activity", "interactions": "activity",
+    "contacts": "contact",
+    "people": "contact",
+    "persons": "contact",
+    "companies": "company",
+    "accounts": "company",
+    "clients": "company",
+    "customers": "company",
+    "organisations": "company",
+    "organizations": "company",
+    "deals": "deal",
+    "opportunities": "deal",
+    "pipeline": "deal",
+    "activities": "activity",
+    "activity": "activity",
+    "notes": "activity",
+    "tasks": "activity",
+    "interactions": "activity",
 }
 _SEARCH_VERBS = re.compile(
     r"^(?:show|list|find|search|get|display|give me|see|what|which|who|any|all|my|open|recent|look up|look for|view|pull up|how many)\b"
 )
-_CRM_SEARCH = re.compile(r"^(?:search|look|find)(?: in| through)? (?:the |my )?crm (?:for )?(?P<q>.+)$")
-_KNOW_AT = re.compile(r"^who (?:do we know|do i know|is our contact|are our contacts|works) (?:at|from|in) (?P<c>.+)$")
+_CRM_SEARCH = re.compile(
+    r"^(?:search|look|find)(?: in| through)? (?:the |my )?crm (?:for )?(?P<q>.+)$"
+)
+_KNOW_AT = re.compile(
+    r"^who (?:do we know|do i know|is our contact|are our contacts|works) (?:at|from|in) (?P<c>.+)$"
+)
 _AT_COMPANY = re.compile(r"\b(?:at|from|in|with|for) (?P<c>[\w&' .-]+?)$")
 _NAMED = re.compile(r"\b(?:named|called|matching|like|with the name) (?P<q>.+)$")
 _GET = [
     re.compile(r"^who is (?P<phrase>.+)$"),
-    re.compile(r"^(?:tell me about|what do we know about|what do you know about|info on|information on|details (?:of|on|for|about)) (?P<phrase>.+)$"),
-    re.compile(r"^what is (?:the )?(?:status|stage|amount|value|state|size) (?:of|on|for) (?P<phrase>.+)$"),
-    re.compile(r"^(?:how is|where are we (?:at )?with|where is) (?P<phrase>.+?)(?: going| doing)?$"),
-    re.compile(r"^what is (?P<phrase>.+?)(?:'s|s') (?:phone(?: number)?|number|email(?: address)?|title|job title|role|company|address|mobile)$"),
+    re.compile(
+        r"^(?:tell me about|what do we know about|what do you know about|info on|information on|details (?:of|on|for|about)) (?P<phrase>.+)$"
+    ),
+    re.compile(
+        r"^what is (?:the )?(?:status|stage|amount|value|state|size) (?:of|on|for) (?P<phrase>.+)$"
+    ),
+    re.compile(
+        r"^(?:how is|where are we (?:at )?with|where is) (?P<phrase>.+?)(?: going| doing)?$"
+    ),
+    re.compile(
+        r"^what is (?P<phrase>.+?)(?:'s|s') (?:phone(?: number)?|number|email(?: address)?|title|job title|role|company|address|mobile)$"
+    ),
     re.compile(
         r"^(?:show|open|display|pull up|bring up|view|get|find|look up)(?: me)? (?P<phrase>.+?)(?:'s)?(?: (?:crm ))?(?: (?:record|card|profile|details|page|info|entry))?$"
     ),
@@ -129,7 +258,9 @@ def _stage(word: str) -> str:
     return STAGE_SYNONYMS[word]
 
 
-def _record_or_question(record: Record | None, pending: Intent, partial: dict[str, Any], what: str) -> Plan | None:
+def _record_or_question(
+    record: Record | None, pending: Intent, partial: dict[str, Any], what: str
+) -> Plan | None:
     if record is not None and record.ambiguous:
         return clarify(
             f"Several {what}s match “{record.name}”. Which one do you mean?",
@@ -143,24 +274,40 @@ def _record_or_question(record: Record | None, pending: Intent, partial: dict[st
 
 
 def deal_move(req: Request) -> Plan | None:
-    """"Move the Acme deal to negotiation", "mark the Globex renewal as won", "we lost the Umbrella deal"."""
+    """ "Move the Acme deal to negotiation", "mark the Globex renewal as won", "we lost the Umbrella deal"."""
     n = req.n
     for index, pattern in enumerate(_MOVE):
         match = pattern.match(n)
         if not match:
             continue
         if index == 2:
-            if not re.search(r"\bdeal\b", n) and resolve_record(req.original(match.start("deal"), match.end("deal")), req.ctx.directory, "deal") is None:
+            if (
+                not re.search(r"\bdeal\b", n)
+                and resolve_record(
+                    req.original(match.start("deal"), match.end("deal")),
+                    req.ctx.directory,
+                    "deal",
+                )
+                is None
+            ):
                 continue
             verb = match["verb"]
             stage = "lost" if verb == "lost" else "won"
         else:
             stage = _stage(match["stage"])
-        if index == 3 and not (re.search(r"\bdeal\b", match["deal"]) or req.ctx.directory.find_deals(match["deal"])):
+        if index == 3 and not (
+            re.search(r"\bdeal\b", match["deal"])
+            or req.ctx.directory.find_deals(match["deal"])
+        ):
             continue
         phrase = req.original(match.start("deal"), match.end("deal"))
         record = resolve_record(phrase, req.ctx.directory, "deal")
-        if index == 0 and record is not None and not record.known and entity_in(phrase) != "deal":
+        if (
+            index == 0
+            and record is not None
+            and not record.known
+            and entity_in(phrase) != "deal"
+        ):
             continue
         partial = {"entity": "deal", "stage": stage}
         if record is None:
@@ -174,12 +321,16 @@ def deal_move(req: Request) -> Plan | None:
         question = _record_or_question(record, Intent.CRM_DEAL_MOVE, partial, "deal")
         if question:
             return question
-        return plan(Intent.CRM_DEAL_MOVE, {"entity": "deal", "ref": record.name, "stage": stage}, CONFIDENT)
+        return plan(
+            Intent.CRM_DEAL_MOVE,
+            {"entity": "deal", "ref": record.name, "stage": stage},
+            CONFIDENT,
+        )
     return None
 
 
 def note(req: Request) -> Plan | None:
-    """"Add a note to the Acme deal: they want a discount"."""
+    """ "Add a note to the Acme deal: they want a discount"."""
     n = req.n
     for pattern in _NOTE:
         match = pattern.match(n)
@@ -208,21 +359,32 @@ def note(req: Request) -> Plan | None:
 def _due(req: Request, start: int, end: int) -> tuple[str, str | None]:
     """The task text without its date, and the due date (or datetime when a time was given)."""
     segment = req.n[start:end]
-    masked = req.n[:start] + extract(segment, req.now, "future").mask(segment) + req.n[end:]
+    masked = (
+        req.n[:start] + extract(segment, req.now, "future").mask(segment) + req.n[end:]
+    )
     text = cut(req, start, end, masked=masked)
     when = req.when("future")
     due = None
     day = when.day or (when.start.date() if when.start else None)
     if day is not None:
-        if when.time is not None:
-            due = iso(req.now.replace(year=day.year, month=day.month, day=day.day, hour=when.time.hour, minute=when.time.minute, second=0))
+        if when.clock is not None:
+            due = iso(
+                req.now.replace(
+                    year=day.year,
+                    month=day.month,
+                    day=day.day,
+                    hour=when.clock.hour,
+                    minute=when.clock.minute,
+                    second=0,
+                )
+            )
         else:
             due = day.isoformat()
     return text, due
 
 
 def task(req: Request) -> Plan | None:
-    """"Remind me to call John Smith tomorrow", "add a task to the Globex deal: send the contract by Friday"."""
+    """ "Remind me to call John Smith tomorrow", "add a task to the Globex deal: send the contract by Friday"."""
     n = req.n
     for pattern in _TASK:
         match = pattern.match(n)
@@ -236,10 +398,15 @@ def task(req: Request) -> Plan | None:
             rest = n[rest_start:]
             targeted = _TASK_TARGET.match(rest)
             if targeted:
-                phrase = req.original(rest_start + targeted.start("target"), rest_start + targeted.end("target"))
+                phrase = req.original(
+                    rest_start + targeted.start("target"),
+                    rest_start + targeted.end("target"),
+                )
                 record = resolve_record(phrase, req.ctx.directory)
                 if record is not None:
-                    question = _record_or_question(record, Intent.CRM_TASK_ADD, {}, "record")
+                    question = _record_or_question(
+                        record, Intent.CRM_TASK_ADD, {}, "record"
+                    )
                     if question:
                         return question
                     args["entity"], args["ref"] = record.entity, record.name
@@ -249,11 +416,20 @@ def task(req: Request) -> Plan | None:
             if not targeted:
                 plain = _TASK_TEXT.match(rest)
                 if not plain:
-                    return clarify("What is the task?", missing="text", pending_intent=Intent.CRM_TASK_ADD)
+                    return clarify(
+                        "What is the task?",
+                        missing="text",
+                        pending_intent=Intent.CRM_TASK_ADD,
+                    )
                 text_start, text_end = rest_start + plain.start("text"), len(n)
         text, due = _due(req, text_start, text_end)
         if not text:
-            return clarify("What is the task?", missing="text", pending_intent=Intent.CRM_TASK_ADD, partial=args)
+            return clarify(
+                "What is the task?",
+                missing="text",
+                pending_intent=Intent.CRM_TASK_ADD,
+                partial=args,
+            )
         args["text"], args["due"] = text, due
         return plan(Intent.CRM_TASK_ADD, args, CONFIDENT)
     return None
@@ -261,9 +437,14 @@ def task(req: Request) -> Plan | None:
 
 def _amount(text: str) -> tuple[str, str | None] | None:
     for match in _AMOUNT.finditer(text):
-        if not (match["cur"] or match["mult"] or match["cur2"] or re.match(r"(?i)worth|valued|value|amount|size", match.group())):
-            if not re.match(r"(?i)for \d", match.group()):
-                continue
+        explicit = (
+            match["cur"]
+            or match["mult"]
+            or match["cur2"]
+            or re.match(r"(?i)worth|valued|value|amount|size|for \d", match.group())
+        )
+        if not explicit:
+            continue
         number = float(match["num"].replace(",", ""))
         multiplier = (match["mult"] or "").lower()
         if multiplier in ("k", "thousand"):
@@ -300,7 +481,9 @@ def _contact_fields(req: Request, text: str) -> dict[str, Any]:
     if phone:
         cleaned = cleaned.replace(phone.group(), " ")
     company = _COMPANY.search(cleaned)
-    if company and not company["c"].strip().lower().startswith(("her ", "his ", "their ", "the crm")):
+    if company and not company["c"].strip().lower().startswith(
+        ("her ", "his ", "their ", "the crm")
+    ):
         fields["company"] = _company(req, company["c"].strip(" .,'\""))
     stop = _NAME_STOP.search(" " + cleaned.strip())
     name = (" " + cleaned.strip())[: stop.start()] if stop else cleaned
@@ -312,14 +495,19 @@ def _contact_fields(req: Request, text: str) -> dict[str, Any]:
             fields["last_name"] = _title_case(" ".join(parts[1:]))
     if "company" not in fields and "," in cleaned:
         leftovers = [p.strip(" .()") for p in cleaned.split(",")[1:]]
-        leftovers = [p for p in leftovers if p and not re.search(r"\d|@|\b(?:her|his|email|phone)\b", p, re.IGNORECASE)]
+        leftovers = [
+            p
+            for p in leftovers
+            if p
+            and not re.search(r"\d|@|\b(?:her|his|email|phone)\b", p, re.IGNORECASE)
+        ]
         if leftovers:
             fields["company"] = _company(req, leftovers[-1])
     return fields
 
 
 def create(req: Request) -> Plan | None:
-    """"Create a contact Jane Roe jane@roe.io at Roe Inc", "create a deal … for Roe Inc worth $20,000"."""
+    """ "Create a contact Jane Roe jane@roe.io at Roe Inc", "create a deal … for Roe Inc worth $20,000"."""
     n = req.n
     match = _CREATE.match(n)
     if match:
@@ -333,14 +521,23 @@ def create(req: Request) -> Plan | None:
             return None
         entity = "contact"
         text = req.original(added.start("rest"), added.end("rest"))
-        tail = req.original(added.start("tail"), added.end("tail")) if added["tail"].strip() else ""
+        tail = (
+            req.original(added.start("tail"), added.end("tail"))
+            if added["tail"].strip()
+            else ""
+        )
         if tail:
             text = f"{text}, {tail}"
     fields: dict[str, Any]
     if entity == "contact":
         fields = _contact_fields(req, text)
         if "first_name" not in fields:
-            return clarify("What is the new contact's name?", missing="fields", pending_intent=Intent.CRM_CREATE, partial={"entity": entity, "fields": fields})
+            return clarify(
+                "What is the new contact's name?",
+                missing="fields",
+                pending_intent=Intent.CRM_CREATE,
+                partial={"entity": entity, "fields": fields},
+            )
     elif entity == "company":
         fields = {}
         name_end = re.search(r" (?:with|in the|in|,|which|that|domain)\b|,", text)
@@ -354,14 +551,23 @@ def create(req: Request) -> Plan | None:
         if industry:
             fields["industry"] = (industry["i"] or industry["i2"]).strip()
         if "name" not in fields:
-            return clarify("What is the new company called?", missing="fields", pending_intent=Intent.CRM_CREATE, partial={"entity": entity})
+            return clarify(
+                "What is the new company called?",
+                missing="fields",
+                pending_intent=Intent.CRM_CREATE,
+                partial={"entity": entity},
+            )
     else:
         fields = {}
         stop = _DEAL_TITLE_STOP.search(text)
         title = (text[: stop.start()] if stop else text).strip(" ,.:")
         if title:
             fields["title"] = title
-        company = re.search(r"\b(?:for|with|at)\b (?P<c>(?![$€£\d])[^,]+?)(?= worth\b| valued\b| for\b| at\b| in\b|,|$)", text[stop.start():] if stop else "", re.IGNORECASE)
+        company = re.search(
+            r"\b(?:for|with|at)\b (?P<c>(?![$€£\d])[^,]+?)(?= worth\b| valued\b| for\b| at\b| in\b|,|$)",
+            text[stop.start() :] if stop else "",
+            re.IGNORECASE,
+        )
         if company:
             fields["company"] = _company(req, company["c"].strip())
         amount = _amount(text)
@@ -373,7 +579,12 @@ def create(req: Request) -> Plan | None:
         if stage:
             fields["stage"] = _stage(stage["stage"])
         if "title" not in fields:
-            return clarify("What is the new deal called?", missing="fields", pending_intent=Intent.CRM_CREATE, partial={"entity": entity, "fields": fields})
+            return clarify(
+                "What is the new deal called?",
+                missing="fields",
+                pending_intent=Intent.CRM_CREATE,
+                partial={"entity": entity, "fields": fields},
+            )
     return plan(Intent.CRM_CREATE, {"entity": entity, "fields": fields}, CONFIDENT)
 
 
@@ -389,7 +600,7 @@ def _field_value(req: Request, field: str, value: str) -> str:
 
 
 def update(req: Request) -> Plan | None:
-    """"Update John Smith's phone to …", "set the amount of the Acme deal to 150000", "rename …"."""
+    """ "Update John Smith's phone to …", "set the amount of the Acme deal to 150000", "rename …"."""
     n = req.n
     rename = _RENAME.match(n)
     matches = [(p.match(n), False) for p in _UPDATE] + [(rename, True)]
@@ -400,7 +611,9 @@ def update(req: Request) -> Plan | None:
         record = resolve_record(phrase, req.ctx.directory)
         if record is None:
             continue
-        question = _record_or_question(record, Intent.CRM_UPDATE, {"entity": record.entity}, "record")
+        question = _record_or_question(
+            record, Intent.CRM_UPDATE, {"entity": record.entity}, "record"
+        )
         if question:
             return question
         value = req.original(match.start("value"), match.end("value"))
@@ -413,12 +626,16 @@ def update(req: Request) -> Plan | None:
             if field == "amount" and record.entity != "deal":
                 continue
         fields = {field: _field_value(req, field, value)}
-        return plan(Intent.CRM_UPDATE, {"entity": record.entity, "ref": record.name, "fields": fields}, CONFIDENT)
+        return plan(
+            Intent.CRM_UPDATE,
+            {"entity": record.entity, "ref": record.name, "fields": fields},
+            CONFIDENT,
+        )
     return None
 
 
 def delete(req: Request) -> Plan | None:
-    """"Delete the contact Ethan Brooks"."""
+    """ "Delete the contact Ethan Brooks"."""
     match = _DELETE.match(req.n)
     if not match:
         return None
@@ -427,18 +644,25 @@ def delete(req: Request) -> Plan | None:
     record = resolve_record(phrase, req.ctx.directory)
     if record is None or (entity is None and not record.known):
         return None
-    question = _record_or_question(record, Intent.CRM_DELETE, {"entity": record.entity}, "record")
+    question = _record_or_question(
+        record, Intent.CRM_DELETE, {"entity": record.entity}, "record"
+    )
     if question:
         return question
-    return plan(Intent.CRM_DELETE, {"entity": record.entity, "ref": record.name}, CONFIDENT)
+    return plan(
+        Intent.CRM_DELETE, {"entity": record.entity, "ref": record.name}, CONFIDENT
+    )
 
 
 def _search_filters(req: Request, args: dict[str, Any]) -> None:
     n = req.n
-    stage = re.search(rf"\b(?:in|at) (?:the )?{_STAGE}\b|\b{_STAGE.replace('stage>', 'stage2>')} (?:deals|opportunities)\b", n)
+    stage = re.search(
+        rf"\b(?:in|at) (?:the )?{_STAGE}\b|\b{_STAGE.replace('stage>', 'stage2>')} (?:deals|opportunities)\b",
+        n,
+    )
     if stage:
         args["stage"] = _stage(stage["stage"] or stage["stage2"])
-        n = n[: stage.start()] + n[stage.end():]
+        n = n[: stage.start()] + n[stage.end() :]
     named = _NAMED.search(n)
     if named:
         args["query"] = req.original(named.start("q"), named.end("q"))
@@ -456,12 +680,20 @@ def read(req: Request) -> Plan | None:
     n = req.n
     searched = _CRM_SEARCH.match(n)
     if searched:
-        return plan(Intent.CRM_SEARCH, {"query": req.original(searched.start("q"), searched.end("q"))}, CONFIDENT)
+        return plan(
+            Intent.CRM_SEARCH,
+            {"query": req.original(searched.start("q"), searched.end("q"))},
+            CONFIDENT,
+        )
     know = _KNOW_AT.match(n)
     if know:
         typed = req.original(know.start("c"), know.end("c"))
         found = req.ctx.directory.find_companies(typed)
-        return plan(Intent.CRM_SEARCH, {"entity": "contact", "company": found[0] if len(found) == 1 else typed}, CONFIDENT)
+        return plan(
+            Intent.CRM_SEARCH,
+            {"entity": "contact", "company": found[0] if len(found) == 1 else typed},
+            CONFIDENT,
+        )
     for pattern in _GET:
         match = pattern.match(n)
         if not match:
@@ -470,21 +702,34 @@ def read(req: Request) -> Plan | None:
         if any(word in _PLURAL_ENTITY for word in phrase.lower().split()):
             break
         record = resolve_record(phrase, req.ctx.directory)
-        if record is None or (not record.known and not record.ambiguous and entity_in(phrase) is None):
+        if record is None or (
+            not record.known and not record.ambiguous and entity_in(phrase) is None
+        ):
             continue
-        question = _record_or_question(record, Intent.CRM_GET, {"entity": record.entity}, "record")
+        question = _record_or_question(
+            record, Intent.CRM_GET, {"entity": record.entity}, "record"
+        )
         if question:
             return question
-        return plan(Intent.CRM_GET, {"entity": record.entity, "ref": record.name}, CONFIDENT if record.known else LIKELY)
+        return plan(
+            Intent.CRM_GET,
+            {"entity": record.entity, "ref": record.name},
+            CONFIDENT if record.known else LIKELY,
+        )
     words = n.split()
     entity = next((_PLURAL_ENTITY[w] for w in words if w in _PLURAL_ENTITY), None)
-    if entity is None or not (_SEARCH_VERBS.match(n) or words[0] in _PLURAL_ENTITY or n.startswith(("recent", "won", "lost", "open"))):
-        if entity is None or not re.search(r"^(?:recent|won|lost|open|new|all|our)\b", n):
-            return None
+    listing = (
+        _SEARCH_VERBS.match(n)
+        or words[0] in _PLURAL_ENTITY
+        or re.match(r"^(?:recent|won|lost|open|new|all|our)\b", n)
+    )
+    if entity is None or not listing:
+        return None
     args: dict[str, Any] = {"entity": entity}
-    won_lost = re.match(r"^(?:show |list )?(?:me )?(?:all )?(?:my |our )?(?P<s>won|lost) deals\b", n)
+    won_lost = re.match(
+        r"^(?:show |list )?(?:me )?(?:all )?(?:my |our )?(?P<s>won|lost) deals\b", n
+    )
     if won_lost:
         args["stage"] = won_lost["s"]
     _search_filters(req, args)
     return plan(Intent.CRM_SEARCH, args, CONFIDENT)
-

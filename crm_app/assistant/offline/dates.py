@@ -34,14 +34,39 @@ from crm_app.assistant.offline.vocab import NUMBER_WORDS
 Direction = Literal["past", "future"]
 
 WEEKDAYS = {
-    "monday": MO, "tuesday": TU, "wednesday": WE, "thursday": TH,
-    "friday": FR, "saturday": SA, "sunday": SU,
+    "monday": MO,
+    "tuesday": TU,
+    "wednesday": WE,
+    "thursday": TH,
+    "friday": FR,
+    "saturday": SA,
+    "sunday": SU,
 }
 MONTHS = {
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3,
-    "april": 4, "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7,
-    "august": 8, "aug": 8, "september": 9, "sept": 9, "sep": 9, "october": 10,
-    "oct": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
+    "january": 1,
+    "jan": 1,
+    "february": 2,
+    "feb": 2,
+    "march": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "may": 5,
+    "june": 6,
+    "jun": 6,
+    "july": 7,
+    "jul": 7,
+    "august": 8,
+    "aug": 8,
+    "september": 9,
+    "sept": 9,
+    "sep": 9,
+    "october": 10,
+    "oct": 10,
+    "november": 11,
+    "nov": 11,
+    "december": 12,
+    "dec": 12,
 }
 PARTS_OF_DAY: dict[str, tuple[time, time, time]] = {
     "morning": (time(6), time(12), time(9)),
@@ -54,7 +79,9 @@ DEFAULT_EVENT_DURATION = timedelta(minutes=30)
 
 _WD = "|".join(WEEKDAYS)
 _MON = "|".join(sorted(MONTHS, key=len, reverse=True))
-_NUM = r"\d+|" + "|".join(sorted((w for w in NUMBER_WORDS if w not in {"a", "an"}), key=len, reverse=True))
+_NUM = r"\d+|" + "|".join(
+    sorted((w for w in NUMBER_WORDS if w not in {"a", "an"}), key=len, reverse=True)
+)
 _UNIT = r"hours?|days?|weeks?|months?"
 _T = r"\d{1,2}(?::\d{2})?(?: ?(?:am|pm|a\.m\.?|p\.m\.?))?"
 
@@ -69,8 +96,12 @@ _HOURS_AGO = re.compile(rf"\b(?P<n>{_NUM}) (?P<unit>{_UNIT}) ago\b")
 _PERIOD = re.compile(
     r"\b(?P<which>last|this|next|previous|coming|the) (?P<unit>week|weekend|month|year)(?:'s|s)?\b"
 )
-_RELATIVE_DAY = re.compile(r"\b(?P<word>the day after tomorrow|day after tomorrow|today|tonight|tomorrow|yesterday)(?:'s)?\b")
-_WEEKDAY = re.compile(rf"\b(?:(?P<mod>this|next|last|coming|past) )?(?P<wd>{_WD})(?:'s|s)?\b")
+_RELATIVE_DAY = re.compile(
+    r"\b(?P<word>the day after tomorrow|day after tomorrow|today|tonight|tomorrow|yesterday)(?:'s)?\b"
+)
+_WEEKDAY = re.compile(
+    rf"\b(?:(?P<mod>this|next|last|coming|past) )?(?P<wd>{_WD})(?:'s|s)?\b"
+)
 _DAY_MONTH = re.compile(
     rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?: of)? (?P<m>{_MON})\b(?: (?P<y>\d{{4}})\b)?"
 )
@@ -81,7 +112,9 @@ _ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 _MONTH = re.compile(
     rf"\b(?P<pre>in|during|for|from|since|of|last|this|next) (?P<m>{_MON})\b(?: (?P<y>\d{{4}})\b)?"
 )
-_PART = re.compile(r"\b(?:(?P<this>this) )?(?P<part>morning|afternoon|evening|tonight)\b")
+_PART = re.compile(
+    r"\b(?:(?P<this>this) )?(?P<part>morning|afternoon|evening|tonight)\b"
+)
 _TIME_RANGE = re.compile(
     rf"\b(?P<pre>from |between )?(?P<t1>{_T}) ?(?:-|–|to|until|till|and) ?(?P<t2>{_T})(?![\d:])"
 )
@@ -102,8 +135,8 @@ class When:
     start: datetime | None = None
     end: datetime | None = None
     day: date | None = None
-    time: time | None = None
-    end_time: time | None = None
+    clock: time | None = None
+    end_clock: time | None = None
     duration: timedelta | None = None
     part: tuple[time, time, time] | None = None
 
@@ -150,6 +183,19 @@ def _clock(text: str, infer: bool = True) -> time:
     if hour > 23 or minute > 59:
         raise ValueError(text)
     return time(hour, minute)
+
+
+def _delta(unit: str, amount: int) -> relativedelta:
+    """``amount`` hours, days, weeks or months."""
+    match unit.rstrip("s"):
+        case "hour":
+            return relativedelta(hours=amount)
+        case "day":
+            return relativedelta(days=amount)
+        case "week":
+            return relativedelta(weeks=amount)
+        case _:
+            return relativedelta(months=amount)
 
 
 class _Scanner:
@@ -211,20 +257,18 @@ class _Scanner:
 
     def _rolling(self) -> None:
         for match in self.matches(_ROLLING):
-            amount = _number(match["n"])
-            unit = match["unit"].rstrip("s") + "s"
-            delta = relativedelta(**{unit: amount})
+            delta = _delta(match["unit"], _number(match["n"]))
             self.take(match.start(), match.end())
             if match["dir"] in ("next", "coming"):
                 self.set_range(self.now, self.now + delta)
             else:
                 self.set_range(self.now - delta, self.now)
         for match in self.matches(_ROLLING_ONE):
-            delta = relativedelta(**{match["unit"] + "s": 1})
+            delta = _delta(match["unit"], 1)
             self.take(match.start(), match.end())
             self.set_range(self.now - delta, self.now)
         for match in self.matches(_HOURS_AGO):
-            delta = relativedelta(**{match["unit"].rstrip("s") + "s": _number(match["n"])})
+            delta = _delta(match["unit"], _number(match["n"]))
             self.take(match.start(), match.end())
             self.set_range(self.now - delta, self.now)
 
@@ -294,13 +338,21 @@ class _Scanner:
             weekday = WEEKDAYS[match["wd"]]
             modifier = match["mod"]
             if modifier == "next":
-                day = self.today + relativedelta(weekday=MO(-1), weeks=1) + timedelta(days=weekday.weekday)
+                day = (
+                    self.today
+                    + relativedelta(weekday=MO(-1), weeks=1)
+                    + timedelta(days=weekday.weekday)
+                )
             elif modifier == "coming":
                 day = self.today + relativedelta(days=1, weekday=weekday(+1))
             elif modifier in ("last", "past"):
                 day = self.today + relativedelta(days=-1, weekday=weekday(-1))
             elif modifier == "this":
-                day = self.today + relativedelta(weekday=MO(-1)) + timedelta(days=weekday.weekday)
+                day = (
+                    self.today
+                    + relativedelta(weekday=MO(-1))
+                    + timedelta(days=weekday.weekday)
+                )
             elif self.direction == "past":
                 day = self.today + relativedelta(weekday=weekday(-1))
             else:
@@ -312,11 +364,20 @@ class _Scanner:
         for match in self.matches(_MONTH):
             month = MONTHS[match["m"]]
             pre = match["pre"]
-            if match["m"] == "may" and pre not in ("in", "during", "since", "last", "this", "next"):
+            if match["m"] == "may" and pre not in (
+                "in",
+                "during",
+                "since",
+                "last",
+                "this",
+                "next",
+            ):
                 continue
             year = int(match["y"]) if match["y"] else self.today.year
             if not match["y"]:
-                looking_back = pre == "last" or (pre != "next" and self.direction == "past")
+                looking_back = pre == "last" or (
+                    pre != "next" and self.direction == "past"
+                )
                 if looking_back and month > self.today.month:
                     year -= 1
                 elif not looking_back and month < self.today.month:
@@ -348,14 +409,17 @@ class _Scanner:
                 start_time = _clock(t1, infer=False)
             except ValueError:
                 continue
-            if not re.search(r"am|pm|a\.m|p\.m", t1) and start_time.hour < 12 <= end_time.hour:
+            if (
+                not re.search(r"am|pm|a\.m|p\.m", t1)
+                and start_time.hour < 12 <= end_time.hour
+            ):
                 shifted = start_time.replace(hour=start_time.hour + 12)
                 if shifted < end_time:
                     start_time = shifted
             if end_time <= start_time:
                 continue
             self.take(match.start(), match.end())
-            self.when.time, self.when.end_time = start_time, end_time
+            self.when.clock, self.when.end_clock = start_time, end_time
 
     def _durations(self) -> None:
         for match in self.matches(_DURATION):
@@ -363,12 +427,25 @@ class _Scanner:
                 duration = timedelta(minutes=30)
             else:
                 amount_text = match["n"]
-                amount = float(amount_text) if amount_text[0].isdigit() else _number(amount_text)
-                if amount_text in ("a", "an") and not match.group().startswith("for"):
-                    if not self.norm[: match.start()].endswith(("for ", "in ")):
-                        continue
+                amount = (
+                    float(amount_text)
+                    if amount_text[0].isdigit()
+                    else _number(amount_text)
+                )
+                bare_article = amount_text in (
+                    "a",
+                    "an",
+                ) and not match.group().startswith("for")
+                if bare_article and not self.norm[: match.start()].endswith(
+                    ("for ", "in ")
+                ):
+                    continue
                 unit = match["unit"]
-                duration = timedelta(hours=amount) if unit.startswith("hour") else timedelta(minutes=amount)
+                duration = (
+                    timedelta(hours=amount)
+                    if unit.startswith("hour")
+                    else timedelta(minutes=amount)
+                )
             if duration <= timedelta(0) or self.when.duration is not None:
                 continue
             self.take(match.start(), match.end())
@@ -376,7 +453,7 @@ class _Scanner:
 
     def _times(self) -> None:
         for match in self.matches(_TIME):
-            if self.when.time is not None:
+            if self.when.clock is not None:
                 break
             if match["word"]:
                 clock = time(0) if match["word"] == "midnight" else time(12)
@@ -389,7 +466,7 @@ class _Scanner:
                 except ValueError:
                     continue
             self.take(match.start(), match.end())
-            self.when.time = clock
+            self.when.clock = clock
 
 
 def extract(norm: str, now: datetime, direction: Direction) -> When:
@@ -421,7 +498,7 @@ def search_range(when: When, tz: ZoneInfo) -> tuple[datetime, datetime] | None:
 def event_times(when: When, now: datetime) -> tuple[datetime, datetime] | None:
     """Start and end of an event to create, or None when no start time can be told."""
     tz: ZoneInfo = now.tzinfo  # type: ignore[assignment]
-    clock = when.time
+    clock = when.clock
     if clock is None and when.part is not None:
         clock = when.part[2]
     if clock is None:
@@ -434,8 +511,8 @@ def event_times(when: When, now: datetime) -> tuple[datetime, datetime] | None:
         if datetime.combine(day, clock, tzinfo=tz) <= now:
             day += timedelta(days=1)
     start = datetime.combine(day, clock, tzinfo=tz)
-    if when.end_time is not None:
-        end = datetime.combine(day, when.end_time, tzinfo=tz)
+    if when.end_clock is not None:
+        end = datetime.combine(day, when.end_clock, tzinfo=tz)
     else:
         end = start + (when.duration or DEFAULT_EVENT_DURATION)
     return start, end

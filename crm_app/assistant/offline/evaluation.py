@@ -20,7 +20,13 @@ from statistics import median, quantiles
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from crm_app.assistant.intents import AssistantError, Directory, ParseContext, Plan, ResultRef
+from crm_app.assistant.intents import (
+    AssistantError,
+    Directory,
+    ParseContext,
+    Plan,
+    ResultRef,
+)
 from crm_app.assistant.offline.directory import InMemoryDirectory
 from crm_app.assistant.parser import parse
 
@@ -66,7 +72,11 @@ class Report:
 
     @property
     def accuracy(self) -> float:
-        return sum(o.passed for o in self.outcomes) / len(self.outcomes) if self.outcomes else 0.0
+        return (
+            sum(o.passed for o in self.outcomes) / len(self.outcomes)
+            if self.outcomes
+            else 0.0
+        )
 
     def per_intent(self) -> dict[str, tuple[int, int]]:
         """Passed and total cases for each labelled intent."""
@@ -108,7 +118,9 @@ def load(path: Path = DEFAULT_SET) -> EvaluationSet:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        raise EvaluationSetError(f"Cannot read the evaluation set {path}: {exc}.") from exc
+        raise EvaluationSetError(
+            f"Cannot read the evaluation set {path}: {exc}."
+        ) from exc
     config: dict[str, Any] | None = None
     cases: list[Case] = []
     for number, line in enumerate(lines, start=1):
@@ -117,7 +129,9 @@ def load(path: Path = DEFAULT_SET) -> EvaluationSet:
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise EvaluationSetError(f"{path}:{number} is not valid JSON ({exc.msg}).") from exc
+            raise EvaluationSetError(
+                f"{path}:{number} is not valid JSON ({exc.msg})."
+            ) from exc
         if "_config" in row:
             config = row["_config"]
             continue
@@ -129,7 +143,9 @@ def load(path: Path = DEFAULT_SET) -> EvaluationSet:
                     text=row["text"],
                     intent=row["intent"],
                     args=row.get("args", {}),
-                    last_results=tuple(ResultRef(**item) for item in context.get("last_results", [])),
+                    last_results=tuple(
+                        ResultRef(**item) for item in context.get("last_results", [])
+                    ),
                     history=tuple(context.get("history", [])),
                 )
             )
@@ -138,7 +154,9 @@ def load(path: Path = DEFAULT_SET) -> EvaluationSet:
                 f"{path}:{number} needs text, intent and args, and context items need kind, id and label ({exc})."
             ) from exc
     if config is None:
-        raise EvaluationSetError(f"{path} has no _config line with now, time_zone and directory.")
+        raise EvaluationSetError(
+            f"{path} has no _config line with now, time_zone and directory."
+        )
     tz = ZoneInfo(config["time_zone"])
     now = datetime.fromisoformat(config["now"]).astimezone(tz)
     directory = InMemoryDirectory.from_file(ROOT / config["directory"])

@@ -95,24 +95,40 @@ def describe(intent: Intent, args: dict[str, Any]) -> str:
             return "Checking your calendar" + _period(args)
         case Intent.CALENDAR_CREATE:
             who = _names(args, "attendees", "attendee_names")
-            text = f"Scheduling “{args['subject']}”" if args.get("subject") else "Scheduling a meeting"
+            text = (
+                f"Scheduling “{args['subject']}”"
+                if args.get("subject")
+                else "Scheduling a meeting"
+            )
             if who:
                 text += f" with {who}"
             return text + _period(args)
         case Intent.CALENDAR_FIND_TIMES:
             who = _names(args, "attendees", "attendee_names")
-            return "Looking for free time" + (f" with {who}" if who else "") + _period(args)
+            return (
+                "Looking for free time"
+                + (f" with {who}" if who else "")
+                + _period(args)
+            )
         case Intent.FILES_LIST:
-            return "Listing your OneDrive files" + (f" in {args['folder']}" if args.get("folder") else "")
+            return "Listing your OneDrive files" + (
+                f" in {args['folder']}" if args.get("folder") else ""
+            )
         case Intent.FILES_RECENT:
             return "Listing your recent OneDrive files"
         case Intent.FILES_SEARCH:
             return f"Searching your OneDrive for “{args.get('query', '')}”"
         case Intent.FILES_READ:
-            return f"Opening “{args['query']}”" if args.get("query") else f"Opening {_ref_label(args)}"
+            return (
+                f"Opening “{args['query']}”"
+                if args.get("query")
+                else f"Opening {_ref_label(args)}"
+            )
         case Intent.FILES_SHARE:
             what = args.get("file_query") or _ref_label(args)
-            return f"Sharing “{what}” with {_names(args, 'recipients', 'recipient_names')}"
+            return (
+                f"Sharing “{what}” with {_names(args, 'recipients', 'recipient_names')}"
+            )
         case Intent.SHAREPOINT_SITES:
             return "Listing the SharePoint sites you can access"
         case Intent.SHAREPOINT_SEARCH:
@@ -142,9 +158,13 @@ def describe(intent: Intent, args: dict[str, Any]) -> str:
         case Intent.CRM_NOTE_ADD:
             return f"Adding a note to the {args.get('entity', 'record')} {args.get('ref', '')}".rstrip()
         case Intent.CRM_TASK_ADD:
-            return f"Adding a task: {args.get('text', '')}" + (f" (due {args['due']})" if args.get("due") else "")
+            return f"Adding a task: {args.get('text', '')}" + (
+                f" (due {args['due']})" if args.get("due") else ""
+            )
         case Intent.CRM_LOG_EMAIL:
-            return f"Logging {_ref_label(args)} to the CRM" + (f" on {args['target']}" if args.get("target") else "")
+            return f"Logging {_ref_label(args)} to the CRM" + (
+                f" on {args['target']}" if args.get("target") else ""
+            )
         case Intent.HELP:
             return "Here is what I can do"
         case Intent.GREETING:

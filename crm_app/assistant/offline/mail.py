@@ -28,7 +28,9 @@ _NOUN_FORM = re.compile(
 _PERSON_FIRST = re.compile(
     rf"^(?P<verb>send|shoot|drop|write|draft) (?P<who>.+?) (?:a|an) (?:quick |short |brief )?(?:draft )?{_NOUN}\b"
 )
-_VERB_FORM = re.compile(r"^(?:email|mail|message) (?!(?:from|about|regarding|in|on|with|folders?|address|addresses|me|inbox)\b)")
+_VERB_FORM = re.compile(
+    r"^(?:email|mail|message) (?!(?:from|about|regarding|in|on|with|folders?|address|addresses|me|inbox)\b)"
+)
 _WRITE_TO = re.compile(r"^(?:write|reply) to (?=\S)")
 _LET_KNOW = re.compile(r"^let (?P<who>.+?) know\b(?: that)? (?P<body>.+)$")
 _TELL = re.compile(
@@ -37,7 +39,10 @@ _TELL = re.compile(
 _TEAMS_WORDS = re.compile(r"\b(?:teams|channel|channels|slack)\b")
 
 _MARKERS: list[tuple[str, re.Pattern[str]]] = [
-    ("cc", re.compile(r"\b(?:and )?(?:cc|cc'ing|ccing|copying|copy in|copy)\b(?: ?:)?")),
+    (
+        "cc",
+        re.compile(r"\b(?:and )?(?:cc|cc'ing|ccing|copying|copy in|copy)\b(?: ?:)?"),
+    ),
     (
         "subject",
         re.compile(
@@ -58,7 +63,12 @@ _MARKERS: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 _FOLDERS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"\b(?:sent items|sent mail|sent folder|sent emails|sent messages|outbox|i sent|i have sent|i've sent)\b"), "sentitems"),
+    (
+        re.compile(
+            r"\b(?:sent items|sent mail|sent folder|sent emails|sent messages|outbox|i sent|i have sent|i've sent)\b"
+        ),
+        "sentitems",
+    ),
     (re.compile(r"\b(?:drafts|draft folder)\b"), "drafts"),
     (re.compile(r"\b(?:deleted items|trash|bin)\b"), "deleteditems"),
     (re.compile(r"\b(?:junk|spam)\b"), "junkemail"),
@@ -66,11 +76,17 @@ _FOLDERS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\binbox\b"), "inbox"),
 ]
 _NAMED_FOLDER = re.compile(r"\b(?:in|from) (?:my |the )?(?P<name>[\w -]+?) folder\b")
-_MAIL_WORDS = re.compile(r"\b(?:emails?|mail|mails|inbox|messages?|mailbox|outlook|sent items)\b")
+_MAIL_WORDS = re.compile(
+    r"\b(?:emails?|mail|mails|inbox|messages?|mailbox|outlook|sent items)\b"
+)
 _FOLDER_LIST = re.compile(r"\bfolders\b")
 _FILE_WORDS = re.compile(r"\b(?:files?|onedrive|sharepoint|documents?|spreadsheets?)\b")
-_UNREAD = re.compile(r"\b(?:unread|unseen|not (?:yet )?read|new (?:emails?|mail|messages?)|anything new)\b")
-_TOP_NUMBER = r"\d{1,3}|" + "|".join(w for w in NUMBER_WORDS if w not in ("a", "an", "few", "couple"))
+_UNREAD = re.compile(
+    r"\b(?:unread|unseen|not (?:yet )?read|new (?:emails?|mail|messages?)|anything new)\b"
+)
+_TOP_NUMBER = r"\d{1,3}|" + "|".join(
+    w for w in NUMBER_WORDS if w not in ("a", "an", "few", "couple")
+)
 _TOP = re.compile(
     rf"\b(?:last|latest|newest|most recent|recent|top|first) (?P<a>{_TOP_NUMBER})\b(?! (?:days?|hours?|weeks?|months?)\b)"
     rf"|\b(?P<b>{_TOP_NUMBER}) (?:most recent|latest|newest|last|recent)\b"
@@ -89,11 +105,21 @@ _SEARCH_FOR = re.compile(
 )
 _QUOTED = re.compile(r"[\"'“‘](?P<q>[^\"'“”‘’]{2,})[\"'”’]")
 _SENDER = [
-    re.compile(r"\bfrom (?P<who>[^ ].*?)(?= (?:about|regarding|re|mentioning|concerning|containing|with|in my|in the|that|which|sent|received|to me|on)\b|$)"),
-    re.compile(r"^(?:did|has|have) (?P<who>.+?) (?:email|emailed|mail|mailed|write|written|wrote|message|messaged|send|sent|reply|replied|respond|responded)\b"),
-    re.compile(r"\bwhat (?:did |has |have )?(?P<who>.+?) (?:sent|send|emailed|written|wrote)(?: to)? (?:me|us)\b"),
-    re.compile(r"^(?:any|anything|something|everything|messages|mail) (?:new |else )?from (?P<who>.+?)(?= (?:about|regarding|on)\b|$)"),
-    re.compile(r"\b(?:emails?|mails?|messages?) (?:that |which )?(?P<who>(?!i\b|me\b|we\b)[\w' .-]+?) (?:sent|has sent|have sent|wrote|emailed)(?: me| us)?\b"),
+    re.compile(
+        r"\bfrom (?P<who>[^ ].*?)(?= (?:about|regarding|re|mentioning|concerning|containing|with|in my|in the|that|which|sent|received|to me|on)\b|$)"
+    ),
+    re.compile(
+        r"^(?:did|has|have) (?P<who>.+?) (?:email|emailed|mail|mailed|write|written|wrote|message|messaged|send|sent|reply|replied|respond|responded)\b"
+    ),
+    re.compile(
+        r"\bwhat (?:did |has |have )?(?P<who>.+?) (?:sent|send|emailed|written|wrote)(?: to)? (?:me|us)\b"
+    ),
+    re.compile(
+        r"^(?:any|anything|something|everything|messages|mail) (?:new |else )?from (?P<who>.+?)(?= (?:about|regarding|on)\b|$)"
+    ),
+    re.compile(
+        r"\b(?:emails?|mails?|messages?) (?:that |which )?(?P<who>(?!i\b|me\b|we\b)[\w' .-]+?) (?:sent|has sent|have sent|wrote|emailed)(?: me| us)?\b"
+    ),
 ]
 _SEARCH_NOISE = re.compile(
     r"^(?:(?:show|show me|find|search|search for|get|list|look for|look|fetch|pull up|bring up|give me|display|see|check|read|open)"
@@ -109,8 +135,16 @@ class _Segments:
     body: str = ""
 
 
-def _segments(req: Request, start: int, recipients_first: bool, draft: bool) -> tuple[_Segments, dict[str, tuple[int, int]]]:
-    """Split the rest of a compose request into recipients, cc, subject and body."""
+def _segments(
+    req: Request, start: int, recipients_first: bool, draft: bool
+) -> _Segments:
+    """Split the rest of a compose request into recipients, cc, subject and body.
+
+    Each marker ("to", "cc", "about", "saying", ":"...) opens a segment that runs to
+    the next marker; once the body starts it runs to the end. "to" only names
+    recipients before a subject or body has begun, and ":"/"that" only start the
+    body right after the recipients ("mail Grace that …").
+    """
     n = req.n
     found: list[tuple[int, int, str]] = []
     for name, pattern in _MARKERS:
@@ -129,7 +163,7 @@ def _segments(req: Request, start: int, recipients_first: bool, draft: bool) -> 
         if name in ("to", "for"):
             if name == "for" and not draft:
                 continue
-            if "recipients" in spans or current in ("recipients", "subject", "cc") and current is not None:
+            if "recipients" in spans or current in ("recipients", "subject", "cc"):
                 continue
             kind = "recipients"
         elif name in ("colon", "that"):
@@ -147,10 +181,12 @@ def _segments(req: Request, start: int, recipients_first: bool, draft: bool) -> 
     segments = _Segments()
     for key, (s, e) in spans.items():
         setattr(segments, key, cut(req, s, e))
-    return segments, spans
+    return segments
 
 
-def _compose_plan(req: Request, intent: Intent, recipients: str, segments: _Segments) -> Plan:
+def _compose_plan(
+    req: Request, intent: Intent, recipients: str, segments: _Segments
+) -> Plan:
     directory = req.ctx.directory
     people = resolve_people(recipients, directory) if recipients else None
     copies = resolve_people(segments.cc, directory) if segments.cc else None
@@ -184,7 +220,7 @@ def _compose_plan(req: Request, intent: Intent, recipients: str, segments: _Segm
 
 
 def compose(req: Request) -> Plan | None:
-    """"Send an email to …", "email John about …", "draft a message to …", "let X know …"."""
+    """ "Send an email to …", "email John about …", "draft a message to …", "let X know …"."""
     n = req.n
     if _TEAMS_WORDS.search(n):
         return None
@@ -196,25 +232,39 @@ def compose(req: Request) -> Plan | None:
         segments = _Segments(body=cut(req, known.start("body"), known.end("body")))
         return _compose_plan(req, intent, recipients, segments)
     person_first = _PERSON_FIRST.match(n)
-    if person_first and not re.search(r"\b(?:file|spreadsheet|document|report|deck)\b", person_first["who"]):
-        segments, _ = _segments(req, person_first.end(), recipients_first=False, draft=draft)
+    if person_first and not re.search(
+        r"\b(?:file|spreadsheet|document|report|deck)\b", person_first["who"]
+    ):
+        segments = _segments(
+            req, person_first.end(), recipients_first=False, draft=draft
+        )
         recipients = req.original(person_first.start("who"), person_first.end("who"))
         return _compose_plan(req, intent, recipients, segments)
     noun_form = _NOUN_FORM.match(n)
-    if noun_form and noun_form["verb"] in ("do", "make", "create", "start") and not draft:
+    if (
+        noun_form
+        and noun_form["verb"] in ("do", "make", "create", "start")
+        and not draft
+    ):
         noun_form = None
     lead = noun_form or _VERB_FORM.match(n) or _WRITE_TO.match(n)
     if not lead:
         return None
     recipients_first = lead is not noun_form
-    segments, _ = _segments(req, lead.end(), recipients_first=recipients_first, draft=draft)
+    segments = _segments(
+        req, lead.end(), recipients_first=recipients_first, draft=draft
+    )
     return _compose_plan(req, intent, segments.recipients, segments)
 
 
 def folders(req: Request) -> Plan | None:
-    """"Show my mail folders"."""
+    """ "Show my mail folders"."""
     n = req.n
-    if _FOLDER_LIST.search(n) and not _FILE_WORDS.search(n) and not re.search(r"\b(?:emails|messages)\b", n):
+    if (
+        _FOLDER_LIST.search(n)
+        and not _FILE_WORDS.search(n)
+        and not re.search(r"\b(?:emails|messages)\b", n)
+    ):
         return plan(Intent.MAIL_FOLDERS, {}, CONFIDENT)
     return None
 
@@ -245,7 +295,15 @@ def _sender(req: Request, masked: str, args: dict[str, Any]) -> Plan | None:
         if not match or not match["who"].strip():
             continue
         who = cut(req, match.start("who"), match.end("who"), masked=masked)
-        if not who or who.lower() in ("me", "my", "i", "anyone", "anybody", "everyone", "my inbox"):
+        if not who or who.lower() in (
+            "me",
+            "my",
+            "i",
+            "anyone",
+            "anybody",
+            "everyone",
+            "my inbox",
+        ):
             continue
         people = resolve_people(who, req.ctx.directory, allow_company=True)
         if people.ambiguous:
@@ -268,8 +326,16 @@ def _query(req: Request, masked: str) -> str:
     for pattern in (_SEARCH_FOR, _QUERY):
         match = pattern.search(masked)
         if match:
-            text = cut(req, match.start("q"), match.end("q"), strip_articles=True, masked=masked)
-            if text and not re.fullmatch(r"(?:my |the )?(?:emails?|mail|inbox|messages?)", text.lower()):
+            text = cut(
+                req,
+                match.start("q"),
+                match.end("q"),
+                strip_articles=True,
+                masked=masked,
+            )
+            if text and not re.fullmatch(
+                r"(?:my |the )?(?:emails?|mail|inbox|messages?)", text.lower()
+            ):
                 return text
     return ""
 

@@ -23,7 +23,16 @@ ParseFn = Callable[[str, ParseContext, bool], Plan]
 _CHOICE_NOISE = re.compile(
     r"\b(?:the|one|guy|person|woman|man|contact|at|from|with|in|of|who|works|is|i|mean|meant|please|him|her|that|option|number|no|yes)\b"
 )
-_TEXT_SLOTS = {"text": "text", "body": "body", "message": "message", "subject": "subject"}
+_PEOPLE_SLOTS = {
+    "to": ("to", "to_names"),
+    "recipients": ("recipients", "recipient_names"),
+}
+_TEXT_SLOTS = {
+    "text": "text",
+    "body": "body",
+    "message": "message",
+    "subject": "subject",
+}
 
 
 def _choose(answer: str, options: list[str], candidates: list[str]) -> str | None:
@@ -57,12 +66,19 @@ def answer(req: Request, standalone: Plan, parse_fn: ParseFn) -> Plan | None:
         return None
     previous_text = ctx.history[-1]
     previous_ctx = ParseContext(
-        now=ctx.now, tz=ctx.tz, directory=ctx.directory, last_results=ctx.last_results, history=ctx.history[:-1]
+        now=ctx.now,
+        tz=ctx.tz,
+        directory=ctx.directory,
+        last_results=ctx.last_results,
+        history=ctx.history[:-1],
     )
     previous = parse_fn(previous_text, previous_ctx, False)
     if previous.intent is not Intent.CLARIFY or "pending_intent" not in previous.args:
         return None
-    if standalone.intent not in (Intent.UNSUPPORTED, Intent.CLARIFY) and standalone.confidence >= CONFIDENT:
+    if (
+        standalone.intent not in (Intent.UNSUPPORTED, Intent.CLARIFY)
+        and standalone.confidence >= CONFIDENT
+    ):
         return None
     missing = previous.args["missing"]
     pending = Intent(previous.args["pending_intent"])
@@ -75,7 +91,9 @@ def answer(req: Request, standalone: Plan, parse_fn: ParseFn) -> Plan | None:
             return None
         ambiguous = previous.args.get("ambiguous")
         if ambiguous:
-            return parse_fn(_replace_first(previous_text, ambiguous, choice), previous_ctx, False)
+            return parse_fn(
+                _replace_first(previous_text, ambiguous, choice), previous_ctx, False
+            )
         partial["ref"] = choice
         return plan(pending, partial, CONFIDENT)
     if missing == "start":
@@ -84,11 +102,12 @@ def answer(req: Request, standalone: Plan, parse_fn: ParseFn) -> Plan | None:
     if missing in _TEXT_SLOTS:
         partial[_TEXT_SLOTS[missing]] = reply.strip(" \"'")
         return plan(pending, partial, CONFIDENT)
-    if missing == "to":
+    if missing in _PEOPLE_SLOTS:
         people = resolve_people(reply, ctx.directory)
         if people.empty:
             return None
-        partial["to"], partial["to_names"] = people.addresses, people.names
+        addresses_key, names_key = _PEOPLE_SLOTS[missing]
+        partial[addresses_key], partial[names_key] = people.addresses, people.names
         if people.ambiguous:
             name, matches = people.ambiguous[0]
             return which_person(name, matches, pending, partial)

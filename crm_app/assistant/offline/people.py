@@ -10,7 +10,18 @@ from crm_app.assistant.intents import Directory, Person
 EMAIL_PATTERN = re.compile(r"[\w.'+-]+@[\w-]+(?:\.[\w-]+)+")
 _SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bplus\b|/)\s*", re.IGNORECASE)
 _GROUP_WORDS = frozenset(
-    {"team", "group", "everyone", "everybody", "department", "dept", "staff", "colleagues", "squad", "all"}
+    {
+        "team",
+        "group",
+        "everyone",
+        "everybody",
+        "department",
+        "dept",
+        "staff",
+        "colleagues",
+        "squad",
+        "all",
+    }
 )
 _SELF = frozenset({"me", "myself", "i", "us", "we"})
 _DETERMINERS = re.compile(r"^(?:the|my|our|your|to|with|and)\s+", re.IGNORECASE)
@@ -49,12 +60,18 @@ def _group_name(part: str) -> str:
     """A group phrase as it goes into ``*_names``: "the finance team" -> "finance team", "the team" kept."""
     words = part.split()
     stripped = _strip_determiners(part)
-    if len(stripped.split()) <= 1 and len(words) > 1 and stripped.lower() in _GROUP_WORDS:
+    if (
+        len(stripped.split()) <= 1
+        and len(words) > 1
+        and stripped.lower() in _GROUP_WORDS
+    ):
         return part
     return stripped
 
 
-def resolve_people(phrase: str, directory: Directory, allow_company: bool = False) -> People:
+def resolve_people(
+    phrase: str, directory: Directory, allow_company: bool = False
+) -> People:
     """Resolve every person in ``phrase`` against the CRM directory.
 
     Explicit addresses are kept as given. A name with one CRM match becomes that
@@ -78,10 +95,14 @@ def resolve_people(phrase: str, directory: Directory, allow_company: bool = Fals
         if allow_company:
             company_phrase = _COMPANY_PEOPLE.match(part)
             if company_phrase:
-                company_text = _strip_determiners(company_phrase["a"] or company_phrase["b"])
+                company_text = _strip_determiners(
+                    company_phrase["a"] or company_phrase["b"]
+                )
                 found = directory.find_companies(company_text)
                 if found or company_phrase["a"] or company_phrase["possessive"]:
-                    result.companies.append(found[0] if len(found) == 1 else company_text)
+                    result.companies.append(
+                        found[0] if len(found) == 1 else company_text
+                    )
                     continue
         if lowered_words & _GROUP_WORDS:
             result.names.append(_group_name(part))
@@ -92,11 +113,11 @@ def resolve_people(phrase: str, directory: Directory, allow_company: bool = Fals
         if not name:
             continue
         people = directory.find_contacts(name)
-        if len(people) == 1 and people[0].email:
-            person = people[0]
-            result.resolved.append(person)
-            if person.email not in result.addresses:
-                result.addresses.append(person.email)
+        primary = people[0].email if len(people) == 1 else None
+        if primary is not None:
+            result.resolved.append(people[0])
+            if primary not in result.addresses:
+                result.addresses.append(primary)
             continue
         if len(people) > 1:
             result.ambiguous.append((name, people))

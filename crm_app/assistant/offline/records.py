@@ -9,10 +9,22 @@ from crm_app.assistant.intents import Directory
 from crm_app.assistant.offline.directory import name_key
 
 _ENTITY_WORDS: dict[str, str] = {
-    "deal": "deal", "deals": "deal", "opportunity": "deal", "opportunities": "deal", "opp": "deal",
-    "contact": "contact", "contacts": "contact", "person": "contact",
-    "company": "company", "companies": "company", "account": "company", "accounts": "company",
-    "organisation": "company", "organization": "company", "client": "company", "customer": "company",
+    "deal": "deal",
+    "deals": "deal",
+    "opportunity": "deal",
+    "opportunities": "deal",
+    "opp": "deal",
+    "contact": "contact",
+    "contacts": "contact",
+    "person": "contact",
+    "company": "company",
+    "companies": "company",
+    "account": "company",
+    "accounts": "company",
+    "organisation": "company",
+    "organization": "company",
+    "client": "company",
+    "customer": "company",
 }
 _NOISE = re.compile(
     r"\b(?:the|a|an|my|our|this|that|record|records|card|profile|page|entry|details|info|information|crm|in|on)\b",
@@ -63,7 +75,9 @@ def _pick(entity: str, typed: str, found: list[str]) -> Record:
     return Record(entity, typed)
 
 
-def resolve_record(phrase: str, directory: Directory, entity: str | None = None) -> Record | None:
+def resolve_record(
+    phrase: str, directory: Directory, entity: str | None = None
+) -> Record | None:
     """The record ``phrase`` refers to, or None when it names nothing.
 
     With an entity (said in the phrase or passed in) the lookup is limited to it; a

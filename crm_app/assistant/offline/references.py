@@ -10,18 +10,31 @@ import re
 from typing import Any
 
 from crm_app.assistant.intents import Intent, Plan, ResultRef
-from crm_app.assistant.offline.common import CONFIDENT, Request, clarify, cut, plan, unsupported
+from crm_app.assistant.offline.common import (
+    CONFIDENT,
+    Request,
+    clarify,
+    cut,
+    plan,
+    unsupported,
+)
 from crm_app.assistant.offline.directory import name_key
-from crm_app.assistant.offline.people import resolve_people
+from crm_app.assistant.offline.people import People, resolve_people
 from crm_app.assistant.offline.records import resolve_record
 from crm_app.assistant.offline.vocab import ORDINALS
 
-_NOUN = r"(?:one|email|mail|message|item|result|file|document|event|meeting|record|entry)"
-_ORDINAL_WORDS = "|".join(list(ORDINALS) + ["last", "latest", "final", "bottom", "top", "previous"])
+_NOUN = (
+    r"(?:one|email|mail|message|item|result|file|document|event|meeting|record|entry)"
+)
+_ORDINAL_WORDS = "|".join(
+    list(ORDINALS) + ["last", "latest", "final", "bottom", "top", "previous"]
+)
 _ORDINAL = re.compile(
     rf"\b(?:the )?(?P<ord>{_ORDINAL_WORDS}) (?P<noun>{_NOUN})s?\b|^(?:what about |how about )?(?:the )?(?P<ord2>{_ORDINAL_WORDS})$"
 )
-_NUMBERED = re.compile(r"\b(?:email|message|mail|result|item|file|number|no|#) ?(?P<num>\d{1,2})\b")
+_NUMBERED = re.compile(
+    r"\b(?:email|message|mail|result|item|file|number|no|#) ?(?P<num>\d{1,2})\b"
+)
 _PRONOUN = re.compile(
     r"\b(?:(?:that|this|the|said) (?:email|mail|message|file|document|event|meeting|record|one)|it|them)\b"
     r"|\b(?:that|this)\b(?! (?:week|weekend|month|year|morning|afternoon|evening|\w+day)\b)"
@@ -55,14 +68,35 @@ _BODY_MARKER = re.compile(
 )
 _FORWARD_TO = re.compile(r"\bto (?P<who>.+?)(?= saying\b| with\b| and say\b|:|$)")
 _NEAR_VERB = 6
-_NOT_NAMES = frozenset({"to", "the", "of", "on", "for", "at", "reply", "respond", "open", "read", "forward", "log", "show"})
+_NOT_NAMES = frozenset(
+    {
+        "to",
+        "the",
+        "of",
+        "on",
+        "for",
+        "at",
+        "reply",
+        "respond",
+        "open",
+        "read",
+        "forward",
+        "log",
+        "show",
+    }
+)
 _THEIR = re.compile(r"^(?:her|his|their|them|him)\b", re.IGNORECASE)
 _LOG_TARGET = re.compile(r"\b(?:to|in|into|against|on|under|with|for) (?P<target>.+)$")
 _NOTHING_SHOWN = "I don't have an earlier result in this conversation to refer to."
 
 
 def _reference_in(text: str) -> tuple[str, re.Match[str]] | None:
-    for name, pattern in (("ordinal", _ORDINAL), ("number", _NUMBERED), ("label", _FROM_LABEL), ("pronoun", _PRONOUN)):
+    for name, pattern in (
+        ("ordinal", _ORDINAL),
+        ("number", _NUMBERED),
+        ("label", _FROM_LABEL),
+        ("pronoun", _PRONOUN),
+    ):
         match = pattern.search(text)
         if match:
             return name, match
@@ -74,10 +108,14 @@ def _ref(results: list[ResultRef], index: int) -> dict[str, Any]:
     return {"kind": item.kind, "index": index, "id": item.id}
 
 
-def _pick(req: Request, found: tuple[str, re.Match[str]] | None, kinds: tuple[str, ...]) -> int | Plan:
+def _pick(
+    req: Request, found: tuple[str, re.Match[str]] | None, kinds: tuple[str, ...]
+) -> int | Plan:
     """The index of the item meant, or a question when that is unclear."""
     results = req.ctx.last_results
-    candidates = [i for i, item in enumerate(results) if item.kind in kinds] or list(range(len(results)))
+    candidates = [i for i, item in enumerate(results) if item.kind in kinds] or list(
+        range(len(results))
+    )
     if found is not None:
         name, match = found
         if name == "ordinal":
@@ -96,8 +134,16 @@ def _pick(req: Request, found: tuple[str, re.Match[str]] | None, kinds: tuple[st
                 return candidates[position]
             return _which(req, candidates, f"I only showed {len(candidates)} item(s).")
         if name == "label":
-            wanted = [w for w in name_key(match["who"] or match["owner"]).split() if w not in _NOT_NAMES]
-            hits = [i for i in candidates if all(w in name_key(results[i].label) for w in wanted)]
+            wanted = [
+                w
+                for w in name_key(match["who"] or match["owner"]).split()
+                if w not in _NOT_NAMES
+            ]
+            hits = [
+                i
+                for i in candidates
+                if all(w in name_key(results[i].label) for w in wanted)
+            ]
             if len(hits) == 1:
                 return hits[0]
             return _which(req, candidates, "")
@@ -127,6 +173,30 @@ def _nothing_to_refer_to(what: str) -> Plan:
     )
 
 
+def _addresses_an_email(n: str, reply: re.Match[str] | None) -> bool:
+    """True when a reply or forward without a pointer still clearly means the email shown."""
+    if re.search(r"\b(?:email|message|mail)\b", n) or n.endswith(
+        ("reply", "respond", "forward")
+    ):
+        return True
+    if reply is None:
+        return False
+    bare = re.match(
+        r"^(?:reply|respond)(?: all| to all)?(?: (?:saying|with|that)\b|:)", n
+    )
+    return bool(bare) or reply.end() == len(n)
+
+
+def _newest_email(found: tuple[str, re.Match[str]]) -> bool:
+    """True for "my latest email"-style words, which ask for a search rather than point back."""
+    name, match = found
+    return (
+        name == "ordinal"
+        and match["ord"] in ("last", "latest")
+        and match["noun"] not in (None, "one")
+    )
+
+
 def _after_marker(req: Request, start: int) -> str:
     marker = _BODY_MARKER.search(req.n, start)
     if not marker:
@@ -146,12 +216,15 @@ def follow_up(req: Request) -> Plan | None:
         return None
     if reply:
         marker = _BODY_MARKER.search(n, reply.end())
-        if found is not None and marker is not None and found[1].start() >= marker.end():
+        if (
+            found is not None
+            and marker is not None
+            and found[1].start() >= marker.end()
+        ):
             found = None
     if reply or forward:
-        if found is None and not re.search(r"\b(?:email|message|mail)\b", n) and not n.endswith(("reply", "respond", "forward")):
-            if forward or not (re.match(r"^(?:reply|respond)(?: all| to all)?(?: (?:saying|with|that)\b|:)", n) or reply.end() == len(n)):
-                return None
+        if found is None and not _addresses_an_email(n, reply):
+            return None
         if not results:
             return _nothing_to_refer_to("email")
         index = _pick(req, found, ("email",))
@@ -159,7 +232,10 @@ def follow_up(req: Request) -> Plan | None:
             return index
         ref = _ref(results, index)
         if results[index].kind != "email":
-            return unsupported("I can only reply to or forward an email.", ["Show my most recent email"])
+            return unsupported(
+                "I can only reply to or forward an email.",
+                ["Show my most recent email"],
+            )
         if reply:
             body = _after_marker(req, found[1].end() if found else reply.end())
             if not body:
@@ -169,12 +245,18 @@ def follow_up(req: Request) -> Plan | None:
                     pending_intent=Intent.MAIL_REPLY,
                     partial={"ref": ref, "reply_all": bool(reply["all"]) or None},
                 )
-            return plan(Intent.MAIL_REPLY, {"ref": ref, "body": body, "reply_all": bool(reply["all"]) or None}, CONFIDENT)
-        after_ref = found[1].end() if found else forward.end()
+            return plan(
+                Intent.MAIL_REPLY,
+                {"ref": ref, "body": body, "reply_all": bool(reply["all"]) or None},
+                CONFIDENT,
+            )
+        after_ref = found[1].end() if found else len(n.split(" ", 1)[0])
         target = _FORWARD_TO.search(n, after_ref)
         args: dict[str, Any] = {"ref": ref}
         if target:
-            people = resolve_people(req.original(target.start("who"), target.end("who")), req.ctx.directory)
+            people = resolve_people(
+                req.original(target.start("who"), target.end("who")), req.ctx.directory
+            )
             args["to"], args["to_names"] = people.addresses, people.names
         args["body"] = _after_marker(req, target.end() if target else after_ref)
         return plan(Intent.MAIL_FORWARD, args, CONFIDENT)
@@ -200,26 +282,63 @@ def follow_up(req: Request) -> Plan | None:
                 args["entity"], args["target"] = record.entity, record.name
         return plan(Intent.CRM_LOG_EMAIL, args, CONFIDENT)
 
-    if share and found is not None and found[0] != "label" and found[1].start() <= share.end() + _NEAR_VERB:
+    if (
+        share
+        and found is not None
+        and found[0] != "label"
+        and found[1].start() <= share.end() + _NEAR_VERB
+    ):
         if not results:
             return _nothing_to_refer_to("file")
         index = _pick(req, found, ("file",))
         if isinstance(index, Plan):
             return index
         target = re.search(r"\bwith (?P<who>.+)$", n)
-        people = resolve_people(req.original(target.start("who"), target.end("who")), req.ctx.directory) if target else None
+        recipients: People | None = None
+        if target:
+            who = req.original(target.start("who"), target.end("who"))
+            recipients = resolve_people(who, req.ctx.directory)
         args = {"ref": _ref(results, index)}
-        if people:
-            args["recipients"], args["recipient_names"] = people.addresses, people.names
+        if recipients is None or not (recipients.addresses or recipients.names):
+            return clarify(
+                f"Who should I share “{results[index].label}” with?",
+                missing="recipients",
+                pending_intent=Intent.FILES_SHARE,
+                partial=args,
+            )
+        args["recipients"], args["recipient_names"] = (
+            recipients.addresses,
+            recipients.names,
+        )
         return plan(Intent.FILES_SHARE, args, CONFIDENT)
 
     if content:
-        obj = next((g for g in (content["a"], content["b"], content["c"], content["d"], content["e"], content["f"]) if g), None)
-        if obj is not None and (_reference_in(obj) is None or re.search(r"\bmy\b", obj)):
+        obj = next(
+            (
+                g
+                for g in (
+                    content["a"],
+                    content["b"],
+                    content["c"],
+                    content["d"],
+                    content["e"],
+                    content["f"],
+                )
+                if g
+            ),
+            None,
+        )
+        if obj is not None and (
+            _reference_in(obj) is None or re.search(r"\bmy\b", obj)
+        ):
             return None
-        if obj is not None and found is not None and found[0] == "ordinal" and not results:
-            if found[1]["ord"] in ("last", "latest") and found[1]["noun"] not in (None, "one"):
-                return None
+        if (
+            obj is not None
+            and found is not None
+            and not results
+            and _newest_email(found)
+        ):
+            return None
         if not results:
             return _nothing_to_refer_to("email" if "file" not in n else "file")
         index = _pick(req, found if obj is not None else None, ("email", "file", "crm"))
@@ -236,9 +355,19 @@ def follow_up(req: Request) -> Plan | None:
                 + (" (only a preview was shown)" if item.preview_only else ""),
             )
         if item.kind == "file":
-            return plan(Intent.FILES_READ, {"ref": ref}, CONFIDENT, explanation=f"Opening “{item.label}”")
+            return plan(
+                Intent.FILES_READ,
+                {"ref": ref},
+                CONFIDENT,
+                explanation=f"Opening “{item.label}”",
+            )
         if item.kind == "crm":
-            return plan(Intent.CRM_GET, {"ref": ref}, CONFIDENT, explanation=f"Showing “{item.label}”")
+            return plan(
+                Intent.CRM_GET,
+                {"ref": ref},
+                CONFIDENT,
+                explanation=f"Showing “{item.label}”",
+            )
         return unsupported(
             f"I showed everything I have about “{item.label}”.",
             ["Show me this week's meetings", "List my recent OneDrive files"],

@@ -135,7 +135,7 @@ def tokenize(text: str) -> list[Token]:
 class Utterance:
     """A message (or a slice of one) as tokens, a normalised string and offsets between them."""
 
-    __slots__ = ("source", "tokens", "norm", "_starts", "_ends")
+    __slots__ = ("_ends", "_starts", "norm", "source", "tokens")
 
     def __init__(self, source: str, tokens: list[Token]) -> None:
         self.source = source

@@ -6,16 +6,34 @@ import re
 from typing import Any
 
 from crm_app.assistant.intents import Intent, Plan
-from crm_app.assistant.offline.common import CONFIDENT, LIKELY, Request, clarify, cut, plan, which_person
+from crm_app.assistant.offline.common import (
+    CONFIDENT,
+    LIKELY,
+    Request,
+    clarify,
+    cut,
+    plan,
+    which_person,
+)
 from crm_app.assistant.offline.people import resolve_people
 
 _FILE_TYPE = r"(?:files?|documents?|spreadsheets?|sheets?|workbooks?|presentations?|decks?|slides|reports?|pdfs?|contracts?|proposals?|onedrive)"
-_FILE_NOUNS = re.compile(r"\b(?:files?|documents?|spreadsheets?|sheets?|workbooks?|presentations?|decks?|slides|pdfs?|onedrive)\b")
-_GENERIC = re.compile(r"\b(?:files?|documents?|spreadsheets?|sheets?|workbooks?|presentations?|decks?|slides|onedrive|folder|in|on|my|from)\b")
+_FILE_NOUNS = re.compile(
+    r"\b(?:files?|documents?|spreadsheets?|sheets?|workbooks?|presentations?|decks?|slides|pdfs?|onedrive)\b"
+)
+_GENERIC = re.compile(
+    r"\b(?:files?|documents?|spreadsheets?|sheets?|workbooks?|presentations?|decks?|slides|onedrive|folder|in|on|my|from)\b"
+)
 _ARTICLES = re.compile(r"^(?:the|a|an|my|our|that|this)\s+", re.IGNORECASE)
-_RECENT = re.compile(r"\b(?:recent|recently|latest|lately|last (?:opened|edited|modified|used)|newest|modified|edited|worked on)\b")
-_FILE_LIST = re.compile(r"^(?:list|show|display|see|view|get|what|which|browse|give me)\b|^(?:my )?(?:onedrive|files)\b|^(?:recent|latest)\b")
-_FOLDER = re.compile(r"\b(?:in|inside|under|of) (?:my |the )?(?:onedrive )?(?P<name>[\w -]+?) folder\b")
+_RECENT = re.compile(
+    r"\b(?:recent|recently|latest|lately|last (?:opened|edited|modified|used)|newest|modified|edited|worked on)\b"
+)
+_FILE_LIST = re.compile(
+    r"^(?:list|show|display|see|view|get|what|which|browse|give me)\b|^(?:my )?(?:onedrive|files)\b|^(?:recent|latest)\b"
+)
+_FOLDER = re.compile(
+    r"\b(?:in|inside|under|of) (?:my |the )?(?:onedrive )?(?P<name>[\w -]+?) folder\b"
+)
 _FILE_SEARCH = re.compile(
     r"^(?:find|search|look for|look up|locate|where is|where are|where did i (?:put|save|leave)|do i have|is there|get me|fetch|pull up|dig up)\b"
 )
@@ -24,17 +42,35 @@ _NAMED_DOCUMENT = re.compile(
     r"(?:report|proposal|contract|roadmap|deck|plan|policy|guide|invoice|presentation|sheet|spreadsheet|document|file|pdf)s?\b"
 )
 _NAMED = re.compile(r"\b(?:named|called|titled)\b (?P<q>.+?)(?= (?:in|on|from)\b|$)")
-_ABOUT = re.compile(r"\b(?:about|for|with|containing|mentioning)\b (?P<q>.+?)(?= (?:in|on|from)\b|$)")
-_SEARCH_IN = re.compile(r"\b(?:search|look in|look through|check) (?:my |the )?(?:onedrive|files|documents)(?: for)? (?P<q>.+)$")
-_READ = re.compile(r"^(?:open|read|summari[sz]e|show me what is in|what is in|what does|view|preview|give me the contents of|show (?:me )?the contents of)\b")
-_TOP = re.compile(r"\b(?P<n>\d{1,3}) (?:most recent|latest|newest|recent|last)\b|\b(?:last|latest|top|recent) (?P<m>\d{1,3})\b")
+_ABOUT = re.compile(
+    r"\b(?:about|for|with|containing|mentioning)\b (?P<q>.+?)(?= (?:in|on|from)\b|$)"
+)
+_SEARCH_IN = re.compile(
+    r"\b(?:search|look in|look through|check) (?:my |the )?(?:onedrive|files|documents)(?: for)? (?P<q>.+)$"
+)
+_READ = re.compile(
+    r"^(?:open|read|summari[sz]e|show me what is in|what is in|what does|view|preview|give me the contents of|show (?:me )?the contents of)\b"
+)
+_TOP = re.compile(
+    r"\b(?P<n>\d{1,3}) (?:most recent|latest|newest|recent|last)\b|\b(?:last|latest|top|recent) (?P<m>\d{1,3})\b"
+)
 
 _SHARE = re.compile(r"^share (?P<what>.+?) with (?P<who>.+?)$")
-_GIVE_ACCESS = re.compile(r"^(?:give|grant) (?P<who>.+?) (?:(?:read|edit|write|view) )?access to (?P<what>.+?)$")
-_LET_ACCESS = re.compile(r"^let (?P<who>.+?) (?P<verb>edit|change|update|see|view|read|access|open) (?P<what>.+?)$")
-_SEND_FILE = re.compile(rf"^send (?P<what>(?:the |my |our |that |this )?.*?\b{_FILE_TYPE}) to (?P<who>.+?)$")
-_ROLE_WRITE = re.compile(r"\b(?:so (?:he|she|they|he or she) can edit(?: it)?|can edit|with edit(?:ing)? (?:access|rights|permissions?)|edit access|write access|as (?:an )?editors?|editable)\b")
-_ROLE_READ = re.compile(r"(?:\( ?)?\b(?:read[- ]only|view[- ]only|read access|view access|can view|can read|so (?:he|she|they) can (?:see|read|view)(?: it)?)\b(?: ?\))?")
+_GIVE_ACCESS = re.compile(
+    r"^(?:give|grant) (?P<who>.+?) (?:(?:read|edit|write|view) )?access to (?P<what>.+?)$"
+)
+_LET_ACCESS = re.compile(
+    r"^let (?P<who>.+?) (?P<verb>edit|change|update|see|view|read|access|open) (?P<what>.+?)$"
+)
+_SEND_FILE = re.compile(
+    rf"^send (?P<what>(?:the |my |our |that |this )?.*?\b{_FILE_TYPE}) to (?P<who>.+?)$"
+)
+_ROLE_WRITE = re.compile(
+    r"\b(?:so (?:he|she|they|he or she) can edit(?: it)?|can edit|with edit(?:ing)? (?:access|rights|permissions?)|edit access|write access|as (?:an )?editors?|editable)\b"
+)
+_ROLE_READ = re.compile(
+    r"(?:\( ?)?\b(?:read[- ]only|view[- ]only|read access|view access|can view|can read|so (?:he|she|they) can (?:see|read|view)(?: it)?)\b(?: ?\))?"
+)
 
 _SP = re.compile(r"\bsharepoint\b")
 _SITES = re.compile(r"\bsites\b|\bsite list\b")
@@ -51,7 +87,9 @@ _SITE_FILES = re.compile(
 
 _TEAMS = re.compile(r"\b(?:teams|microsoft teams|ms teams)\b")
 _CHANNELS = re.compile(r"\bchannels\b")
-_TEAMS_LIST = re.compile(r"\b(?:teams am i|teams do i|my teams|microsoft teams|ms teams|teams i am|list teams|all teams|which teams|what teams)\b")
+_TEAMS_LIST = re.compile(
+    r"\b(?:teams am i|teams do i|my teams|microsoft teams|ms teams|teams i am|list teams|all teams|which teams|what teams)\b"
+)
 _CHANNEL_TEAM = re.compile(
     r"\b(?:in|of|for|on|from) (?:the )?(?P<team>[\w&-]+(?: [\w&-]+)??)(?: team)?(?: on teams)?$"
     r"|\bdoes (?:the )?(?P<team2>[\w&-]+(?: [\w&-]+)?) team have\b"
@@ -59,9 +97,13 @@ _CHANNEL_TEAM = re.compile(
 )
 _POST = re.compile(r"^(?:post|send|share|put|write|drop|tell|announce|message)\b")
 _POST_TARGETS = [
-    re.compile(r"\b(?:in|to|on) (?:the )?(?P<channel>[\w&-]+) channel (?:of|in|on) (?:the )?(?P<team>[\w&-]+)(?: team)?\b"),
+    re.compile(
+        r"\b(?:in|to|on) (?:the )?(?P<channel>[\w&-]+) channel (?:of|in|on) (?:the )?(?P<team>[\w&-]+)(?: team)?\b"
+    ),
     re.compile(r"\b(?:in|to|on) (?P<team>[\w&-]+) ?> ?(?P<channel>[\w&-]+)\b"),
-    re.compile(r"\b(?:to|in|on) (?:the )?(?P<team>[\w&-]+) team(?:'s)? (?P<channel>[\w&-]+) channel\b"),
+    re.compile(
+        r"\b(?:to|in|on) (?:the )?(?P<team>[\w&-]+) team(?:'s)? (?P<channel>[\w&-]+) channel\b"
+    ),
     re.compile(r"\b(?:to|in|on) (?:the )?(?P<team>[\w&-]+) team\b(?! on teams)"),
     re.compile(r"^tell (?:the )?(?P<team>[\w&-]+) team\b"),
 ]
@@ -76,16 +118,24 @@ def _file_query(req: Request, start: int, end: int) -> str:
 
 
 def share(req: Request) -> Plan | None:
-    """"Share the budget spreadsheet with the finance team"."""
+    """ "Share the budget spreadsheet with the finance team"."""
     n = req.n
-    role = "write" if _ROLE_WRITE.search(n) else "read" if _ROLE_READ.search(n) else None
+    role = (
+        "write" if _ROLE_WRITE.search(n) else "read" if _ROLE_READ.search(n) else None
+    )
     clean = _ROLE_WRITE.sub(lambda m: " " * len(m.group()), n)
     clean = _ROLE_READ.sub(lambda m: " " * len(m.group()), clean)
-    match = _SHARE.match(clean.rstrip()) or _GIVE_ACCESS.match(clean.rstrip()) or _SEND_FILE.match(clean.rstrip())
+    match = (
+        _SHARE.match(clean.rstrip())
+        or _GIVE_ACCESS.match(clean.rstrip())
+        or _SEND_FILE.match(clean.rstrip())
+    )
     let = _LET_ACCESS.match(clean.rstrip()) if not match else None
     if let and re.search(rf"\b{_FILE_TYPE}\b", let["what"]):
         match = let
-        role = role or ("write" if let["verb"] in ("edit", "change", "update") else "read")
+        role = role or (
+            "write" if let["verb"] in ("edit", "change", "update") else "read"
+        )
     if not match:
         return None
     what = _file_query(req, match.start("what"), match.end("what"))
@@ -100,8 +150,20 @@ def share(req: Request) -> Plan | None:
     if people.ambiguous:
         name, matches = people.ambiguous[0]
         return which_person(name, matches, Intent.FILES_SHARE, args)
+    if not (people.addresses or people.names):
+        return clarify(
+            "Who should I share it with?",
+            missing="recipients",
+            pending_intent=Intent.FILES_SHARE,
+            partial=args,
+        )
     if not what:
-        return clarify("Which file should I share?", missing="file_query", pending_intent=Intent.FILES_SHARE, partial=args)
+        return clarify(
+            "Which file should I share?",
+            missing="file_query",
+            pending_intent=Intent.FILES_SHARE,
+            partial=args,
+        )
     return plan(Intent.FILES_SHARE, args, CONFIDENT)
 
 
@@ -137,18 +199,39 @@ def files(req: Request) -> Plan | None:
     if reading:
         rest_start = reading.end()
         target = n[rest_start:].strip()
-        if target and re.search(rf"\b(?:{_FILE_TYPE}|plan|guide|policy|roadmap|notes|agenda|minutes)\b", target) and not re.search(
-            r"\b(?:emails?|mail|messages?|inbox|calendar|deal|contact|company)\b", target
+        if (
+            target
+            and re.search(
+                rf"\b(?:{_FILE_TYPE}|plan|guide|policy|roadmap|notes|agenda|minutes)\b",
+                target,
+            )
+            and not re.search(
+                r"\b(?:emails?|mail|messages?|inbox|calendar|deal|contact|company)\b",
+                target,
+            )
         ):
             folder = _FOLDER.search(n)
-            if folder or re.fullmatch(r"(?:my )?(?:onedrive|files|documents)(?: folder)?", target):
-                return plan(Intent.FILES_LIST, {"folder": req.original(folder.start("name"), folder.end("name")) if folder else None}, CONFIDENT)
+            if folder or re.fullmatch(
+                r"(?:my )?(?:onedrive|files|documents)(?: folder)?", target
+            ):
+                return plan(
+                    Intent.FILES_LIST,
+                    {
+                        "folder": req.original(folder.start("name"), folder.end("name"))
+                        if folder
+                        else None
+                    },
+                    CONFIDENT,
+                )
             query = _file_query(req, rest_start, len(n))
             if query:
                 return plan(Intent.FILES_READ, {"query": query}, CONFIDENT)
-    if not has_file_word and not re.search(r"\bfiles?\b", n):
-        if not _NAMED_DOCUMENT.search(n):
-            return None
+    if (
+        not has_file_word
+        and not re.search(r"\bfiles?\b", n)
+        and not _NAMED_DOCUMENT.search(n)
+    ):
+        return None
     top = _TOP.search(n)
     top_value = int(top["n"] or top["m"]) if top else None
     search = _FILE_SEARCH.match(n) or _SEARCH_IN.search(n)
@@ -159,7 +242,9 @@ def files(req: Request) -> Plan | None:
             query = _file_query(req, named.start("q"), named.end("q")) or query
         else:
             query = _file_query(req, search.end(), len(n))
-        if query and not re.fullmatch(r"(?:any |some )?(?:recent|files?|documents?)", query.lower()):
+        if query and not re.fullmatch(
+            r"(?:any |some )?(?:recent|files?|documents?)", query.lower()
+        ):
             return plan(Intent.FILES_SEARCH, {"query": query}, CONFIDENT)
     if _RECENT.search(n):
         return plan(Intent.FILES_RECENT, {"top": top_value}, CONFIDENT)
@@ -167,7 +252,12 @@ def files(req: Request) -> Plan | None:
     if _FILE_LIST.search(n) or folder or re.search(r"\b(?:onedrive|files)\b", n):
         return plan(
             Intent.FILES_LIST,
-            {"folder": req.original(folder.start("name"), folder.end("name")) if folder else None, "top": top_value},
+            {
+                "folder": req.original(folder.start("name"), folder.end("name"))
+                if folder
+                else None,
+                "top": top_value,
+            },
             CONFIDENT if _FILE_NOUNS.search(n) else LIKELY,
         )
     return None
@@ -177,7 +267,14 @@ def teams(req: Request) -> Plan | None:
     """Listing teams and channels, posting to a channel."""
     n = req.n
     teams_word = _TEAMS.search(n)
-    if _POST.match(n) and (teams_word or re.search(r"\bchannel\b|\w ?> ?\w|^(?:post|announce)\b.*\bteam\b", n)) and not re.search(r"\b(?:teams )?(?:call|meeting)\b", n):
+    if (
+        _POST.match(n)
+        and (
+            teams_word
+            or re.search(r"\bchannel\b|\w ?> ?\w|^(?:post|announce)\b.*\bteam\b", n)
+        )
+        and not re.search(r"\b(?:teams )?(?:call|meeting)\b", n)
+    ):
         return _post(req)
     if _CHANNELS.search(n):
         match = _CHANNEL_TEAM.search(n)
@@ -191,7 +288,11 @@ def teams(req: Request) -> Plan | None:
             pending_intent=Intent.TEAMS_CHANNELS,
             options=["List my teams"],
         )
-    if teams_word and _TEAMS_LIST.search(n) and not re.search(r"\b(?:call|meeting)\b", n):
+    if (
+        teams_word
+        and _TEAMS_LIST.search(n)
+        and not re.search(r"\b(?:call|meeting)\b", n)
+    ):
         return plan(Intent.TEAMS_LIST, {}, CONFIDENT)
     return None
 
@@ -208,11 +309,15 @@ def _post(req: Request) -> Plan:
         if match:
             args["team_name"] = req.original(match.start("team"), match.end("team"))
             if "channel" in match.groupdict() and match["channel"]:
-                args["channel_name"] = req.original(match.start("channel"), match.end("channel"))
+                args["channel_name"] = req.original(
+                    match.start("channel"), match.end("channel")
+                )
             message_start = match.end()
             break
     if "message" not in args:
-        body = _POST_MESSAGE.search(n, min(message_start, len(n)) if message_start < len(n) else 0)
+        body = _POST_MESSAGE.search(
+            n, min(message_start, len(n)) if message_start < len(n) else 0
+        )
         if body:
             args["message"] = cut(req, body.start("m"), body.end("m"))
     if not args.get("team_name"):

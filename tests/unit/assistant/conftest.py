@@ -38,7 +38,11 @@ def run(directory: InMemoryDirectory) -> Parse:
         history: list[str] | None = None,
     ) -> Plan:
         ctx = ParseContext(
-            now=now, tz=tz, directory=directory, last_results=last_results or [], history=history or []
+            now=now,
+            tz=tz,
+            directory=directory,
+            last_results=last_results or [],
+            history=history or [],
         )
         return parse(text, ctx)
 
@@ -47,13 +51,19 @@ def run(directory: InMemoryDirectory) -> Parse:
 
 @pytest.fixture
 def one_email() -> list[ResultRef]:
-    return [ResultRef("email", "msg-1", "Quarterly report draft — John Smith", preview_only=True)]
+    return [
+        ResultRef(
+            "email", "msg-1", "Quarterly report draft — John Smith", preview_only=True
+        )
+    ]
 
 
 @pytest.fixture
 def three_emails() -> list[ResultRef]:
     return [
-        ResultRef("email", "msg-1", "Plant expansion timeline — John Smith", preview_only=True),
+        ResultRef(
+            "email", "msg-1", "Plant expansion timeline — John Smith", preview_only=True
+        ),
         ResultRef("email", "msg-2", "Pricing update — Maria Garcia", preview_only=True),
         ResultRef("email", "msg-3", "Renewal terms — Hannah Okafor", preview_only=True),
     ]

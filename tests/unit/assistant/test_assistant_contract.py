@@ -23,9 +23,24 @@ from .conftest import ROOT
 
 
 def test_side_effect_intents() -> None:
-    for intent in ("mail.send", "mail.reply", "calendar.create", "files.share", "teams.post", "crm.deal.move", "crm.log_email"):
+    for intent in (
+        "mail.send",
+        "mail.reply",
+        "calendar.create",
+        "files.share",
+        "teams.post",
+        "crm.deal.move",
+        "crm.log_email",
+    ):
         assert is_side_effect(intent)
-    for intent in ("mail.search", "mail.get", "calendar.list", "clarify", "unsupported", "help"):
+    for intent in (
+        "mail.search",
+        "mail.get",
+        "calendar.list",
+        "clarify",
+        "unsupported",
+        "help",
+    ):
         assert not is_side_effect(intent)
     assert not is_side_effect("no.such.intent")
     assert Plan(Intent.MAIL_SEND).side_effect
@@ -33,12 +48,18 @@ def test_side_effect_intents() -> None:
 
 def test_context_needs_an_aware_time(directory: InMemoryDirectory) -> None:
     with pytest.raises(InvalidContextError, match="timezone-aware"):
-        ParseContext(now=datetime(2026, 3, 25, 10, 30), tz=ZoneInfo("Europe/London"), directory=directory)
+        ParseContext(
+            now=datetime(2026, 3, 25, 10, 30),
+            tz=ZoneInfo("Europe/London"),
+            directory=directory,
+        )
 
 
 def test_context_converts_now_to_the_users_zone(directory: InMemoryDirectory) -> None:
     ctx = ParseContext(
-        now=datetime(2026, 7, 1, 12, 0, 0, 123456, tzinfo=ZoneInfo("UTC")), tz=ZoneInfo("Europe/London"), directory=directory
+        now=datetime(2026, 7, 1, 12, 0, 0, 123456, tzinfo=ZoneInfo("UTC")),
+        tz=ZoneInfo("Europe/London"),
+        directory=directory,
     )
     assert ctx.now.isoformat() == "2026-07-01T13:00:00+01:00"
 
@@ -70,5 +91,11 @@ def test_package_import_is_light() -> None:
         "print(heavy); "
         "from crm_app.assistant import parse, InMemoryDirectory; print(callable(parse))"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=True,
+    )
     assert result.stdout.splitlines() == ["[]", "True"]

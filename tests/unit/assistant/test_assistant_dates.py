@@ -13,7 +13,9 @@ from crm_app.assistant.offline.dates import event_times, extract, search_range
 from .conftest import LONDON, NOW
 
 
-def _range(text: str, direction: str = "past", now: datetime = NOW) -> tuple[str, str] | None:
+def _range(
+    text: str, direction: str = "past", now: datetime = NOW
+) -> tuple[str, str] | None:
     when = extract(text, now, direction)  # type: ignore[arg-type]
     found = search_range(when, now.tzinfo)  # type: ignore[arg-type]
     return (found[0].isoformat(), found[1].isoformat()) if found else None
@@ -29,7 +31,10 @@ def _range(text: str, direction: str = "past", now: datetime = NOW) -> tuple[str
         ("last week", ("2026-03-16T00:00:00+00:00", "2026-03-23T00:00:00+00:00")),
         ("next week", ("2026-03-30T00:00:00+01:00", "2026-04-06T00:00:00+01:00")),
         ("last 3 days", ("2026-03-22T10:30:00+00:00", "2026-03-25T10:30:00+00:00")),
-        ("the past 24 hours", ("2026-03-24T10:30:00+00:00", "2026-03-25T10:30:00+00:00")),
+        (
+            "the past 24 hours",
+            ("2026-03-24T10:30:00+00:00", "2026-03-25T10:30:00+00:00"),
+        ),
         ("since monday", ("2026-03-23T00:00:00+00:00", "2026-03-25T10:30:00+00:00")),
         ("in march", ("2026-03-01T00:00:00+00:00", "2026-04-01T00:00:00+01:00")),
         ("last month", ("2026-02-01T00:00:00+00:00", "2026-03-01T00:00:00+00:00")),
@@ -41,10 +46,22 @@ def test_ranges(text: str, expected: tuple[str, str]) -> None:
 
 
 def test_a_month_without_year_looks_back_for_mail_and_ahead_for_the_calendar() -> None:
-    assert _range("in may", "past") == ("2025-05-01T00:00:00+01:00", "2025-06-01T00:00:00+01:00")
-    assert _range("in may", "future") == ("2026-05-01T00:00:00+01:00", "2026-06-01T00:00:00+01:00")
-    assert _range("on 12 may", "future") == ("2026-05-12T00:00:00+01:00", "2026-05-13T00:00:00+01:00")
-    assert _range("on 12 may", "past") == ("2025-05-12T00:00:00+01:00", "2025-05-13T00:00:00+01:00")
+    assert _range("in may", "past") == (
+        "2025-05-01T00:00:00+01:00",
+        "2025-06-01T00:00:00+01:00",
+    )
+    assert _range("in may", "future") == (
+        "2026-05-01T00:00:00+01:00",
+        "2026-06-01T00:00:00+01:00",
+    )
+    assert _range("on 12 may", "future") == (
+        "2026-05-12T00:00:00+01:00",
+        "2026-05-13T00:00:00+01:00",
+    )
+    assert _range("on 12 may", "past") == (
+        "2025-05-12T00:00:00+01:00",
+        "2025-05-13T00:00:00+01:00",
+    )
 
 
 def test_bare_weekday_depends_on_direction() -> None:
@@ -63,16 +80,40 @@ def _event(text: str, now: datetime = NOW) -> tuple[str, str] | None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("next monday at 2pm", ("2026-03-30T14:00:00+01:00", "2026-03-30T14:30:00+01:00")),
-        ("tomorrow at 14:30", ("2026-03-26T14:30:00+00:00", "2026-03-26T15:00:00+00:00")),
-        ("tomorrow at 3pm for an hour", ("2026-03-26T15:00:00+00:00", "2026-03-26T16:00:00+00:00")),
-        ("tomorrow from 2 to 3pm", ("2026-03-26T14:00:00+00:00", "2026-03-26T15:00:00+00:00")),
-        ("on 14 april from 9 to 11am", ("2026-04-14T09:00:00+01:00", "2026-04-14T11:00:00+01:00")),
-        ("friday from 11 to 1pm", ("2026-03-27T11:00:00+00:00", "2026-03-27T13:00:00+00:00")),
+        (
+            "next monday at 2pm",
+            ("2026-03-30T14:00:00+01:00", "2026-03-30T14:30:00+01:00"),
+        ),
+        (
+            "tomorrow at 14:30",
+            ("2026-03-26T14:30:00+00:00", "2026-03-26T15:00:00+00:00"),
+        ),
+        (
+            "tomorrow at 3pm for an hour",
+            ("2026-03-26T15:00:00+00:00", "2026-03-26T16:00:00+00:00"),
+        ),
+        (
+            "tomorrow from 2 to 3pm",
+            ("2026-03-26T14:00:00+00:00", "2026-03-26T15:00:00+00:00"),
+        ),
+        (
+            "on 14 april from 9 to 11am",
+            ("2026-04-14T09:00:00+01:00", "2026-04-14T11:00:00+01:00"),
+        ),
+        (
+            "friday from 11 to 1pm",
+            ("2026-03-27T11:00:00+00:00", "2026-03-27T13:00:00+00:00"),
+        ),
         ("friday at 2", ("2026-03-27T14:00:00+00:00", "2026-03-27T14:30:00+00:00")),
         ("friday at 9", ("2026-03-27T09:00:00+00:00", "2026-03-27T09:30:00+00:00")),
-        ("tomorrow at noon for 90 minutes", ("2026-03-26T12:00:00+00:00", "2026-03-26T13:30:00+00:00")),
-        ("tomorrow afternoon", ("2026-03-26T14:00:00+00:00", "2026-03-26T14:30:00+00:00")),
+        (
+            "tomorrow at noon for 90 minutes",
+            ("2026-03-26T12:00:00+00:00", "2026-03-26T13:30:00+00:00"),
+        ),
+        (
+            "tomorrow afternoon",
+            ("2026-03-26T14:00:00+00:00", "2026-03-26T14:30:00+00:00"),
+        ),
     ],
 )
 def test_event_times(text: str, expected: tuple[str, str]) -> None:
@@ -80,8 +121,14 @@ def test_event_times(text: str, expected: tuple[str, str]) -> None:
 
 
 def test_a_time_alone_is_the_next_time_it_comes_round() -> None:
-    assert _event("at 9am") == ("2026-03-26T09:00:00+00:00", "2026-03-26T09:30:00+00:00")
-    assert _event("at 4pm") == ("2026-03-25T16:00:00+00:00", "2026-03-25T16:30:00+00:00")
+    assert _event("at 9am") == (
+        "2026-03-26T09:00:00+00:00",
+        "2026-03-26T09:30:00+00:00",
+    )
+    assert _event("at 4pm") == (
+        "2026-03-25T16:00:00+00:00",
+        "2026-03-25T16:30:00+00:00",
+    )
 
 
 def test_no_time_means_no_event_times() -> None:
@@ -99,7 +146,19 @@ def test_dates_follow_the_users_zone_not_utc(run) -> None:  # type: ignore[no-un
 
 def test_year_rolls_over_for_the_calendar() -> None:
     december = datetime(2026, 12, 30, 9, 0, tzinfo=LONDON)
-    assert _range("in january", "future", december) == ("2027-01-01T00:00:00+00:00", "2027-02-01T00:00:00+00:00")
-    assert _range("this week", "future", december) == ("2026-12-28T00:00:00+00:00", "2027-01-04T00:00:00+00:00")
-    assert _range("next week", "future", december) == ("2027-01-04T00:00:00+00:00", "2027-01-11T00:00:00+00:00")
-    assert _range("next month", "future", december) == ("2027-01-01T00:00:00+00:00", "2027-02-01T00:00:00+00:00")
+    assert _range("in january", "future", december) == (
+        "2027-01-01T00:00:00+00:00",
+        "2027-02-01T00:00:00+00:00",
+    )
+    assert _range("this week", "future", december) == (
+        "2026-12-28T00:00:00+00:00",
+        "2027-01-04T00:00:00+00:00",
+    )
+    assert _range("next week", "future", december) == (
+        "2027-01-04T00:00:00+00:00",
+        "2027-01-11T00:00:00+00:00",
+    )
+    assert _range("next month", "future", december) == (
+        "2027-01-01T00:00:00+00:00",
+        "2027-02-01T00:00:00+00:00",
+    )

@@ -23,9 +23,15 @@ def test_giving_a_time(run) -> None:  # type: ignore[no-untyped-def]
 def test_giving_text_and_recipients(run) -> None:  # type: ignore[no-untyped-def]
     note = run("call him back next week", history=["add a note to John Smith"])
     assert note.intent is Intent.CRM_NOTE_ADD
-    assert note.args == {"entity": "contact", "ref": "John Smith", "text": "call him back next week"}
+    assert note.args == {
+        "entity": "contact",
+        "ref": "John Smith",
+        "text": "call him back next week",
+    }
     mail = run("Hannah Okafor", history=["send an email about the renewal"])
-    assert mail.intent is Intent.MAIL_SEND and mail.args["to"] == ["hannah.okafor@globex.example"]
+    assert mail.intent is Intent.MAIL_SEND and mail.args["to"] == [
+        "hannah.okafor@globex.example"
+    ]
     deal = run("the Initech pilot", history=["move the deal to won"])
     assert deal.intent is Intent.CRM_DEAL_MOVE and deal.args["ref"] == "Initech pilot"
 

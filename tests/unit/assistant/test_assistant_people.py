@@ -47,31 +47,50 @@ def test_groups_stay_names(directory: InMemoryDirectory) -> None:
 
 
 def test_company_phrases_for_senders(directory: InMemoryDirectory) -> None:
-    assert resolve_people("Acme's contacts", directory, allow_company=True).companies == ["Acme Corporation"]
-    assert resolve_people("people at Globex", directory, allow_company=True).companies == ["Globex"]
-    assert resolve_people("Globex", directory, allow_company=True).companies == ["Globex"]
+    assert resolve_people(
+        "Acme's contacts", directory, allow_company=True
+    ).companies == ["Acme Corporation"]
+    assert resolve_people(
+        "people at Globex", directory, allow_company=True
+    ).companies == ["Globex"]
+    assert resolve_people("Globex", directory, allow_company=True).companies == [
+        "Globex"
+    ]
     assert resolve_people("Globex", directory).names == ["Globex"]
 
 
-def test_directory_matching_ignores_case_accents_and_apostrophes(directory: InMemoryDirectory) -> None:
+def test_directory_matching_ignores_case_accents_and_apostrophes(
+    directory: InMemoryDirectory,
+) -> None:
     assert [p.name for p in directory.find_contacts("tomas")] == ["Tomás Silva"]
     assert [p.name for p in directory.find_contacts("liam obrien")] == ["Liam O'Brien"]
-    assert [p.name for p in directory.find_contacts("john.baker@globex.example")] == ["John Baker"]
+    assert [p.name for p in directory.find_contacts("john.baker@globex.example")] == [
+        "John Baker"
+    ]
     assert directory.find_companies("acme corp") == ["Acme Corporation"]
     assert directory.find_deals("globex renewal") == ["Globex renewal 2027"]
-    assert {p.name for p in directory.contacts_of_company("Acme")} == {"John Smith", "Maria Garcia"}
+    assert {p.name for p in directory.contacts_of_company("Acme")} == {
+        "John Smith",
+        "Maria Garcia",
+    }
 
 
 def test_sender_resolution_in_search(run) -> None:  # type: ignore[no-untyped-def]
     assert run("emails from John Baker").args["sender"] == JOHN_BAKER
-    assert run("emails from Acme's contacts").args["sender_company"] == "Acme Corporation"
+    assert (
+        run("emails from Acme's contacts").args["sender_company"] == "Acme Corporation"
+    )
     assert run("emails from Ravi Menon").args["sender_name"] == "Ravi Menon"
     plan = run("show me emails from john")
-    assert plan.intent is Intent.CLARIFY and plan.args["pending_intent"] == "mail.search"
+    assert (
+        plan.intent is Intent.CLARIFY and plan.args["pending_intent"] == "mail.search"
+    )
 
 
 def test_attendees_for_a_meeting(run) -> None:  # type: ignore[no-untyped-def]
-    plan = run("schedule a meeting with Hannah Okafor and the finance team tomorrow at 10am")
+    plan = run(
+        "schedule a meeting with Hannah Okafor and the finance team tomorrow at 10am"
+    )
     assert plan.intent is Intent.CALENDAR_CREATE
     assert plan.args["attendees"] == ["hannah.okafor@globex.example"]
     assert plan.args["attendee_names"] == ["finance team"]

@@ -37,7 +37,9 @@ def test_words_inside_a_message_do_not_trigger_a_refusal(run) -> None:  # type: 
     plan = run("email Maria Garcia about the flight to Paris")
     assert plan.intent is Intent.MAIL_SEND
     assert plan.args["subject"] == "the flight to Paris"
-    assert run("remind me to book a hotel for the offsite").intent is Intent.CRM_TASK_ADD
+    assert (
+        run("remind me to book a hotel for the offsite").intent is Intent.CRM_TASK_ADD
+    )
     assert run("find emails about the weather report").intent is Intent.MAIL_SEARCH
 
 

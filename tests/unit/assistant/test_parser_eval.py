@@ -24,21 +24,31 @@ def test_evaluation_set_is_large_and_covers_every_intent() -> None:
 def test_offline_parser_reaches_required_accuracy() -> None:
     report = run(load(DEFAULT_SET))
     failures = [
-        f"line {o.case.line} {o.case.text!r}: {'; '.join(o.mismatches)}" for o in report.outcomes if not o.passed
+        f"line {o.case.line} {o.case.text!r}: {'; '.join(o.mismatches)}"
+        for o in report.outcomes
+        if not o.passed
     ]
     assert report.accuracy >= REQUIRED_ACCURACY, "\n".join(failures)
 
 
 def test_every_intent_scores_on_its_own() -> None:
     report = run(load(DEFAULT_SET))
-    weak = {intent: (p, t) for intent, (p, t) in report.per_intent().items() if p / t < 0.8}
+    weak = {
+        intent: (p, t) for intent, (p, t) in report.per_intent().items() if p / t < 0.8
+    }
     assert not weak
 
 
-def test_script_prints_per_intent_accuracy_and_honours_threshold(tmp_path: Path) -> None:
+def test_script_prints_per_intent_accuracy_and_honours_threshold(
+    tmp_path: Path,
+) -> None:
     script = ROOT / "scripts" / "eval_parser.py"
     passing = subprocess.run(
-        [sys.executable, str(script)], capture_output=True, text=True, cwd=ROOT, check=False
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
     )
     assert passing.returncode == 0, passing.stdout + passing.stderr
     assert "mail.search" in passing.stdout and "overall" in passing.stdout
@@ -68,7 +78,12 @@ def test_script_reports_a_malformed_set(tmp_path: Path) -> None:
     broken = tmp_path / "broken.jsonl"
     broken.write_text('{"text": "hi"\n', encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "eval_parser.py"), "--set", str(broken)],
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "eval_parser.py"),
+            "--set",
+            str(broken),
+        ],
         capture_output=True,
         text=True,
         cwd=ROOT,
