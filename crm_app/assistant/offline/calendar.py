@@ -59,7 +59,6 @@ _SUBJECT = re.compile(
     r"\b(?:called|titled|named|entitled|about|regarding|re|subject|to discuss|for discussing|on the topic of)\b:? (?P<s>.+?)"
     r"(?= (?:with|on|at|for|in|from|tomorrow|today|next|this)\b|$)"
 )
-_QUOTED = re.compile(r"[\"'“‘](?P<s>[^\"'“”‘’]{2,})[\"'”’]")
 _ATTENDEES = re.compile(
     r"\b(?:with|w/|between me and|for me and)\b (?P<who>.+?)(?= (?:about|regarding|re|to discuss|on|at|for|in|from|called|titled|tomorrow|today|next|this)\b| ?,|$)"
 )
@@ -97,9 +96,9 @@ def _attendees(
 
 
 def _subject(req: Request, masked: str) -> str:
-    quoted = _QUOTED.search(req.utterance.source)
+    quoted = req.quoted()
     if quoted:
-        return quoted["s"].strip()
+        return quoted
     invite = _INVITE.match(masked)
     if invite:
         return cut(req, invite.start("s"), invite.end("s"), masked=masked)

@@ -25,6 +25,10 @@ _TRAILING_FILLER = re.compile(
 )
 _LEADING_ARTICLES = re.compile(r"^(?:(?:the|a|an|my|our|some|any|all|this|that) )+")
 
+_QUOTED = re.compile(
+    r"(?:^|(?<=[\s(:]))[\"'“‘](?P<q>[^\"“”]{2,}?)[\"'”’](?=\s|$|[.,!?;:)])"
+)
+
 CONFIDENT = 0.9
 LIKELY = 0.75
 UNSURE = 0.5
@@ -71,6 +75,11 @@ class Request:
     def original(self, start: int, end: int) -> str:
         """The user's own words behind ``n[start:end]``."""
         return self.utterance.original(start, end)
+
+    def quoted(self) -> str | None:
+        """Text the user put in quotes, as written."""
+        match = _QUOTED.search(self.utterance.source)
+        return match["q"].strip() if match else None
 
     def has(self, pattern: str) -> re.Match[str] | None:
         """Search the normalised message."""

@@ -103,7 +103,6 @@ _QUERY = re.compile(
 _SEARCH_FOR = re.compile(
     r"\b(?:search|check|look through|look in|go through|scan|find in|look)(?: through| in)? (?:my |the )?(?:emails?|mail|inbox|mailbox|messages?|outlook)(?: for)? (?P<q>.+?)(?= (?:from|sent|received)\b|$)"
 )
-_QUOTED = re.compile(r"[\"'“‘](?P<q>[^\"'“”‘’]{2,})[\"'”’]")
 _SENDER = [
     re.compile(
         r"\bfrom (?P<who>[^ ].*?)(?= (?:about|regarding|re|mentioning|concerning|containing|with|in my|in the|that|which|sent|received|to me|on)\b|$)"
@@ -320,9 +319,9 @@ def _sender(req: Request, masked: str, args: dict[str, Any]) -> Plan | None:
 
 
 def _query(req: Request, masked: str) -> str:
-    quoted = _QUOTED.search(req.utterance.source)
+    quoted = req.quoted()
     if quoted:
-        return quoted["q"].strip()
+        return quoted
     for pattern in (_SEARCH_FOR, _QUERY):
         match = pattern.search(masked)
         if match:

@@ -87,6 +87,11 @@ _NOT_NAMES = frozenset(
 )
 _THEIR = re.compile(r"^(?:her|his|their|them|him)\b", re.IGNORECASE)
 _LOG_TARGET = re.compile(r"\b(?:to|in|into|against|on|under|with|for) (?P<target>.+)$")
+_OPEN_BY_KIND: dict[str, tuple[Intent, str]] = {
+    "email": (Intent.MAIL_GET, "Fetching the full text of"),
+    "file": (Intent.FILES_READ, "Opening"),
+    "crm": (Intent.CRM_GET, "Showing"),
+}
 _NOTHING_SHOWN = "I don't have an earlier result in this conversation to refer to."
 
 
@@ -346,27 +351,15 @@ def follow_up(req: Request) -> Plan | None:
             return index
         item = results[index]
         ref = _ref(results, index)
-        if item.kind == "email":
+        opener = _OPEN_BY_KIND.get(item.kind)
+        if opener is not None:
+            intent, verb = opener
+            note = " (only a preview was shown)" if item.preview_only else ""
             return plan(
-                Intent.MAIL_GET,
+                intent,
                 {"ref": ref},
                 CONFIDENT,
-                explanation=f"Fetching the full text of “{item.label}”"
-                + (" (only a preview was shown)" if item.preview_only else ""),
-            )
-        if item.kind == "file":
-            return plan(
-                Intent.FILES_READ,
-                {"ref": ref},
-                CONFIDENT,
-                explanation=f"Opening “{item.label}”",
-            )
-        if item.kind == "crm":
-            return plan(
-                Intent.CRM_GET,
-                {"ref": ref},
-                CONFIDENT,
-                explanation=f"Showing “{item.label}”",
+                explanation=f"{verb} “{item.label}”{note}",
             )
         return unsupported(
             f"I showed everything I have about “{item.label}”.",

@@ -108,7 +108,6 @@ _POST_TARGETS = [
     re.compile(r"^tell (?:the )?(?P<team>[\w&-]+) team\b"),
 ]
 _POST_MESSAGE = re.compile(r"(?:\bsaying\b|\bthat\b|:|\bmessage\b:)\s*(?P<m>.+)$")
-_QUOTED = re.compile(r"[\"'“‘](?P<m>[^\"“”‘’]{2,}?)[\"'”’](?=\s|$|[.,!?])")
 
 
 def _file_query(req: Request, start: int, end: int) -> str:
@@ -180,9 +179,9 @@ def sharepoint(req: Request) -> Plan | None:
         return plan(Intent.SHAREPOINT_SITES, {}, CONFIDENT)
     if not _SP.search(n):
         return None
-    quoted = _QUOTED.search(req.utterance.source)
+    quoted = req.quoted()
     if quoted:
-        return plan(Intent.SHAREPOINT_SEARCH, {"query": quoted["m"].strip()}, CONFIDENT)
+        return plan(Intent.SHAREPOINT_SEARCH, {"query": quoted}, CONFIDENT)
     masked = _SP_QUERY_NOISE.sub(lambda m: " " * len(m.group()), n)
     words = [(m.start(), m.end()) for m in re.finditer(r"\S+", masked)]
     if not words:
@@ -300,10 +299,10 @@ def teams(req: Request) -> Plan | None:
 def _post(req: Request) -> Plan:
     n = req.n
     args: dict[str, Any] = {}
-    quoted = _QUOTED.search(req.utterance.source)
+    quoted = req.quoted()
     message_start = len(n)
     if quoted:
-        args["message"] = quoted["m"].strip()
+        args["message"] = quoted
     for pattern in _POST_TARGETS:
         match = pattern.search(n)
         if match:
