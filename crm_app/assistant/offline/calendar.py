@@ -78,7 +78,11 @@ _KIND_BEFORE_WITH = re.compile(
 
 
 def _attendees(
-    req: Request, masked: str, args: dict[str, Any], intent: Intent
+    req: Request,
+    masked: str,
+    args: dict[str, Any],
+    intent: Intent,
+    names: dict[str, str],
 ) -> Plan | None:
     invite = _INVITE.match(masked)
     free_with = _FREE_WITH.match(masked)
@@ -88,6 +92,7 @@ def _attendees(
     who = cut(req, match.start("who"), match.end("who"), masked=masked)
     people = resolve_people(who, req.ctx.directory)
     args["attendees"] = people.addresses
+    names.update(people.names_by_address)
     args["attendee_names"] = people.names
     if people.ambiguous:
         name, matches = people.ambiguous[0]
@@ -142,7 +147,8 @@ def create(req: Request) -> Plan | None:
         return None
     masked = when.mask(n)
     args: dict[str, Any] = {"time_zone": req.ctx.tz.key}
-    question = _attendees(req, masked, args, Intent.CALENDAR_CREATE)
+    names: dict[str, str] = {}
+    question = _attendees(req, masked, args, Intent.CALENDAR_CREATE, names)
     if question:
         return question
     args["subject"] = _subject(req, masked)
@@ -163,7 +169,7 @@ def create(req: Request) -> Plan | None:
             options=["Tomorrow at 10am", "Next Monday at 2pm"],
         )
     args["start"], args["end"] = iso(times[0]), iso(times[1])
-    return plan(Intent.CALENDAR_CREATE, args, CONFIDENT)
+    return plan(Intent.CALENDAR_CREATE, args, CONFIDENT, names=names)
 
 
 def find_times(req: Request) -> Plan | None:
@@ -181,7 +187,8 @@ def find_times(req: Request) -> Plan | None:
     when = req.when("future")
     masked = when.mask(n)
     args: dict[str, Any] = {}
-    question = _attendees(req, masked, args, Intent.CALENDAR_FIND_TIMES)
+    names: dict[str, str] = {}
+    question = _attendees(req, masked, args, Intent.CALENDAR_FIND_TIMES, names)
     if question:
         return question
     period = search_range(when, req.ctx.tz)
@@ -190,7 +197,7 @@ def find_times(req: Request) -> Plan | None:
     args["start"], args["end"] = iso(period[0]), iso(period[1])
     if when.duration:
         args["duration_minutes"] = int(when.duration.total_seconds() // 60)
-    return plan(Intent.CALENDAR_FIND_TIMES, args, CONFIDENT)
+    return plan(Intent.CALENDAR_FIND_TIMES, args, CONFIDENT, names=names)
 
 
 def list_events(req: Request) -> Plan | None:

@@ -141,9 +141,13 @@ def cut(
 
 
 def plan(
-    intent: Intent, args: dict[str, Any], confidence: float = CONFIDENT, **extra: Any
+    intent: Intent,
+    args: dict[str, Any],
+    confidence: float = CONFIDENT,
+    names: dict[str, str] | None = None,
+    **extra: Any,
 ) -> Plan:
-    """A plan with its explanation written from its arguments."""
+    """A plan with its explanation written from its arguments (and the names behind addresses)."""
     clean = {
         key: value for key, value in args.items() if value not in (None, "", [], {})
     }
@@ -151,7 +155,7 @@ def plan(
         intent=intent,
         args=clean,
         confidence=confidence,
-        explanation=extra.pop("explanation", None) or describe(intent, clean),
+        explanation=extra.pop("explanation", None) or describe(intent, clean, names),
         **extra,
     )
 

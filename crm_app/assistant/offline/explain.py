@@ -29,8 +29,8 @@ def _period(args: dict[str, Any]) -> str:
         days = (last.date() - first.date()).days
         if days == 1:
             return f" on {first:%a %d %b}"
-        return f" from {first:%a %d %b} to {last:%a %d %b}"
-    return f" from {first:%a %d %b %H:%M} to {last:%a %d %b %H:%M}"
+        return f" between {first:%a %d %b} and {last:%a %d %b}"
+    return f" between {first:%a %d %b %H:%M} and {last:%a %d %b %H:%M}"
 
 
 def _names(args: dict[str, Any], *keys: str) -> str:
@@ -74,8 +74,23 @@ def _ref_label(args: dict[str, Any]) -> str:
     return "that item"
 
 
-def describe(intent: Intent, args: dict[str, Any]) -> str:
-    """A human sentence for a plan, built only from its arguments."""
+def describe(
+    intent: Intent, args: dict[str, Any], names: dict[str, str] | None = None
+) -> str:
+    """A human sentence for a plan, built only from its arguments.
+
+    ``names`` maps addresses to the contact names they were resolved from, so the
+    sentence can say "John Smith" rather than his address.
+    """
+    if names:
+        args = {
+            key: [names.get(v, v) for v in value]
+            if isinstance(value, list)
+            else names.get(value, value)
+            if isinstance(value, str)
+            else value
+            for key, value in args.items()
+        }
     match intent:
         case Intent.MAIL_SEARCH:
             return _mail_search(args)

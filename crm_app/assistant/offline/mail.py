@@ -215,7 +215,11 @@ def _compose_plan(
             pending_intent=intent,
             partial=args,
         )
-    return plan(intent, args, CONFIDENT)
+    names = {
+        **(people.names_by_address if people else {}),
+        **(copies.names_by_address if copies else {}),
+    }
+    return plan(intent, args, CONFIDENT, names=names)
 
 
 def compose(req: Request) -> Plan | None:
@@ -287,7 +291,9 @@ def _top(n: str) -> int | None:
     return None
 
 
-def _sender(req: Request, masked: str, args: dict[str, Any]) -> Plan | None:
+def _sender(
+    req: Request, masked: str, args: dict[str, Any], names: dict[str, str]
+) -> Plan | None:
     """Fill the sender arguments; a question when the name matched several contacts."""
     for pattern in _SENDER:
         match = pattern.search(masked)
@@ -310,6 +316,7 @@ def _sender(req: Request, masked: str, args: dict[str, Any]) -> Plan | None:
             return which_person(name, matches, Intent.MAIL_SEARCH, args)
         if people.addresses:
             args["sender"] = people.addresses[0]
+            names.update(people.names_by_address)
         elif people.companies:
             args["sender_company"] = people.companies[0]
         elif people.names:
@@ -365,11 +372,12 @@ def search(req: Request) -> Plan | None:
     top = _top(masked)
     if top:
         args["top"] = top
-    question = _sender(req, masked, args)
+    names: dict[str, str] = {}
+    question = _sender(req, masked, args, names)
     if question:
         return question
     query = _query(req, masked)
     if query:
         args["query"] = query
     confidence = CONFIDENT if mail_words else LIKELY
-    return plan(Intent.MAIL_SEARCH, args, confidence)
+    return plan(Intent.MAIL_SEARCH, args, confidence, names=names)

@@ -43,6 +43,11 @@ class People:
     resolved: list[Person] = field(default_factory=list)
 
     @property
+    def names_by_address(self) -> dict[str, str]:
+        """The contact name behind each resolved address."""
+        return {person.email: person.name for person in self.resolved if person.email}
+
+    @property
     def empty(self) -> bool:
         """True when the phrase named nobody."""
         return not (self.addresses or self.names or self.companies or self.ambiguous)
