@@ -37,6 +37,19 @@ class Caller:
         return frozenset(self.token.grant.scopes.graph)
 
 
+def target_user(request: Request, caller: Caller) -> User:
+    """The user a ``/me/...`` or ``/users/{id}/...`` path is about; delegated tokens reach only their own."""
+    key = request.path_params.get("user_id")
+    if key is None:
+        return caller.user
+    user = caller.sandbox.user(key)
+    if user.id != caller.user.id:
+        raise GraphError(403, "ErrorAccessDenied",
+                         "Access is denied. Check credentials and try again. A delegated token can only reach the "
+                         "signed-in user's own mailbox, calendar and files; use /me.")
+    return user
+
+
 def requires(*scopes: str) -> Callable[[Handler], Callable[[Request], Awaitable[Response]]]:
     """Let the handler run only if the token holds at least one of ``scopes``."""
 
@@ -168,11 +181,15 @@ def list_response(
     use_skiptoken: bool = False,
     headers: dict[str, str] | None = None,
     extra_params: Sequence[tuple[str, str]] = (),
+    search_applied: bool = False,
     **limits: Any,
 ) -> JSONResponse:
-    """Filter, sort, page and render a small in-memory collection per the request's query options."""
+    """Filter, sort, page and render a small in-memory collection per the request's query options.
+
+    ``search_applied`` says the caller already narrowed ``items`` by ``$search``.
+    """
     options = options or options_for(request, schema, **limits)
-    if options.search is not None:
+    if options.search is not None and not search_applied:
         raise BadRequest("$search is not supported on this resource; use $filter.")
     rows = list(items)
     if options.filter is not None:

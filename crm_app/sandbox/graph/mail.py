@@ -22,6 +22,7 @@ from crm_app.sandbox.graph.http import (
     preferences,
     requires,
     select_fields,
+    target_user,
 )
 from crm_app.sandbox.odata.compiler import compile_filter, simple_comparisons
 from crm_app.sandbox.odata.kql import compile_search, parse_search
@@ -48,21 +49,8 @@ DRAFT_PATCHABLE = frozenset({"subject", "body", "toRecipients", "ccRecipients", 
 FLAG_STATUSES = frozenset({"notFlagged", "flagged", "complete"})
 
 
-def owner(request: Request, caller: Caller) -> User:
-    """The mailbox owner: ``/me``, or ``/users/{id}`` when it names the caller."""
-    key = request.path_params.get("user_id")
-    if key is None:
-        return caller.user
-    user = caller.sandbox.user(key)
-    if user.id != caller.user.id:
-        raise GraphError(403, "ErrorAccessDenied",
-                         "Access is denied. Check credentials and try again. A delegated token can only reach the "
-                         "signed-in user's own mailbox; use /me.")
-    return user
-
-
 def mailbox_of(request: Request, caller: Caller) -> Mailbox:
-    return caller.sandbox.state.mailbox(owner(request, caller))
+    return caller.sandbox.state.mailbox(target_user(request, caller))
 
 
 def body_preference(request: Request) -> tuple[str | None, dict[str, str]]:
@@ -93,7 +81,7 @@ def fragment(user: User, path: str, options: QueryOptions | None = None) -> str:
 
 
 def list_messages(request: Request, caller: Caller, folder: MailFolder | None) -> Response:
-    user = owner(request, caller)
+    user = target_user(request, caller)
     mailbox = caller.sandbox.state.mailbox(user)
     options = options_for(request, MESSAGE)
     ensure_search_alone(options)
@@ -141,7 +129,7 @@ def message_response(request: Request, caller: Caller, message: StoredMessage, s
     if unknown:
         raise BadRequest(f"Cannot $expand '{unknown[0]}' on a message; only attachments can be expanded.")
     data = render(message, options.select, body_type, bool(caller.scopes & READ_BODY), options.expand)
-    return entity(request, fragment(owner(request, caller), "messages/$entity"), data, status, headers)
+    return entity(request, fragment(target_user(request, caller), "messages/$entity"), data, status, headers)
 
 
 @requires(*READ)
@@ -223,7 +211,7 @@ async def move_message(request: Request, caller: Caller) -> Response:
 @requires(*WRITE)
 async def create_draft(request: Request, caller: Caller) -> Response:
     """POST /me/messages: a draft in Drafts."""
-    user = owner(request, caller)
+    user = target_user(request, caller)
     composition = mail_service.parse_composition(await json_body(request))
     draft = mail_service.store_message(caller.sandbox, user, composition, folder="drafts", sender=user.person,
                                        when=caller.sandbox.state.now(), is_read=True, is_draft=True)
@@ -240,14 +228,14 @@ async def send_mail(request: Request, caller: Caller) -> Response:
     if not isinstance(save, bool):
         raise BadRequest("'saveToSentItems' must be true or false.")
     composition = mail_service.parse_composition(body["message"])
-    mail_service.send(caller.sandbox, owner(request, caller), composition, save=save)
+    mail_service.send(caller.sandbox, target_user(request, caller), composition, save=save)
     return Response(status_code=202)
 
 
 @requires(*SEND)
 async def send_draft(request: Request, caller: Caller) -> Response:
     """POST /me/messages/{id}/send."""
-    user = owner(request, caller)
+    user = target_user(request, caller)
     draft = caller.sandbox.state.mailbox(user).message(request.path_params["message_id"])
     if not draft.data["isDraft"]:
         raise BadRequest("Only a draft can be sent; this message was already sent or received.",
@@ -258,7 +246,7 @@ async def send_draft(request: Request, caller: Caller) -> Response:
 
 
 async def respond(request: Request, caller: Caller, kind: str, create: bool) -> Response:
-    user = owner(request, caller)
+    user = target_user(request, caller)
     mailbox = caller.sandbox.state.mailbox(user)
     original = mailbox.message(request.path_params["message_id"])
     raw = await request.body()
@@ -326,7 +314,7 @@ def folder_view(folder: MailFolder) -> dict[str, Any]:
 @requires(*READ)
 async def mail_folders(request: Request, caller: Caller) -> Response:
     """GET /me/mailFolders (top level; hidden ones with includeHiddenFolders=true)."""
-    user = owner(request, caller)
+    user = target_user(request, caller)
     include_hidden = request.query_params.get("includeHiddenFolders", "").lower() == "true"
     folders = [f for f in caller.sandbox.state.mailbox(user).children(None) if include_hidden or not f.data["isHidden"]]
     return list_response(request, fragment(user, "mailFolders"), folders, MAIL_FOLDER, read=folder_view,
@@ -336,7 +324,7 @@ async def mail_folders(request: Request, caller: Caller) -> Response:
 @requires(*READ)
 async def mail_folder(request: Request, caller: Caller) -> Response:
     """GET /me/mailFolders/{id}."""
-    user = owner(request, caller)
+    user = target_user(request, caller)
     folder = caller.sandbox.state.mailbox(user).folder(request.path_params["folder_id"])
     return entity(request, fragment(user, "mailFolders/$entity"), folder.data)
 
@@ -344,7 +332,7 @@ async def mail_folder(request: Request, caller: Caller) -> Response:
 @requires(*READ)
 async def child_folders(request: Request, caller: Caller) -> Response:
     """GET /me/mailFolders/{id}/childFolders."""
-    user = owner(request, caller)
+    user = target_user(request, caller)
     mailbox = caller.sandbox.state.mailbox(user)
     folder = mailbox.folder(request.path_params["folder_id"])
     return list_response(request, fragment(user, f"mailFolders('{folder.id}')/childFolders"),

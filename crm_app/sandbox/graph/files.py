@@ -1,0 +1,308 @@
+"""OneDrive and document libraries: items, children, path addressing, search, recent, content, sharing."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any, Callable
+from urllib.parse import quote
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from crm_app.sandbox import downloads, mail_service
+from crm_app.sandbox.data.tenant import Person
+from crm_app.sandbox.errors import BadRequest, GraphError, NotFound
+from crm_app.sandbox.graph.http import (
+    Caller,
+    base_url,
+    collection,
+    entity,
+    json_body,
+    list_response,
+    requires,
+    select_fields,
+    target_user,
+)
+from crm_app.sandbox.odata.options import parse_select
+from crm_app.sandbox.data.office import mime_type
+from crm_app.sandbox.odata.schema import DRIVE_ITEM
+from crm_app.sandbox.store.drive import Drive, DriveRecord, identity
+
+OWN_READ = ("Files.Read", "Files.Read.All", "Files.ReadWrite", "Files.ReadWrite.All", "Sites.Read.All",
+            "Sites.ReadWrite.All")
+OWN_WRITE = ("Files.ReadWrite", "Files.ReadWrite.All", "Sites.ReadWrite.All")
+SHARED_READ = ("Files.Read.All", "Files.ReadWrite.All", "Sites.Read.All", "Sites.ReadWrite.All")
+SHARED_WRITE = ("Files.ReadWrite.All", "Sites.ReadWrite.All")
+DEFAULT_PAGE = 200
+ROLES = frozenset({"read", "write"})
+DriveResolver = Callable[[Request, Caller], Drive]
+
+
+def own_drive(request: Request, caller: Caller) -> Drive:
+    return caller.sandbox.state.drive(target_user(request, caller))
+
+
+def drive_by_id(request: Request, caller: Caller) -> Drive:
+    wanted = request.path_params["drive_id"]
+    state = caller.sandbox.state
+    own = state.drive(caller.user)
+    if wanted == own.id:
+        return own
+    for site in state.data.sites:
+        if site.drive.id == wanted:
+            return site.drive
+    raise NotFound("The drive was not found, or it belongs to another user.", code="itemNotFound")
+
+
+def render_item(request: Request, caller: Caller, drive: Drive, record: DriveRecord,
+                select: tuple[str, ...] | None = None) -> dict[str, Any]:
+    data = dict(record.data)
+    if not record.is_folder:
+        data["@microsoft.graph.downloadUrl"] = downloads.make_link(base_url(request), caller.sandbox.download_secret,
+                                                                   drive.id, record.id)
+    if record.permissions:
+        data["shared"] = {"scope": "users", "owner": drive.owner}
+    return select_fields(data, select)
+
+
+def list_items(request: Request, caller: Caller, drive: Drive, records: list[DriveRecord], path: str) -> Response:
+    return list_response(
+        request, f"drives('{drive.id}')/{path}", records, DRIVE_ITEM, read=lambda r: r.data,
+        render=lambda r, o: render_item(request, caller, drive, r, o.select), use_skiptoken=True,
+        default_top=DEFAULT_PAGE,
+    )
+
+
+def item_response(request: Request, caller: Caller, drive: Drive, record: DriveRecord, status: int = 200) -> Response:
+    select = parse_select(request.query_params["$select"], DRIVE_ITEM) if "$select" in request.query_params else None
+    return entity(request, f"drives('{drive.id}')/items/$entity",
+                  render_item(request, caller, drive, record, select), status)
+
+
+def content_redirect(request: Request, caller: Caller, drive: Drive, record: DriveRecord) -> Response:
+    if record.is_folder:
+        raise BadRequest("A folder has no content; list its children instead.", code="invalidRequest")
+    link = downloads.make_link(base_url(request), caller.sandbox.download_secret, drive.id, record.id)
+    return RedirectResponse(link, status_code=302)
+
+
+def resolve_path(drive: Drive, start: DriveRecord, path: str) -> DriveRecord:
+    """The item at ``path`` (``Documents/Q4 Report 2026.docx``) below ``start``."""
+    current = start
+    for name in [part for part in path.split("/") if part]:
+        if not current.is_folder:
+            raise NotFound(f"'{name}' cannot be below a file.", code="itemNotFound")
+        match = next((child for child in drive.children(current) if child.name.lower() == name.lower()), None)
+        if match is None:
+            raise NotFound(f"The resource could not be found: there is no item named '{name}' in "
+                           f"'{current.name}'.", code="itemNotFound")
+        current = match
+    return current
+
+
+def split_path_address(rest: str) -> tuple[str, str]:
+    """``Documents/a.txt:/content`` -> (``Documents/a.txt``, ``content``); ``Documents:`` -> (``Documents``, ``""``)."""
+    if ":/" in rest:
+        path, _, action = rest.partition(":/")
+        return path, action.strip("/")
+    return rest.rstrip(":"), ""
+
+
+def parse_search_query(raw: str) -> str:
+    text = raw.strip()
+    if len(text) >= 2 and text[0] == "'" and text[-1] == "'":
+        return text[1:-1].replace("''", "'")
+    raise BadRequest("Write the search as search(q='text'), with the text in single quotes.", code="invalidRequest")
+
+
+async def upload(request: Request, caller: Caller, drive: Drive, parent: DriveRecord, name: str) -> Response:
+    if not parent.is_folder:
+        raise BadRequest("Files can only be uploaded into a folder.", code="invalidRequest")
+    if not name or "/" in name:
+        raise BadRequest("Give the new file a name: PUT .../{parent}:/{file name}:/content.", code="invalidRequest")
+    raw = await request.body()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadRequest("The sandbox stores text files only; send UTF-8 content.", code="invalidRequest") from exc
+    now = caller.sandbox.state.now()
+    author = identity(caller.user.display_name, caller.user.mail, caller.user.id)
+    existing = next((c for c in drive.children(parent) if c.name.lower() == name.lower()), None)
+    if existing is not None and existing.is_folder:
+        raise GraphError(409, "nameAlreadyExists", f"A folder named '{name}' already exists here.")
+    if existing is not None:
+        parent.children.remove(existing.id)
+        del drive.items[existing.id]
+    record = drive.add_file(parent, name, text, now, now, author)
+    return item_response(request, caller, drive, record, 200 if existing else 201)
+
+
+def invite(request_body: dict[str, Any], caller: Caller, drive: Drive, record: DriveRecord) -> list[dict[str, Any]]:
+    recipients = request_body.get("recipients")
+    if not isinstance(recipients, list) or not recipients:
+        raise BadRequest("'recipients' must list at least one {\"email\": \"name@example.com\"}.",
+                         code="invalidRequest")
+    roles = request_body.get("roles") or ["read"]
+    if not isinstance(roles, list) or not set(roles) <= ROLES:
+        raise BadRequest("'roles' must be [\"read\"] or [\"write\"].", code="invalidRequest")
+    send = request_body.get("sendInvitation", True)
+    message = request_body.get("message") or ""
+    permissions = []
+    for entry in recipients:
+        email = entry.get("email") if isinstance(entry, dict) else None
+        if not isinstance(email, str) or not mail_service.ADDRESS.match(email):
+            raise BadRequest(f"Invalid recipient {entry!r}: each needs an 'email'.", code="invalidRequest")
+        user = caller.sandbox.tenant.user_by_mail(email)
+        permission: dict[str, Any] = {"id": secrets.token_hex(16), "roles": list(roles)}
+        if user is not None:
+            grantee = {"user": {"displayName": user.display_name, "email": user.mail, "id": user.id}}
+            permission["grantedTo"] = grantee
+            permission["grantedToV2"] = grantee
+        else:
+            permission["invitation"] = {"email": email, "signInRequired": bool(request_body.get("requireSignIn", True))}
+            permission["grantedToV2"] = {"siteUser": {"displayName": email, "email": email, "loginName": email}}
+        record.permissions.append(permission)
+        permissions.append(permission)
+        if send:
+            body = (f"{caller.user.display_name} shared '{record.name}' with you.\n\n{message}\n\n"
+                    f"Open: {record.data['webUrl']}")
+            mail_service.send(caller.sandbox, caller.user, mail_service.Composition(
+                subject=f"{caller.user.display_name} shared \"{record.name}\" with you", body=body,
+                content_type="text", to=[Person(email, email)]), save=False)
+    return permissions
+
+
+def drive_routes(prefix: str, resolver: DriveResolver, read: tuple[str, ...], write: tuple[str, ...],
+                 with_recent: bool) -> list[Route]:
+    """The drive API below ``prefix`` (``/v1.0/me/drive``, ``/v1.0/drives/{drive_id}``, a site's drive)."""
+
+    @requires(*read)
+    async def get_drive(request: Request, caller: Caller) -> Response:
+        drive = resolver(request, caller)
+        return entity(request, "drives/$entity", drive.resource())
+
+    @requires(*read)
+    async def get_root(request: Request, caller: Caller) -> Response:
+        drive = resolver(request, caller)
+        return item_response(request, caller, drive, drive.root)
+
+    @requires(*read)
+    async def root_children(request: Request, caller: Caller) -> Response:
+        drive = resolver(request, caller)
+        return list_items(request, caller, drive, drive.children(drive.root), "root/children")
+
+    @requires(*read)
+    async def get_item(request: Request, caller: Caller) -> Response:
+        drive = resolver(request, caller)
+        return item_response(request, caller, drive, drive.item(request.path_params["item_id"]))
+
+    @requires(*read)
+    async def item_children(request: Request, caller: Caller) -> Response:
+        drive = resolver(request, caller)
+        record = drive.item(request.path_params["item_id"])
+        if not record.is_folder:
+            raise BadRequest("A file has no children; only folders do.", code="invalidRequest")
+        return list_items(request, caller, drive, drive.children(record), f"items('{record.id}')/children")
+
+    @requires(*read)
+    async def item_content(request: Request, caller: Caller) -> Response:
+        drive = resolver(request, caller)
+        return content_redirect(request, caller, drive, drive.item(request.path_params["item_id"]))
+
+    @requires(*read)
+    async def search(request: Request, caller: Caller) -> Response:
+        drive = resolver(request, caller)
+        query = parse_search_query(request.path_params["query"])
+        return list_items(request, caller, drive, drive.search(query), "search")
+
+    @requires(*read)
+    async def recent(request: Request, caller: Caller) -> Response:
+        drive = resolver(request, caller)
+        return list_items(request, caller, drive, drive.recent(), "recent")
+
+    @requires(*read)
+    async def permissions(request: Request, caller: Caller) -> Response:
+        drive = resolver(request, caller)
+        record = drive.item(request.path_params["item_id"])
+        return collection(request, f"drives('{drive.id}')/items('{record.id}')/permissions", record.permissions)
+
+    @requires(*write)
+    async def share(request: Request, caller: Caller) -> Response:
+        drive = resolver(request, caller)
+        record = drive.item(request.path_params["item_id"])
+        granted = invite(await json_body(request), caller, drive, record)
+        return collection(request, "Collection(permission)", granted)
+
+    async def by_path(request: Request, caller: Caller, base: DriveRecord, rest: str, drive: Drive) -> Response:
+        path, action = split_path_address(rest)
+        if request.method == "PUT":
+            if action != "content":
+                raise BadRequest("Upload with PUT .../{parent}:/{file name}:/content.", code="invalidRequest")
+            parent_path, _, name = path.rstrip("/").rpartition("/")
+            return await upload(request, caller, drive, resolve_path(drive, base, parent_path), name)
+        record = resolve_path(drive, base, path)
+        if action == "":
+            return item_response(request, caller, drive, record)
+        if action == "children":
+            return list_items(request, caller, drive, drive.children(record), f"items('{record.id}')/children")
+        if action == "content":
+            return content_redirect(request, caller, drive, record)
+        raise BadRequest(f"'{action}' is not supported after a path address.", code="invalidRequest")
+
+    def path_handler(scopes: tuple[str, ...], at_item: bool) -> Any:
+        @requires(*scopes)
+        async def handler(request: Request, caller: Caller) -> Response:
+            drive = resolver(request, caller)
+            base = drive.item(request.path_params["item_id"]) if at_item else drive.root
+            return await by_path(request, caller, base, request.path_params["rest"], drive)
+
+        return handler
+
+    table: list[tuple[str, Any, list[str]]] = [
+        ("/root:/{rest:path}", path_handler(read, False), ["GET"]),
+        ("/root:/{rest:path}", path_handler(write, False), ["PUT"]),
+        ("/items/{item_id}:/{rest:path}", path_handler(read, True), ["GET"]),
+        ("/items/{item_id}:/{rest:path}", path_handler(write, True), ["PUT"]),
+        ("", get_drive, ["GET"]),
+        ("/root", get_root, ["GET"]),
+        ("/root/children", root_children, ["GET"]),
+        ("/root/search(q={query})", search, ["GET"]),
+        ("/search(q={query})", search, ["GET"]),
+        ("/items/{item_id}", get_item, ["GET"]),
+        ("/items/{item_id}/children", item_children, ["GET"]),
+        ("/items/{item_id}/content", item_content, ["GET"]),
+        ("/items/{item_id}/permissions", permissions, ["GET"]),
+        ("/items/{item_id}/invite", share, ["POST"]),
+    ]
+    if with_recent:
+        table.append(("/recent", recent, ["GET"]))
+    return [Route(prefix + path, handler, methods=methods) for path, handler, methods in table]
+
+
+async def download(request: Request) -> Response:
+    """GET /_download/{token}: the bytes of a file, without Authorization, while the link is valid."""
+    sandbox = request.app.state.sandbox
+    found = downloads.read_link(request.path_params["token"], sandbox.download_secret)
+    located = None
+    if found is not None:
+        drive_id, item_id = found
+        drives = [*sandbox.state.data.drives.values(), *(site.drive for site in sandbox.state.data.sites)]
+        drive = next((d for d in drives if d.id == drive_id), None)
+        located = drive.items.get(item_id) if drive else None
+    if located is None:
+        return Response("This download link is invalid or has expired. Get a fresh one from the item's "
+                        "@microsoft.graph.downloadUrl.", status_code=404, media_type="text/plain")
+    return Response(located.content, media_type=mime_type(located.name),
+                    headers={"Content-Disposition": f"attachment; filename*=UTF-8''{quote(located.name, safe='')}",
+                             "X-Content-Type-Options": "nosniff"})
+
+
+def routes() -> list[Route]:
+    return [
+        *drive_routes("/v1.0/me/drive", own_drive, OWN_READ, OWN_WRITE, True),
+        *drive_routes("/v1.0/users/{user_id}/drive", own_drive, OWN_READ, OWN_WRITE, True),
+        *drive_routes("/v1.0/drives/{drive_id}", drive_by_id, SHARED_READ + ("Files.Read", "Files.ReadWrite"),
+                      SHARED_WRITE + ("Files.ReadWrite",), False),
+        Route(downloads.DOWNLOAD_PATH + "{token}", download, methods=["GET"]),
+    ]
