@@ -114,11 +114,16 @@ def find_meeting_times(
     """
     attendees = parse_attendees(body.get("attendees"))
     duration = parse_duration(body.get("meetingDuration"))
-    max_candidates = body.get("maxCandidates") or DEFAULT_MAX_CANDIDATES
-    minimum = float(body.get("minimumAttendeePercentage") or DEFAULT_MINIMUM_ATTENDEE_PERCENTAGE)
+    max_candidates = body.get("maxCandidates")
+    max_candidates = DEFAULT_MAX_CANDIDATES if max_candidates is None else max_candidates
+    minimum = body.get("minimumAttendeePercentage")
+    if minimum is not None and (isinstance(minimum, bool) or not isinstance(minimum, (int, float))
+                                or not 0 <= minimum <= 100):
+        raise BadRequest("'minimumAttendeePercentage' must be a number from 0 to 100.", code="ErrorInvalidRequest")
+    minimum = DEFAULT_MINIMUM_ATTENDEE_PERCENTAGE if minimum is None else float(minimum)
     organizer_optional = bool(body.get("isOrganizerOptional", False))
     reasons = bool(body.get("returnSuggestionReasons", False))
-    if not isinstance(max_candidates, int) or max_candidates < 1:
+    if isinstance(max_candidates, bool) or not isinstance(max_candidates, int) or max_candidates < 1:
         raise BadRequest("'maxCandidates' must be a positive integer.", code="ErrorInvalidRequest")
     windows, domain = _windows(body, now, organizer_zone)
     locations = [{"displayName": item.get("displayName", ""), "locationEmailAddress": item.get("locationEmailAddress")}

@@ -12,6 +12,10 @@ _BLANK_LINES = re.compile(r"\n\s*\n+")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _WHITESPACE = re.compile(r"\s+")
 _INVISIBLE_TAGS = ("script", "style", "head", "title", "meta", "noscript", "template")
+_BLOCK_TAGS = ("p", "div", "table", "ul", "ol", "blockquote", "pre", "hr", "section", "article", "header",
+               "footer", "h1", "h2", "h3", "h4", "h5", "h6")
+_LINE_TAGS = ("li", "tr")
+_CELL_TAGS = ("td", "th")
 
 
 def html_to_text(markup: str) -> str:
@@ -23,7 +27,14 @@ def html_to_text(markup: str) -> str:
         tag.decompose()
     for br in soup.find_all("br"):
         br.replace_with("\n")
-    text = soup.get_text("\n")
+    for block in soup.find_all(list(_BLOCK_TAGS)):
+        block.insert_before("\n")
+        block.insert_after("\n")
+    for line in soup.find_all(list(_LINE_TAGS)):
+        line.insert_after("\n")
+    for cell in soup.find_all(list(_CELL_TAGS)):
+        cell.insert_after(" ")
+    text = soup.get_text()
     lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 

@@ -26,6 +26,10 @@ class IdFactory:
     def conversation(self) -> str:
         return "AAQkAD" + self._b64(33)
 
+    def conversation_index(self) -> str:
+        """Standard base64 of 22 bytes (an ``Edm.Binary`` value)."""
+        return base64.b64encode(self.rng.getrandbits(176).to_bytes(22, "big")).decode()
+
     def change_key(self) -> str:
         return "CQAAABYAAA" + self._b64(18)
 

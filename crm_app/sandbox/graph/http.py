@@ -111,6 +111,11 @@ async def json_body(request: Request) -> dict[str, Any]:
     return body
 
 
+def action_parameters(body: dict[str, Any]) -> dict[str, Any]:
+    """Action parameters keyed by lower-case name: Graph matches them case-insensitively (SDKs send ``Message``)."""
+    return {key.lower(): value for key, value in body.items()}
+
+
 def preferences(request: Request) -> dict[str, str]:
     """``Prefer`` header values, e.g. ``{"outlook.body-content-type": "text"}``."""
     found: dict[str, str] = {}

@@ -13,6 +13,7 @@ from crm_app.sandbox.errors import BadRequest, GraphError
 from crm_app.sandbox import mail_service
 from crm_app.sandbox.graph.http import (
     Caller,
+    action_parameters,
     base_url,
     collection,
     entity,
@@ -199,8 +200,8 @@ async def move_message(request: Request, caller: Caller) -> Response:
     """POST /me/messages/{id}/move {"destinationId": ...}."""
     mailbox = mailbox_of(request, caller)
     message = mailbox.message(request.path_params["message_id"])
-    body = await json_body(request)
-    destination = body.get("destinationId")
+    body = action_parameters(await json_body(request))
+    destination = body.get("destinationid")
     if not isinstance(destination, str):
         raise BadRequest("'destinationId' is required: a folder id or well-known name such as archive.")
     mailbox.move(message, destination)
@@ -221,10 +222,10 @@ async def create_draft(request: Request, caller: Caller) -> Response:
 @requires(*SEND)
 async def send_mail(request: Request, caller: Caller) -> Response:
     """POST /me/sendMail {"message": {...}, "saveToSentItems": true}."""
-    body = await json_body(request)
+    body = action_parameters(await json_body(request))
     if "message" not in body:
         raise BadRequest("The request body needs a 'message' object (subject, body, toRecipients).")
-    save = body.get("saveToSentItems", True)
+    save = body.get("savetosentitems", True)
     if not isinstance(save, bool):
         raise BadRequest("'saveToSentItems' must be true or false.")
     composition = mail_service.parse_composition(body["message"])
@@ -250,14 +251,14 @@ async def respond(request: Request, caller: Caller, kind: str, create: bool) -> 
     mailbox = caller.sandbox.state.mailbox(user)
     original = mailbox.message(request.path_params["message_id"])
     raw = await request.body()
-    body = await json_body(request) if raw.strip() else {}
+    body = action_parameters(await json_body(request)) if raw.strip() else {}
     comment = body.get("comment", "")
     if not isinstance(comment, str):
         raise BadRequest("'comment' must be a string.")
     overrides = mail_service.parse_composition(body["message"]) if "message" in body else None
-    if kind == "forward" and "toRecipients" in body:
+    if kind == "forward" and "torecipients" in body:
         overrides = overrides or mail_service.Composition()
-        overrides.to = mail_service.parse_recipients(body["toRecipients"], "toRecipients")
+        overrides.to = mail_service.parse_recipients(body["torecipients"], "toRecipients")
     composition = mail_service.response_composition(original, user, kind, comment, overrides)
     conversation = original.data["conversationId"]
     if create:

@@ -148,7 +148,7 @@ def build_message(
         "importance": importance,
         "parentFolderId": folder_id,
         "conversationId": conversation_id or ids.conversation(),
-        "conversationIndex": ids.change_key(),
+        "conversationIndex": ids.conversation_index(),
         "isDeliveryReceiptRequested": False,
         "isReadReceiptRequested": False,
         "isRead": is_read,
