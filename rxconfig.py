@@ -1,6 +1,8 @@
 """Reflex configuration. Every value that varies between installs comes from crm_app.settings."""
 
 import os
+import shutil
+from pathlib import Path
 
 import reflex as rx
 from reflex.plugins.sitemap import SitemapPlugin
@@ -26,7 +28,7 @@ config = rx.Config(
     backend_port=_port,
     api_url=os.environ.get("API_URL", _settings.app_url),
     deploy_url=_settings.app_url,
-    bun_path=os.environ.get("REFLEX_BUN_PATH", "/usr/bin/bun"),
+    bun_path=Path(os.environ.get("REFLEX_BUN_PATH") or shutil.which("bun") or "/usr/bin/bun"),
     disable_plugins=[SitemapPlugin],
     plugins=[
         rx.plugins.RadixThemesPlugin(

@@ -9,12 +9,14 @@ import reflex as rx
 
 from crm_app import api, logging_setup
 from crm_app.pages.auth import signin_page, signup_page
+from crm_app.pages.chat import chat_page
 from crm_app.pages.companies import companies_page, company_detail_page
 from crm_app.pages.contacts import contact_detail_page, contacts_page
 from crm_app.pages.deals import deal_detail_page, deals_page
 from crm_app.pages.settings import settings_page
 from crm_app.settings import get_settings
 from crm_app.state.auth import SignInState
+from crm_app.state.chat import ChatState
 from crm_app.state.crm import (
     CompaniesState,
     CompanyDetailState,
@@ -56,6 +58,7 @@ app.register_lifespan_task(startup)
 app.add_page(index, route="/", title="crm_app", on_load=SessionState.check_session_and_home)
 app.add_page(signin_page, route="/signin", title="Sign in · crm_app", on_load=SignInState.on_load)
 app.add_page(signup_page, route="/signup", title="Create account · crm_app")
+app.add_page(chat_page, route="/chat", title="Assistant · crm_app", on_load=ChatState.load)
 app.add_page(contacts_page, route="/contacts", title="Contacts · crm_app", on_load=ContactsState.load)
 app.add_page(contact_detail_page, route="/contacts/[contact_id]", title="Contact · crm_app", on_load=ContactDetailState.load)
 app.add_page(companies_page, route="/companies", title="Companies · crm_app", on_load=CompaniesState.load)

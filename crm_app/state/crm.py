@@ -282,13 +282,13 @@ class ContactsState(CompanyOptionsMixin, SessionState):
     @session_guard
     def open_create(self):
         self._load_options()
-        return RecordListState.open_create.fn(self)
+        return RecordListState.open_create(self)
 
     @rx.event
     @session_guard
     def open_edit(self, record_id: str):
         self._load_options()
-        result = RecordListState.open_edit.fn(self, record_id)
+        result = RecordListState.open_edit(self, record_id)
         if not self.form.get("company_id"):
             self.form["company_id"] = "none"
         return result
@@ -343,13 +343,13 @@ class DealsState(CompanyOptionsMixin, SessionState):
     @session_guard
     def open_create(self):
         self._load_options()
-        return RecordListState.open_create.fn(self)
+        return RecordListState.open_create(self)
 
     @rx.event
     @session_guard
     def open_edit(self, record_id: str):
         self._load_options()
-        result = RecordListState.open_edit.fn(self, record_id)
+        result = RecordListState.open_edit(self, record_id)
         for key in ("company_id", "contact_id"):
             if not self.form.get(key):
                 self.form[key] = "none"

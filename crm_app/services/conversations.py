@@ -1,0 +1,101 @@
+"""Chat history, strictly per user: conversations and their messages (with cards and pending actions)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlmodel import select
+
+from crm_app.db import session_scope, utcnow
+from crm_app.models import ChatMessage, Conversation
+from crm_app.services.errors import NotFound
+
+TITLE_LIMIT = 80
+HISTORY_LIMIT = 200
+
+
+def _conv_dict(c: Conversation) -> dict[str, Any]:
+    return {"id": c.id, "title": c.title, "updated_at": c.updated_at.isoformat()}
+
+
+def message_dict(m: ChatMessage) -> dict[str, Any]:
+    payload = json.loads(m.payload or "{}")
+    return {"id": m.id, "role": m.role, "content": m.content, "created_at": m.created_at.isoformat(), **payload}
+
+
+def create(user_id: int, title: str = "New conversation") -> dict[str, Any]:
+    with session_scope() as s:
+        c = Conversation(user_id=user_id, title=title[:TITLE_LIMIT])
+        s.add(c)
+        s.flush()
+        return _conv_dict(c)
+
+
+def list_for_user(user_id: int, limit: int = 50) -> list[dict[str, Any]]:
+    with session_scope() as s:
+        rows = s.exec(select(Conversation).where(Conversation.user_id == user_id)
+                      .order_by(Conversation.updated_at.desc(), Conversation.id.desc()).limit(limit)).all()
+        return [_conv_dict(c) for c in rows]
+
+
+def _owned(s, user_id: int, conversation_id: int) -> Conversation:
+    c = s.get(Conversation, int(conversation_id))
+    if c is None or c.user_id != user_id:
+        raise NotFound("That conversation doesn't exist, or it isn't yours.")
+    return c
+
+
+def get(user_id: int, conversation_id: int) -> dict[str, Any]:
+    with session_scope() as s:
+        return _conv_dict(_owned(s, user_id, conversation_id))
+
+
+def messages(user_id: int, conversation_id: int, limit: int = HISTORY_LIMIT) -> list[dict[str, Any]]:
+    with session_scope() as s:
+        _owned(s, user_id, conversation_id)
+        rows = s.exec(select(ChatMessage).where(ChatMessage.conversation_id == conversation_id)
+                      .order_by(ChatMessage.id.desc()).limit(limit)).all()
+        return [message_dict(m) for m in reversed(rows)]
+
+
+def append(user_id: int, conversation_id: int, role: str, content: str, payload: dict[str, Any] | None = None) -> dict[str, Any]:
+    with session_scope() as s:
+        c = _owned(s, user_id, conversation_id)
+        m = ChatMessage(conversation_id=c.id, role=role, content=content, payload=json.dumps(payload or {}))
+        s.add(m)
+        if role == "user" and c.title == "New conversation" and content.strip():
+            c.title = content.strip().splitlines()[0][:TITLE_LIMIT]
+        c.updated_at = utcnow()
+        s.add(c)
+        s.flush()
+        return message_dict(m)
+
+
+def update_payload(user_id: int, message_id: int, changes: dict[str, Any], content: str | None = None) -> dict[str, Any]:
+    with session_scope() as s:
+        m = s.get(ChatMessage, int(message_id))
+        if m is None:
+            raise NotFound("That message no longer exists.")
+        _owned(s, user_id, m.conversation_id)
+        payload = json.loads(m.payload or "{}")
+        payload.update(changes)
+        m.payload = json.dumps(payload)
+        if content is not None:
+            m.content = content
+        s.add(m)
+        return message_dict(m)
+
+
+def get_message(user_id: int, message_id: int) -> dict[str, Any]:
+    with session_scope() as s:
+        m = s.get(ChatMessage, int(message_id))
+        if m is None:
+            raise NotFound("That message no longer exists.")
+        _owned(s, user_id, m.conversation_id)
+        return {**message_dict(m), "conversation_id": m.conversation_id}
+
+
+def delete(user_id: int, conversation_id: int) -> None:
+    with session_scope() as s:
+        s.delete(_owned(s, user_id, conversation_id))

@@ -1,0 +1,248 @@
+"""CRM tools over `crm_app.services.crm`: search, get, create, update, move, notes, tasks, log an email."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Any
+
+from crm_app.db import DatabaseUnavailable
+from crm_app.services import crm
+from crm_app.services.errors import NotFound, ServiceError, ValidationFailed
+from crm_app.tools.base import CRM_SOURCE, BaseTool, ToolContext, ToolResult, ToolSchema
+
+ENTITY = {"type": "string", "enum": ["contact", "company", "deal"], "description": "Which kind of CRM record."}
+RECORD_ID = {"type": "integer", "description": "The record's id (from a search result)."}
+REF = {"type": "string", "description": "The record's name or title, when the id is not known."}
+
+
+def obj(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    return {"type": "object", "properties": properties, "required": required or [], "additionalProperties": False}
+
+
+class CrmTool(BaseTool):
+    """A CRM tool: runs a blocking service call in a worker thread and reports failures honestly."""
+
+    def __init__(self, schema: ToolSchema, fn: Callable[[ToolContext, dict[str, Any]], dict[str, Any]]) -> None:
+        self.schema = schema
+        self._fn = fn
+
+    async def run(self, ctx: ToolContext, arguments: dict[str, Any]) -> ToolResult:
+        started = time.perf_counter()
+        ms = lambda: (time.perf_counter() - started) * 1000  # noqa: E731
+        try:
+            data = await asyncio.to_thread(self._fn, ctx, dict(arguments or {}))
+        except ValidationFailed as exc:
+            detail = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
+            return ToolResult.failure(self.name, CRM_SOURCE, f"{exc} {detail}".strip(), "ValidationError", ms())
+        except NotFound as exc:
+            return ToolResult.failure(self.name, CRM_SOURCE, str(exc), "NotFound", ms())
+        except DatabaseUnavailable as exc:
+            return ToolResult.failure(self.name, CRM_SOURCE, exc.user_message, "DatabaseUnavailable", ms())
+        except ServiceError as exc:
+            return ToolResult.failure(self.name, CRM_SOURCE, str(exc), "ServiceError", ms())
+        return ToolResult(ok=True, tool=self.name, source=CRM_SOURCE, data=data, latency_ms=ms())
+
+
+# ---------------------------------------------------------------- resolution helpers
+def resolve_record(entity: str, args: dict[str, Any]) -> dict[str, Any]:
+    """The one record an id or a name points at; ambiguity and absence are errors the user can act on."""
+    entity = (entity or "").lower()
+    getter = {"contact": crm.get_contact, "company": crm.get_company, "deal": crm.get_deal}.get(entity)
+    if getter is None:
+        raise ValidationFailed({"entity": "Say whether you mean a contact, a company or a deal."})
+    if args.get("id"):
+        return getter(int(args["id"]))
+    ref = str(args.get("ref") or "").strip()
+    if not ref:
+        raise ValidationFailed({"ref": f"Say which {entity} you mean."})
+    matches = find_records(entity, ref)
+    if not matches:
+        raise NotFound(f"I couldn't find a {entity} called “{ref}” in the CRM.")
+    if len(matches) > 1:
+        names = ", ".join(m.get("name") or m.get("title", "") for m in matches[:5])
+        raise ValidationFailed({"ref": f"“{ref}” matches several {entity} records ({names}); say which one."})
+    return getter(int(matches[0]["id"]))
+
+
+def find_records(entity: str, query: str, limit: int = 10) -> list[dict[str, Any]]:
+    if entity == "contact":
+        exact = crm.find_contacts(query)
+        return exact or crm.list_contacts(query, page_size=limit).rows
+    if entity == "company":
+        exact = crm.find_company_by_name(query)
+        return [exact] if exact else crm.list_companies(query, page_size=limit).rows
+    if entity == "deal":
+        return crm.find_deals(query, limit)
+    return []
+
+
+# ---------------------------------------------------------------- tool functions
+def _search(ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
+    entity, q = a.get("entity") or "", str(a.get("query") or "")
+    limit = max(1, min(int(a.get("limit") or 10), 50))
+    if entity == "contact":
+        rows = crm.list_contacts(q, page_size=limit).rows
+    elif entity == "company":
+        rows = crm.list_companies(q, page_size=limit).rows
+    elif entity == "deal":
+        rows = crm.list_deals(q, page_size=limit, stage=a.get("stage") or None).rows
+    else:
+        found = crm.search_all(q, limit)
+        return {"entity": "all", "records": [{"entity": k.rstrip("s").replace("companie", "company"), **r}
+                                             for k, rows in found.items() for r in rows]}
+    return {"entity": entity, "records": [{"entity": entity, **r} for r in rows]}
+
+
+def _get(ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
+    rec = resolve_record(a.get("entity", ""), a)
+    entity = a.get("entity")
+    rec["timeline"] = crm.timeline(**{f"{entity}_id": rec["id"]}, limit=10)
+    return {"entity": entity, "record": rec}
+
+
+def _create_contact(ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
+    return {"entity": "contact", "record": crm.create_contact(a, ctx.user_id), "status": "created"}
+
+
+def _create_company(ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
+    return {"entity": "company", "record": crm.create_company(a, ctx.user_id), "status": "created"}
+
+
+def _create_deal(ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
+    a = dict(a)
+    if a.get("company") and not a.get("company_id"):
+        comp = crm.find_company_by_name(a["company"])
+        if comp is None:
+            raise NotFound(f"There is no company called “{a['company']}” in the CRM. Create it first.")
+        a["company_id"] = comp["id"]
+    return {"entity": "deal", "record": crm.create_deal(a, ctx.user_id), "status": "created"}
+
+
+def _update(ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
+    entity = a.get("entity", "")
+    rec = resolve_record(entity, a)
+    fields = dict(a.get("fields") or {})
+    if entity == "contact":
+        merged = {**rec, **fields}
+        if "emails" not in fields and "email" not in fields:
+            merged["emails"] = rec["emails"]
+        out = crm.update_contact(rec["id"], merged, ctx.user_id)
+    elif entity == "company":
+        out = crm.update_company(rec["id"], {**rec, **fields})
+    else:
+        out = crm.update_deal(rec["id"], fields)
+    return {"entity": entity, "record": out, "status": "updated"}
+
+
+def _move_deal(ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
+    rec = resolve_record("deal", a)
+    return {"entity": "deal", "record": crm.move_deal(rec["id"], str(a.get("stage") or "")), "status": "moved"}
+
+
+def _delete(ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
+    entity = a.get("entity", "")
+    rec = resolve_record(entity, a)
+    {"contact": crm.delete_contact, "company": crm.delete_company, "deal": crm.delete_deal}[entity](rec["id"])
+    return {"entity": entity, "record": rec, "status": "deleted"}
+
+
+def _add_activity(kind: str) -> Callable[[ToolContext, dict[str, Any]], dict[str, Any]]:
+    def run(ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
+        entity = a.get("entity") or ""
+        payload: dict[str, Any] = {"kind": kind, "body": a.get("text") or "", "subject": a.get("subject") or "",
+                                   "due_at": a.get("due")}
+        rec = None
+        if entity:
+            rec = resolve_record(entity, a)
+            payload[f"{entity}_id"] = rec["id"]
+            if entity == "deal":
+                payload["company_id"] = rec.get("company_id")
+                payload["contact_id"] = rec.get("contact_id")
+        activity = crm.add_activity(payload, ctx.user_id)
+        return {"entity": entity or "activity", "record": rec, "activity": activity, "status": "added"}
+
+    return run
+
+
+def _log_email(ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
+    """File an email as an activity on the contact whose address matches its sender (or a recipient)."""
+    addresses = [a.get("from_address", "")] + list(a.get("to_addresses") or [])
+    contact_id = a.get("contact_id")
+    contact = None
+    if contact_id:
+        contact = crm.get_contact(int(contact_id))
+    else:
+        found = crm.contacts_by_emails([x for x in addresses if x])
+        for addr in addresses:
+            if addr and addr.lower() in found:
+                contact = found[addr.lower()]
+                break
+    if contact is None:
+        raise NotFound("No CRM contact has this email's address. Create the contact first, then log the email.")
+    message_id = str(a.get("message_id") or "")
+    if message_id and crm.email_already_logged(message_id, contact["id"]):
+        return {"entity": "contact", "record": contact, "status": "already_logged"}
+    activity = crm.add_activity({
+        "kind": "email", "subject": str(a.get("subject") or "(no subject)")[:300], "body": str(a.get("body") or "")[:crm.MAX_TEXT],
+        "occurred_at": a.get("received_at") or None, "email_message_id": message_id or None,
+        "email_web_link": a.get("web_link") or None, "contact_id": contact["id"], "company_id": contact.get("company_id"),
+    }, ctx.user_id)
+    return {"entity": "contact", "record": contact, "activity": activity, "status": "logged"}
+
+
+FIELDS_CONTACT = {
+    "first_name": {"type": "string"}, "last_name": {"type": "string"},
+    "emails": {"type": "array", "items": {"type": "string"}, "description": "Email addresses, primary first."},
+    "phone": {"type": "string"}, "title": {"type": "string"},
+    "company": {"type": "string", "description": "Company name; created if it does not exist."},
+}
+
+
+def crm_tools() -> list[BaseTool]:
+    def t(name: str, description: str, params: dict[str, Any], fn, read_only: bool, destructive: bool = False) -> CrmTool:
+        return CrmTool(ToolSchema(name=name, description=description, parameters=params, read_only=read_only,
+                                  destructive=destructive), fn)
+
+    return [
+        t("crm_search", "Search the CRM's contacts, companies or deals by name, email, domain or company. "
+          "Returns matching records with their ids.",
+          obj({"entity": {**ENTITY, "enum": ["contact", "company", "deal", "all"]}, "query": {"type": "string"},
+               "stage": {"type": "string"}, "limit": {"type": "integer", "minimum": 1, "maximum": 50}}, ["query"]),
+          _search, True),
+        t("crm_get_record", "Get one CRM record (contact, company or deal) with its recent timeline.",
+          obj({"entity": ENTITY, "id": RECORD_ID, "ref": REF}, ["entity"]), _get, True),
+        t("crm_create_contact", "Create a CRM contact. Needs the user's confirmation.", obj(FIELDS_CONTACT, ["first_name"]),
+          _create_contact, False),
+        t("crm_create_company", "Create a CRM company. Needs the user's confirmation.",
+          obj({"name": {"type": "string"}, "domain": {"type": "string"}, "industry": {"type": "string"}}, ["name"]),
+          _create_company, False),
+        t("crm_create_deal", "Create a deal in the pipeline. Needs the user's confirmation.",
+          obj({"title": {"type": "string"}, "amount": {"type": "string"}, "currency": {"type": "string"},
+               "stage": {"type": "string", "enum": ["lead", "qualified", "proposal", "negotiation", "won", "lost"]},
+               "company": {"type": "string"}, "expected_close": {"type": "string", "format": "date"}}, ["title"]),
+          _create_deal, False),
+        t("crm_update_record", "Change fields of a CRM record. Needs the user's confirmation.",
+          obj({"entity": ENTITY, "id": RECORD_ID, "ref": REF, "fields": {"type": "object"}}, ["entity", "fields"]),
+          _update, False),
+        t("crm_move_deal", "Move a deal to another pipeline stage. Needs the user's confirmation.",
+          obj({"id": RECORD_ID, "ref": REF, "stage": {"type": "string", "enum": ["lead", "qualified", "proposal",
+                                                                                   "negotiation", "won", "lost"]}}, ["stage"]),
+          _move_deal, False),
+        t("crm_delete_record", "Delete a CRM record and its timeline. Needs the user's confirmation.",
+          obj({"entity": ENTITY, "id": RECORD_ID, "ref": REF}, ["entity"]), _delete, False, destructive=True),
+        t("crm_add_note", "Add a note to a contact, company or deal's timeline. Needs the user's confirmation.",
+          obj({"entity": ENTITY, "id": RECORD_ID, "ref": REF, "text": {"type": "string"}}, ["entity", "text"]),
+          _add_activity("note"), False),
+        t("crm_add_task", "Add a task with an optional due date, on a record or on its own. Needs the user's confirmation.",
+          obj({"entity": ENTITY, "id": RECORD_ID, "ref": REF, "text": {"type": "string"},
+               "due": {"type": "string", "description": "ISO date or datetime"}}, ["text"]),
+          _add_activity("task"), False),
+        t("crm_log_email", "File an email as an activity on the CRM contact whose address matches. Needs confirmation.",
+          obj({"message_id": {"type": "string"}, "subject": {"type": "string"}, "from_address": {"type": "string"},
+               "to_addresses": {"type": "array", "items": {"type": "string"}}, "received_at": {"type": "string"},
+               "body": {"type": "string"}, "web_link": {"type": "string"}, "contact_id": {"type": "integer"}},
+              ["from_address"]),
+          _log_email, False),
+    ]
