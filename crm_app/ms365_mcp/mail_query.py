@@ -7,8 +7,9 @@ Two shapes, never mixed:
   Because the sort property leads the filter, Graph does not reject the pair
   as `InefficientFilter`; with no start date a lower bound of 1900-01-01 is used.
 * **search**: free text (or a sender given as a name). `$search` only, with no
-  `$filter` and no `$orderby`; dates and the unread flag are checked on the
-  results instead.
+  `$filter` and no `$orderby`. The date range is added to the KQL as `received`
+  bounds a day wider than asked; the exact dates and the unread flag are checked
+  on the results instead.
 
 In both shapes every returned message is verified against the sender, dates and
 unread flag before it is returned; a message that does not match is dropped.
@@ -17,8 +18,9 @@ unread flag before it is returned; a message that does not match is dropped.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from crm_app.ms365_mcp.odata import ODataFilter, kql_property, kql_search, kql_terms
@@ -35,6 +37,7 @@ FILTER_FLOOR = datetime(1900, 1, 1, tzinfo=UTC)
 SEARCH_PAGE_SIZE = 50
 SEARCH_MAX_PAGES = 10
 FILTER_MAX_PAGES = 10
+KQL_DAY_MARGIN = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -116,19 +119,40 @@ def _search_query(criteria: EmailCriteria, top: int) -> MessageQuery:
     sender_terms = kql_terms(criteria.sender)
     if (criteria.query is not None and not text_terms) or (criteria.sender is not None and not sender_terms):
         return MessageQuery(params={}, page_limit=top, max_pages=0, matches_nothing=True)
-    search = kql_search(*kql_property("from", sender_terms), *text_terms)
+    search = kql_search(*kql_property("from", sender_terms), *text_terms, *_received_window(criteria))
     params = {"$select": LIST_SELECT, "$search": search or "", "$top": str(SEARCH_PAGE_SIZE)}
     return MessageQuery(params=params, page_limit=top, max_pages=SEARCH_MAX_PAGES)
 
 
-def verifier(criteria: EmailCriteria) -> Any:
-    """A `keep` predicate for `GraphClient.collect` that logs each dropped message."""
+def _received_window(criteria: EmailCriteria) -> list[str]:
+    """KQL `received` bounds a day wider than asked on each side.
+
+    KQL compares whole days, possibly in the mailbox's time zone, so the widened
+    window is a superset of the exact one; the exact bounds are checked on the results.
+    """
+    bounds = []
+    if criteria.start is not None:
+        bounds.append(f"received>={(criteria.start.astimezone(UTC).date() - KQL_DAY_MARGIN).isoformat()}")
+    if criteria.end is not None:
+        bounds.append(f"received<={(criteria.end.astimezone(UTC).date() + KQL_DAY_MARGIN).isoformat()}")
+    return bounds
+
+
+def verifier(criteria: EmailCriteria) -> Callable[[dict[str, Any]], bool]:
+    """A `keep` predicate for `GraphClient.collect` that logs each dropped message.
+
+    With a `$filter`, Graph should have returned only matching messages, so a
+    mismatch is an anomaly and logged as a warning. With `$search`, dates and the
+    unread flag are applied here by design, so drops are logged at debug level.
+    """
+    level = logging.DEBUG if criteria.uses_search else logging.WARNING
 
     def keep(message: dict[str, Any]) -> bool:
         reason = criteria.mismatch(message)
         if reason is None:
             return True
-        logger.warning(
+        logger.log(
+            level,
             "Dropped message %s from email results: it does not match the request (%s)",
             str(message.get("id", "?"))[-16:],
             reason,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 from datetime import UTC
 from typing import Annotated, Any
@@ -41,6 +42,8 @@ from crm_app.ms365_mcp.tools.common import (
     bearer_token,
     segment,
 )
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_EMAIL_TOP = 25
 MAX_EMAIL_TOP = 50
@@ -141,6 +144,11 @@ def register(server: MCPServer, graph: GraphClient) -> None:
             max_pages=plan.max_pages,
             keep=verifier(criteria),
         )
+        if page.dropped:
+            logger.info(
+                "outlook_search_emails left out %d message(s) not matching the requested %s",
+                page.dropped, "sender, dates or unread flag",
+            )
         emails = [email_preview(m) for m in page.items]
         emails.sort(key=lambda e: e.received_at or "", reverse=True)
         return EmailSearchResult(

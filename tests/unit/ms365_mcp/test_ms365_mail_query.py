@@ -53,7 +53,9 @@ def test_free_text_uses_search_alone() -> None:
     criteria = EmailCriteria(query="budget review", sender="john.smith@acme.example",
                              start=datetime(2025, 1, 1, tzinfo=UTC), unread_only=True)
     plan = build_message_query(criteria, 10)
-    assert plan.params["$search"] == '"from:john.smith@acme.example AND budget AND review"'
+    assert plan.params["$search"] == (
+        '"from:john.smith@acme.example AND budget AND review AND received>=2024-12-31"'
+    )
     assert "$filter" not in plan.params
     assert "$orderby" not in plan.params
     assert plan.page_limit == 10
