@@ -92,7 +92,7 @@ async def mint_tokens(request: Request, sandbox: Sandbox) -> Response:
     if lifetime is not None and (isinstance(lifetime, bool) or not isinstance(lifetime, int) or lifetime < 1):
         raise BadRequest("'lifetime' must be a positive number of seconds.")
     client_id = body.get("client_id") or sandbox.settings.client_id
-    grant = Grant(user, str(client_id), parse_scopes(scopes))
+    grant = Grant(user, str(client_id), parse_scopes([*scopes, "offline_access"]))
     pair = sandbox.tokens.issue(grant, GRANT_ADMIN, lifetime)
     return JSONResponse({
         "access_token": pair.access.token,

@@ -58,12 +58,13 @@ class Sandbox:
         self.pending[request_id] = request
         return request_id
 
-    def user(self, mail: str) -> User:
-        user = self.tenant.user_by_mail(mail)
+    def user(self, key: str) -> User:
+        """A demo user by id or address, or Graph's 404."""
+        user = self.tenant.user_by_id(key)
         if user is None:
             raise GraphError(
                 404, "Request_ResourceNotFound",
-                f"Resource '{mail}' does not exist or one of its queried reference-property objects are not present.",
+                f"Resource '{key}' does not exist or one of its queried reference-property objects are not present.",
             )
         return user
 

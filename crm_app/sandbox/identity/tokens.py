@@ -136,7 +136,7 @@ class TokenService:
         self.access[access.token] = access
         self.issued.append(access)
         refresh = None
-        if grant.scopes.offline or grant_type == GRANT_ADMIN:
+        if grant.scopes.offline:
             refresh = IssuedToken("refresh_token", REFRESH_PREFIX + secrets.token_urlsafe(TOKEN_BYTES), grant, now,
                                   now + self.refresh_lifetime, grant_type)
             self.refresh[refresh.token] = refresh
