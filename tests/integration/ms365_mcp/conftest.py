@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -10,13 +11,20 @@ from tests.integration.ms365_mcp.harness import AVERY, SANDBOX_NOW, Mcp, Sandbox
 from tests.support.procs import ServerProcess, free_port
 
 
-def _start(module: str, env: dict[str, str]) -> ServerProcess:
-    return ServerProcess(module, free_port(), env=env).start(timeout=60)
+@pytest.fixture(scope="session")
+def log_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("ms365_logs")
+
+
+def _start(module: str, env: dict[str, str], log_dir: Path) -> ServerProcess:
+    port = free_port()
+    log_path = log_dir / f"{module.rsplit('.', 1)[-1]}_{port}.log"
+    return ServerProcess(module, port, env=env, log_path=log_path).start(timeout=60)
 
 
 @pytest.fixture(scope="session")
-def sandbox() -> Iterator[Sandbox]:
-    process = _start("crm_app.sandbox", {"SANDBOX_NOW": SANDBOX_NOW, "SANDBOX_LOG_LEVEL": "warning"})
+def sandbox(log_dir: Path) -> Iterator[Sandbox]:
+    process = _start("crm_app.sandbox", {"SANDBOX_NOW": SANDBOX_NOW, "SANDBOX_LOG_LEVEL": "warning"}, log_dir)
     try:
         yield Sandbox(process)
     finally:
@@ -24,7 +32,7 @@ def sandbox() -> Iterator[Sandbox]:
 
 
 @pytest.fixture(scope="session")
-def mcp(sandbox: Sandbox) -> Iterator[Mcp]:
+def mcp(sandbox: Sandbox, log_dir: Path) -> Iterator[Mcp]:
     """The server under test: short Retry-After cap and timeout so fault tests stay quick."""
     process = _start(
         "crm_app.ms365_mcp",
@@ -35,6 +43,7 @@ def mcp(sandbox: Sandbox) -> Iterator[Mcp]:
             "GRAPH_TIMEOUT_SECONDS": "2",
             "MS365_MCP_LOG_LEVEL": "DEBUG",
         },
+        log_dir,
     )
     try:
         yield Mcp(process)
@@ -43,11 +52,12 @@ def mcp(sandbox: Sandbox) -> Iterator[Mcp]:
 
 
 @pytest.fixture(scope="session")
-def mcp_without_graph() -> Iterator[Mcp]:
+def mcp_without_graph(log_dir: Path) -> Iterator[Mcp]:
     """A server whose GRAPH_BASE_URL points at a port nothing listens on: Graph is down."""
     process = _start(
         "crm_app.ms365_mcp",
         {"GRAPH_BASE_URL": f"http://127.0.0.1:{free_port()}/v1.0", "GRAPH_MAX_RETRIES": "1"},
+        log_dir,
     )
     try:
         yield Mcp(process)
