@@ -248,3 +248,19 @@ def group_person(item: Json) -> Person:
         job_title=None,
         description=_opt_text(item.get("description")),
     )
+
+
+def contact_person(item: Json) -> Person:
+    """A People API `person`: a colleague, a group or an external contact the user works with."""
+    kind = _text(_dict(item.get("personType")).get("class")).lower()
+    addresses = item.get("scoredEmailAddresses") if isinstance(item.get("scoredEmailAddresses"), list) else []
+    address = next((_opt_text(_dict(a).get("address")) for a in addresses if _opt_text(_dict(a).get("address"))), None)
+    subclass = _text(_dict(item.get("personType")).get("subclass"))
+    return Person(
+        id=_text(item.get("id")),
+        kind="group" if kind == "group" else "user" if subclass == "OrganizationUser" else "contact",
+        display_name=_opt_text(item.get("displayName")),
+        address=address or _opt_text(item.get("userPrincipalName")),
+        job_title=_opt_text(item.get("jobTitle")),
+        description=_opt_text(item.get("companyName")),
+    )

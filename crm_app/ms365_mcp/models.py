@@ -240,11 +240,14 @@ class PostResult(Output):
 
 class Person(Output):
     id: str
-    kind: Literal["user", "group"]
+    kind: Literal["user", "group", "contact"] = Field(
+        description="'user': someone in the organisation; 'group': a mail-enabled group; "
+        "'contact': an external person the user corresponds with"
+    )
     display_name: str | None
     address: str | None = Field(description="Email address to use in to, cc, attendees or recipients")
     job_title: str | None
-    description: str | None
+    description: str | None = Field(description="A group's description, or a contact's company")
 
 
 class PeopleResult(Output):

@@ -92,7 +92,15 @@ def kql_property(name: str, terms: list[str]) -> list[str]:
     return [f"{name}:{term}" for term in terms]
 
 
+def _search_text(text: str) -> str:
+    return " ".join(_DIRECTORY_UNSAFE.sub(" ", text).split())
+
+
+def search_phrase(text: str) -> str:
+    """A `$search` value of plain text in double quotes (quotes and backslashes removed), e.g. `"john"`."""
+    return f'"{_search_text(text)}"'
+
+
 def directory_search_clause(prop: str, text: str) -> str:
     """One `$search` clause for directory objects, e.g. `"displayName:finance team"`."""
-    cleaned = " ".join(_DIRECTORY_UNSAFE.sub(" ", text).split())
-    return f'"{prop}:{cleaned}"'
+    return f'"{prop}:{_search_text(text)}"'
