@@ -15,57 +15,74 @@ from crm_app.tools.base import CRM_SOURCE, BaseTool, ToolRegistry
 
 @dataclass(frozen=True)
 class Capability:
+    """What a capability's tool looks like: the thing it works on, what it does to it, what it must not be."""
+
     key: str
     preferred: tuple[str, ...]
-    words: tuple[str, ...]
+    objects: tuple[str, ...]
+    verbs: tuple[str, ...]
     avoid: tuple[str, ...]
     read_only: bool
     params: tuple[str, ...] = ()
 
 
+MAIL = ("mail", "email", "message", "inbox", "outlook")
+EVENT = ("calendar", "event", "meeting", "agenda", "appointment")
+FILE = ("file", "drive", "onedrive", "document", "item")
+SITE = ("sharepoint", "site")
+TEAM = ("team", "teams")
+CHANNEL = ("channel",)
+PEOPLE = ("people", "person", "user", "directory", "contact", "group")
+SEARCH = ("search", "find", "lookup", "look", "query", "list")
+LIST = ("list", "get", "show", "view", "browse", "enumerate")
+GET = ("get", "read", "fetch", "retrieve", "open", "show")
+SEND = ("send", "deliver", "dispatch", "compose")
+CREATE = ("create", "schedule", "add", "new", "book")
+
 CAPABILITIES: dict[str, Capability] = {c.key: c for c in [
     Capability("mail.search", ("outlook_search_emails", "search_emails", "list_emails", "list_messages", "search_mail"),
-               ("mail", "email", "message", "inbox", "search", "list"), ("send", "reply", "draft", "folder", "calendar", "event", "file"), True),
+               MAIL, SEARCH, ("send", "reply", "draft", "folder", "calendar", "event", "file", "channel"), True,
+               ("query", "sender")),
     Capability("mail.get", ("outlook_get_email", "get_email", "get_message", "read_email", "read_message"),
-               ("mail", "email", "message", "get", "read", "body", "full"), ("send", "reply", "list", "search", "folder"), True, ("id",)),
+               MAIL, GET, ("send", "reply", "list", "search", "folder", "channel"), True, ("message_id",)),
     Capability("mail.folders", ("outlook_list_folders", "list_mail_folders", "list_folders"),
-               ("mail", "folder", "list"), ("file", "drive", "send"), True),
+               ("folder",), LIST, ("file", "drive", "send"), True),
     Capability("mail.send", ("outlook_send_email", "send_email", "send_mail", "send_message"),
-               ("send", "mail", "email", "message"), ("reply", "draft", "teams", "channel", "chat"), False),
+               MAIL, SEND, ("reply", "draft", "channel", "chat", "post"), False, ("to", "subject")),
     Capability("mail.reply", ("outlook_reply_email", "reply_email", "reply_to_message", "reply_message"),
-               ("reply", "mail", "email", "message"), ("teams", "channel"), False),
+               MAIL, ("reply", "respond", "answer"), ("channel", "post"), False, ("message_id",)),
     Capability("mail.draft", ("outlook_create_draft", "create_draft", "draft_email"),
-               ("draft", "mail", "email"), ("teams",), False),
+               MAIL + ("draft",), ("draft", "create", "save"), ("channel",), False),
     Capability("calendar.list", ("outlook_get_calendar_events", "list_events", "get_events", "list_calendar_events", "calendar_view"),
-               ("calendar", "event", "meeting", "list", "get"), ("create", "schedule", "find", "time", "delete"), True),
+               EVENT, LIST, ("create", "find_meeting", "delete", "mail"), True, ("start", "end")),
     Capability("calendar.create", ("outlook_create_calendar_event", "create_event", "create_calendar_event", "schedule_meeting"),
-               ("create", "schedule", "calendar", "event", "meeting"), ("list", "find", "delete"), False),
+               EVENT, CREATE, ("list", "find", "delete", "mail"), False, ("start", "end")),
     Capability("calendar.find_times", ("outlook_find_meeting_times", "find_meeting_times", "find_times"),
-               ("find", "meeting", "time", "free", "availability"), ("create", "list"), True),
+               EVENT + ("time", "slot", "availability", "free"), ("find", "suggest", "search"), ("create", "list"), True),
     Capability("files.list", ("onedrive_list_files", "list_files", "list_drive_items", "list_children"),
-               ("file", "drive", "onedrive", "list", "folder"), ("search", "share", "read", "sharepoint", "site", "mail"), True),
+               FILE, LIST, ("search", "share", "read", "sharepoint", "site", "mail", "message"), True),
     Capability("files.recent", ("onedrive_list_files", "list_recent_files", "recent_files"),
-               ("file", "drive", "recent", "list"), ("search", "share", "sharepoint"), True),
+               FILE, LIST + ("recent",), ("search", "share", "sharepoint", "mail", "message"), True),
     Capability("files.search", ("onedrive_search_files", "search_files", "search_drive"),
-               ("file", "drive", "onedrive", "search", "find"), ("share", "sharepoint", "site", "mail"), True),
+               FILE, SEARCH, ("share", "sharepoint", "site", "mail", "message"), True, ("query",)),
     Capability("files.read", ("onedrive_read_file", "read_file", "get_file_content"),
-               ("file", "read", "content", "text"), ("share", "list", "search", "mail"), True),
+               FILE + ("content",), GET, ("share", "list", "search", "mail", "message"), True),
     Capability("files.share", ("onedrive_share_file", "share_file", "invite"),
-               ("share", "file", "invite", "link"), ("list", "search", "read"), False),
+               FILE, ("share", "invite", "grant"), ("list", "search", "read", "mail"), False),
     Capability("sharepoint.sites", ("sharepoint_list_sites", "list_sites", "search_sites"),
-               ("sharepoint", "site", "list"), ("file", "drive", "search_files"), True),
+               SITE, LIST + ("search",), ("file", "drive", "document"), True),
     Capability("sharepoint.search", ("sharepoint_search_files", "search_sharepoint", "sharepoint_search"),
-               ("sharepoint", "search", "file", "document"), ("site", "list_sites", "share"), True),
+               SITE, SEARCH, ("list_sites", "share", "mail"), True, ("query",)),
     Capability("sharepoint.list_files", ("sharepoint_list_files", "list_site_files"),
-               ("sharepoint", "site", "file", "list", "document"), ("search", "share"), True),
+               SITE, LIST, ("search", "share", "mail"), True),
     Capability("teams.list", ("teams_list_teams", "list_teams", "list_joined_teams"),
-               ("teams", "team", "list", "joined"), ("channel", "message", "post"), True),
+               TEAM, LIST, ("channel", "message", "post"), True),
     Capability("teams.channels", ("teams_list_channels", "list_channels"),
-               ("channel", "teams", "list"), ("message", "post"), True),
+               CHANNEL, LIST, ("message", "post"), True),
     Capability("teams.post", ("teams_post_message", "post_message", "send_channel_message"),
-               ("post", "message", "channel", "teams", "send"), ("list", "mail", "email"), False),
+               CHANNEL + TEAM, ("post", "send", "write"), ("list", "mail", "email"), False),
     Capability("directory.people", ("directory_find_people", "find_people", "search_people", "search_users"),
-               ("people", "person", "user", "directory", "find", "group", "resolve"), ("mail", "file", "event"), True),
+               PEOPLE, SEARCH + ("resolve",), ("mail", "file", "event", "message"), True, ("query",)),
 ]}
 
 ARG_SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -97,8 +114,15 @@ ARG_SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _words(text: str) -> set[str]:
-    return {w for w in re.split(r"[^a-z0-9]+", (text or "").lower()) if w}
+def _words(text: str) -> list[str]:
+    """Lower-case word tokens, splitting snake_case and camelCase."""
+    text = re.sub(r"([a-z])([A-Z])", r"\1 \2", text or "")
+    return [w for w in re.split(r"[^a-z0-9]+", text.lower()) if w]
+
+
+def _hits(tokens: list[str], vocabulary: tuple[str, ...]) -> int:
+    """How many tokens mean one of the vocabulary words ("mailbox" means mail, "lookup" means look)."""
+    return sum(1 for t in tokens if any(t == w or (len(w) >= 4 and (t.startswith(w) or w in t)) for w in vocabulary))
 
 
 def parse_overrides(raw: str) -> dict[str, str]:
@@ -111,23 +135,24 @@ def parse_overrides(raw: str) -> dict[str, str]:
 
 
 def score(tool: BaseTool, cap: Capability) -> float:
+    """How well a tool fits a capability; 0 when it does not work on the right thing or do the right thing."""
     s = tool.schema
-    name_words = _words(s.name)
-    desc_words = _words(s.description) | _words(s.title or "")
-    props = set(s.properties)
-    points = 0.0
     if s.name in cap.preferred:
-        points += 10 - cap.preferred.index(s.name) * 0.1
-    points += 2.0 * len(name_words & set(cap.words))
-    points += 0.5 * len(desc_words & set(cap.words))
-    points -= 2.5 * len(name_words & set(cap.avoid))
-    if cap.read_only and s.side_effect:
+        return 100 - cap.preferred.index(s.name)
+    name = _words(s.name)
+    desc = _words(f"{s.title or ''} {s.description}")[:60]
+    objects = 3 * min(1, _hits(name, cap.objects)) + min(1, _hits(desc, cap.objects))
+    verbs = 3 * min(1, _hits(name, cap.verbs)) + min(1, _hits(desc[:12], cap.verbs))
+    if not verbs and cap.read_only and s.read_only and "list" in cap.verbs:
+        verbs = 1  # a read-only noun tool ("agenda") lists its things
+    if not objects or not verbs:
+        return 0.0
+    points = float(objects + verbs)
+    points -= 4 * min(1, _hits(name, cap.avoid))
+    if cap.read_only == s.side_effect:
         points -= 6
-    if not cap.read_only and s.read_only:
-        points -= 6
-    for p in cap.params:
-        if any(syn in props for syn in ARG_SYNONYMS.get(p, (p,))):
-            points += 1
+    props = set(s.properties)
+    points += sum(1 for p in cap.params if any(syn in props for syn in ARG_SYNONYMS.get(p, (p,))))
     return points
 
 
