@@ -89,7 +89,9 @@ class TurnFailed(Exception):
 # ---------------------------------------------------------------- the registry for one user
 async def build_registry(user_id: int) -> ToolRegistry:
     """CRM tools plus every tool the user's connected MCP servers offer right now."""
-    registry = ToolRegistry()
+    from crm_app.services.mcp_runtime import DatabaseAuditSink
+
+    registry = ToolRegistry(audit=DatabaseAuditSink())
     registry.register_all(crm_tools())
     settings = get_settings()
     if not settings.mcp_enabled:
@@ -781,8 +783,9 @@ async def offer_contact(user: SignedInUser, conversation_id: int, card: dict[str
 
 async def log_email_card(user: SignedInUser, card: dict[str, str]) -> dict[str, Any]:
     """The email card's "Log to CRM" button: file it on the matching contact, or say none matches."""
-    from crm_app.tools.crm_tools import crm_tools as _tools
+    from crm_app.services.mcp_runtime import DatabaseAuditSink
 
-    tool = next(t for t in _tools() if t.name == "crm_log_email")
-    result = await tool.run(ToolContext(user.id, user.email), _log_args(card))
+    registry = ToolRegistry(audit=DatabaseAuditSink())
+    registry.register_all(crm_tools())
+    result = await registry.execute("crm_log_email", ToolContext(user.id, user.email), _log_args(card))
     return asdict(result)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import abc
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from crm_app.mcp.audit import AuditEntry, AuditSink
+from crm_app.mcp.redact import redact
 
 CRM_SOURCE = "crm"
 
@@ -87,10 +91,12 @@ class ToolRegistry:
 
     MCP tools whose names clash with a registered tool get the server id as a prefix.
     `unavailable` records why a tool server contributed nothing (shown to the user).
+    CRM tool calls are written to `audit` here; MCP tool calls are audited by the MCP client manager.
     """
 
     _tools: dict[str, BaseTool] = field(default_factory=dict)
     unavailable: dict[str, str] = field(default_factory=dict)
+    audit: AuditSink | None = None
 
     def register(self, tool: BaseTool) -> str:
         name = tool.name
@@ -119,4 +125,11 @@ class ToolRegistry:
         tool = self.get(name)
         if tool is None:
             return ToolResult.failure(name, "registry", f"The tool {name!r} is not available right now.", "UnknownTool")
-        return await tool.run(ctx, arguments)
+        result = await tool.run(ctx, arguments)
+        if self.audit is not None and tool.schema.source == CRM_SOURCE:
+            await self.audit.record(AuditEntry(
+                user_id=ctx.user_id, server_id=CRM_SOURCE, tool=name, arguments=redact(dict(arguments)),
+                outcome="ok" if result.ok else "tool_error", error=result.error_message,
+                latency_ms=result.latency_ms, at=dt.datetime.now(dt.timezone.utc),
+            ))
+        return result

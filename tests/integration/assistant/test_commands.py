@@ -175,3 +175,35 @@ async def test_mcp_server_down_gives_an_honest_error_card(avery):
         avery.mcp.start()
     turn = await avery.say("Show me emails from the last 3 days")
     assert turn.status == "done" and turn.cards
+
+
+async def test_log_to_crm_files_the_email_or_offers_the_contact(avery):
+    from sqlmodel import select
+
+    from crm_app.db import session_scope
+    from crm_app.models import AuditEntry
+    from crm_app.services import crm
+    from crm_app.services.assistant import confirm_action, log_email_card, offer_contact
+
+    turn = await avery.say("Show me emails from John Smith")
+    card = turn.cards[0]
+    result = await log_email_card(avery.user, card)
+    assert result["ok"] and result["data"]["status"] == "logged"
+    john = crm.contacts_by_emails(["john.smith@acme.example"])["john.smith@acme.example"]
+    logged = [a for a in crm.timeline(contact_id=john["id"]) if a["kind"] == "email"]
+    assert logged and logged[0]["subject"] == card["title"] and logged[0]["email_message_id"] == card["id"]
+    again = await log_email_card(avery.user, card)
+    assert again["data"]["status"] == "already_logged"
+
+    stranger = {**card, "from_address": "ravi.menon@partnerco.example", "from_name": "Ravi Menon", "crm_contact_id": "",
+                "to": ""}
+    missing = await log_email_card(avery.user, stranger)
+    assert not missing["ok"] and missing["error_code"] == "NotFound"
+    offer = await offer_contact(avery.user, avery.conversation_id, stranger)
+    confirm = next(c for c in offer.cards if c["kind"] == "confirm")
+    assert confirm["first_name"] == "Ravi" and confirm["emails"] == "ravi.menon@partnerco.example"
+    await confirm_action(avery.user, offer.message_id, confirm["id"])
+    assert "ravi.menon@partnerco.example" in crm.contacts_by_emails(["ravi.menon@partnerco.example"])
+    with session_scope() as s:
+        audited = s.exec(select(AuditEntry).where(AuditEntry.user_id == avery.user.id)).all()
+    assert {"crm_log_email", "crm_create_contact", "outlook_search_emails"} <= {a.tool for a in audited}
