@@ -44,26 +44,28 @@ def site_drive_root(site_id: str) -> str:
     return f"/sites/{quote(site_id, safe=',')}/drive"
 
 
+def _addressed_item(root: str, item_id: str | None, path: str | None, id_field: str) -> str | None:
+    """The Graph path of the item named by id or by path from the drive root; None for the root."""
+    if item_id and path:
+        raise ArgumentError("path", f"give either {id_field} or path, not both")
+    if item_id:
+        return f"{root}/items/{quote(item_id, safe='')}"
+    clean = _clean_path(path)
+    return f"{root}/root:/{quote(clean, safe='/')}:" if clean else None
+
+
 def folder_children_path(root: str, folder_id: str | None, path: str | None) -> str:
     """The children of a folder named by id, by path from the drive root, or the root itself."""
-    if folder_id and path:
-        raise ArgumentError("path", "give either folder_id or path, not both")
-    if folder_id:
-        return f"{root}/items/{quote(folder_id, safe='')}/children"
-    clean = _clean_path(path)
-    return f"{root}/root:/{quote(clean, safe='/')}:/children" if clean else f"{root}/root/children"
+    folder = _addressed_item(root, folder_id, path, "folder_id")
+    return f"{folder or root + '/root'}/children"
 
 
 def item_path(root: str, item_id: str | None, path: str | None) -> str:
     """A single drive item, by id or by path from the drive root."""
-    if item_id and path:
-        raise ArgumentError("path", "give either item_id or path, not both")
-    if item_id:
-        return f"{root}/items/{quote(item_id, safe='')}"
-    clean = _clean_path(path)
-    if not clean:
+    item = _addressed_item(root, item_id, path, "item_id")
+    if item is None:
         raise ArgumentError("item_id", "give the file's item_id (from a file listing) or its path")
-    return f"{root}/root:/{quote(clean, safe='/')}:"
+    return item
 
 
 def search_path(root: str, query: str) -> str:

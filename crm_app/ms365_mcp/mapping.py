@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from crm_app.ms365_mcp.html_text import html_to_text, normalise_text
 from crm_app.ms365_mcp.models import (
     Attachment,
     Attendee,
-    Channel,
     Email,
     Event,
     File,
     FullEmail,
     MailFolder,
+    NamedItem,
     Person,
     Recipient,
-    Site,
-    Team,
 )
 from crm_app.ms365_mcp.timeparse import iso_in_zone, parse_graph_datetime_tz, parse_graph_instant, utc_iso
 
@@ -25,6 +23,7 @@ GRAPH_PREVIEW_LENGTH = 255
 MAX_FULL_BODY_CHARS = 100_000
 
 Json = dict[str, Any]
+N = TypeVar("N", bound=NamedItem)
 
 
 def _text(value: object) -> str:
@@ -200,32 +199,17 @@ def drive_item(item: Json) -> File:
     )
 
 
-def site(item: Json) -> Site:
-    return Site(
-        id=_text(item.get("id")),
-        name=_opt_text(item.get("name")),
-        display_name=_opt_text(item.get("displayName")),
-        web_url=_opt_text(item.get("webUrl")),
-        description=_opt_text(item.get("description")),
-    )
-
-
-def team(item: Json) -> Team:
-    return Team(
-        id=_text(item.get("id")),
-        display_name=_opt_text(item.get("displayName")),
-        description=_opt_text(item.get("description")),
-        web_url=_opt_text(item.get("webUrl")),
-    )
-
-
-def channel(item: Json) -> Channel:
-    return Channel(
-        id=_text(item.get("id")),
-        display_name=_opt_text(item.get("displayName")),
-        description=_opt_text(item.get("description")),
-        web_url=_opt_text(item.get("webUrl")),
-    )
+def named(item: Json, model: type[N]) -> N:
+    """A site, team or channel resource as `model`."""
+    fields: dict[str, Any] = {
+        "id": _text(item.get("id")),
+        "display_name": _opt_text(item.get("displayName")),
+        "description": _opt_text(item.get("description")),
+        "web_url": _opt_text(item.get("webUrl")),
+    }
+    if "name" in model.model_fields:
+        fields["name"] = _opt_text(item.get("name"))
+    return model(**fields)
 
 
 def user_person(item: Json) -> Person:

@@ -188,12 +188,17 @@ class ShareResult(Output):
     link: str | None = Field(None, description="Sharing link, when Graph returned one")
 
 
-class Site(Output):
+class NamedItem(Output):
+    """A site, team or channel: an id, a name, a description and a browser link."""
+
     id: str
-    name: str | None
     display_name: str | None
-    web_url: str | None
     description: str | None
+    web_url: str | None
+
+
+class Site(NamedItem):
+    name: str | None
 
 
 class SiteList(Output):
@@ -202,11 +207,8 @@ class SiteList(Output):
     has_more: bool
 
 
-class Team(Output):
-    id: str
-    display_name: str | None
-    description: str | None
-    web_url: str | None
+class Team(NamedItem):
+    pass
 
 
 class TeamList(Output):
@@ -215,11 +217,8 @@ class TeamList(Output):
     has_more: bool
 
 
-class Channel(Output):
-    id: str
-    display_name: str | None
-    description: str | None
-    web_url: str | None
+class Channel(NamedItem):
+    pass
 
 
 class ChannelList(Output):

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated
+from collections.abc import Callable, Mapping
+from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
 from mcp.server.mcpserver import Context
@@ -11,6 +12,7 @@ from mcp_types import ToolAnnotations
 from pydantic import AfterValidator, BeforeValidator, Field
 
 from crm_app.ms365_mcp.errors import AuthenticationRequired
+from crm_app.ms365_mcp.graph import GraphClient, Params
 from crm_app.ms365_mcp.timeparse import check_iso, check_time_zone
 
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
@@ -19,6 +21,9 @@ ADDITIVE = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempot
 _BEARER = re.compile(r"^\s*Bearer\s+(\S+)\s*$", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\"]+$")
 MAX_ADDRESS_LENGTH = 254
+LIST_MAX_PAGES = 2
+
+T = TypeVar("T")
 
 
 def bearer_token(ctx: Context) -> str:
@@ -32,6 +37,23 @@ def bearer_token(ctx: Context) -> str:
             "the delegated token as 'Authorization: Bearer <token>', then retry."
         )
     return match.group(1)
+
+
+async def fetch_list(
+    graph: GraphClient,
+    token: str,
+    path: str,
+    convert: Callable[[dict[str, Any]], T],
+    *,
+    params: Params,
+    limit: int,
+    headers: Mapping[str, str] | None = None,
+) -> tuple[list[T], bool]:
+    """Up to `limit` items of a Graph collection, converted, and whether more were left out."""
+    page = await graph.collect(
+        path, token=token, params=params, headers=headers, limit=limit, max_pages=LIST_MAX_PAGES
+    )
+    return [convert(item) for item in page.items], page.has_more
 
 
 def segment(value: str) -> str:

@@ -40,6 +40,7 @@ from crm_app.ms365_mcp.tools.common import (
     OptionalText,
     RequiredText,
     bearer_token,
+    fetch_list,
     segment,
 )
 
@@ -69,6 +70,10 @@ WELL_KNOWN_FOLDERS = {
     "spam": "junkemail",
     "outbox": "outbox",
 }
+Recipients = Annotated[AddressList, Field(description="Recipient email addresses")]
+CcRecipients = Annotated[OptionalAddressList, Field(description="Cc email addresses")]
+Subject = Annotated[RequiredText, Field(max_length=MAX_SUBJECT_LENGTH, description="Subject line")]
+PlainBody = Annotated[str, Field(max_length=MAX_BODY_LENGTH, description="Plain-text body")]
 _FOLDER_ID = re.compile(r"^[A-Za-z0-9+/=_-]{40,}$")
 
 SEARCH_DESCRIPTION = f"""Search the signed-in user's Outlook mailbox and return matching emails, newest first.
@@ -196,19 +201,15 @@ def register(server: MCPServer, graph: GraphClient) -> None:
         annotations=READ_ONLY,
     )
     async def outlook_list_folders(ctx: Context) -> FolderList:
-        token = bearer_token(ctx)
-        page = await graph.collect(
-            "/me/mailFolders",
-            token=token,
+        folders, more = await fetch_list(
+            graph, bearer_token(ctx), "/me/mailFolders", mail_folder,
             params={
                 "$select": "id,displayName,parentFolderId,childFolderCount,unreadItemCount,totalItemCount",
                 "$top": str(MAX_FOLDERS),
             },
             limit=MAX_FOLDERS,
-            max_pages=1,
         )
-        folders = [mail_folder(f) for f in page.items]
-        return FolderList(folders=folders, count=len(folders), has_more=page.has_more)
+        return FolderList(folders=folders, count=len(folders), has_more=more)
 
     def message_body(
         subject: str, body: str, to: list[str], cc: list[str] | None
@@ -232,10 +233,10 @@ def register(server: MCPServer, graph: GraphClient) -> None:
     )
     async def outlook_create_draft(
         ctx: Context,
-        to: Annotated[AddressList, Field(description="Recipient email addresses")],
-        subject: Annotated[RequiredText, Field(max_length=MAX_SUBJECT_LENGTH, description="Subject line")],
-        body: Annotated[str, Field(max_length=MAX_BODY_LENGTH, description="Plain-text body")],
-        cc: Annotated[OptionalAddressList, Field(description="Cc email addresses")] = None,
+        to: Recipients,
+        subject: Subject,
+        body: PlainBody,
+        cc: CcRecipients = None,
     ) -> DraftResult:
         token = bearer_token(ctx)
         created = await graph.post_json("/me/messages", token=token, body=message_body(subject, body, to, cc))
@@ -254,10 +255,10 @@ def register(server: MCPServer, graph: GraphClient) -> None:
     )
     async def outlook_send_email(
         ctx: Context,
-        to: Annotated[AddressList, Field(description="Recipient email addresses")],
-        subject: Annotated[RequiredText, Field(max_length=MAX_SUBJECT_LENGTH, description="Subject line")],
-        body: Annotated[str, Field(max_length=MAX_BODY_LENGTH, description="Plain-text body")],
-        cc: Annotated[OptionalAddressList, Field(description="Cc email addresses")] = None,
+        to: Recipients,
+        subject: Subject,
+        body: PlainBody,
+        cc: CcRecipients = None,
     ) -> SendResult:
         token = bearer_token(ctx)
         message = message_body(subject, body, to, cc)

@@ -12,9 +12,9 @@ from pydantic import Field
 from crm_app.ms365_mcp.drive import folder_children_path, list_children, search_drive, site_drive_root
 from crm_app.ms365_mcp.errors import Ms365Error
 from crm_app.ms365_mcp.graph import GraphClient
-from crm_app.ms365_mcp.mapping import site
-from crm_app.ms365_mcp.models import FileList, SiteList
-from crm_app.ms365_mcp.tools.common import READ_ONLY, GraphId, OptionalText, RequiredText, bearer_token
+from crm_app.ms365_mcp.mapping import named
+from crm_app.ms365_mcp.models import FileList, Site, SiteList
+from crm_app.ms365_mcp.tools.common import READ_ONLY, GraphId, OptionalText, RequiredText, bearer_token, fetch_list
 from crm_app.ms365_mcp.tools.files import DEFAULT_FILE_TOP, DEFAULT_SEARCH_TOP, FILE_FIELDS, FileTop
 
 logger = logging.getLogger(__name__)
@@ -30,15 +30,11 @@ def register(server: MCPServer, graph: GraphClient) -> None:
     """Add the SharePoint tools to `server`, calling Graph through `graph`."""
 
     async def find_sites(token: str, query: str | None, top: int) -> SiteList:
-        page = await graph.collect(
-            "/sites",
-            token=token,
-            params={"search": query or ALL_SITES, "$select": SITE_SELECT, "$top": str(top)},
-            limit=top,
-            max_pages=2,
+        sites, more = await fetch_list(
+            graph, token, "/sites", lambda item: named(item, Site),
+            params={"search": query or ALL_SITES, "$select": SITE_SELECT, "$top": str(top)}, limit=top,
         )
-        sites = [site(item) for item in page.items]
-        return SiteList(sites=sites, count=len(sites), has_more=page.has_more)
+        return SiteList(sites=sites, count=len(sites), has_more=more)
 
     @server.tool(
         name="sharepoint_list_sites",

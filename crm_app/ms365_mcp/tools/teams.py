@@ -8,14 +8,23 @@ from mcp.server.mcpserver import Context, MCPServer
 from pydantic import Field
 
 from crm_app.ms365_mcp.graph import GraphClient
-from crm_app.ms365_mcp.mapping import channel, team
-from crm_app.ms365_mcp.models import ChannelList, PostedMessage, PostResult, TeamList
+from crm_app.ms365_mcp.mapping import named
+from crm_app.ms365_mcp.models import Channel, ChannelList, PostedMessage, PostResult, Team, TeamList
 from crm_app.ms365_mcp.timeparse import parse_graph_instant, utc_iso
-from crm_app.ms365_mcp.tools.common import ADDITIVE, READ_ONLY, GraphId, RequiredText, bearer_token, segment
+from crm_app.ms365_mcp.tools.common import (
+    ADDITIVE,
+    READ_ONLY,
+    GraphId,
+    RequiredText,
+    bearer_token,
+    fetch_list,
+    segment,
+)
 
 MAX_TEAMS = 100
 MAX_CHANNELS = 200
 MAX_MESSAGE_LENGTH = 28_000
+NAMED_SELECT = "id,displayName,description,webUrl"
 
 
 def register(server: MCPServer, graph: GraphClient) -> None:
@@ -31,16 +40,11 @@ def register(server: MCPServer, graph: GraphClient) -> None:
         annotations=READ_ONLY,
     )
     async def teams_list_teams(ctx: Context) -> TeamList:
-        token = bearer_token(ctx)
-        page = await graph.collect(
-            "/me/joinedTeams",
-            token=token,
-            params={"$select": "id,displayName,description,webUrl"},
-            limit=MAX_TEAMS,
-            max_pages=2,
+        teams, more = await fetch_list(
+            graph, bearer_token(ctx), "/me/joinedTeams", lambda item: named(item, Team),
+            params={"$select": NAMED_SELECT}, limit=MAX_TEAMS,
         )
-        teams = [team(item) for item in page.items]
-        return TeamList(teams=teams, count=len(teams), has_more=page.has_more)
+        return TeamList(teams=teams, count=len(teams), has_more=more)
 
     @server.tool(
         name="teams_list_channels",
@@ -55,16 +59,11 @@ def register(server: MCPServer, graph: GraphClient) -> None:
         ctx: Context,
         team_id: Annotated[GraphId, Field(description="Team id from teams_list_teams")],
     ) -> ChannelList:
-        token = bearer_token(ctx)
-        page = await graph.collect(
-            f"/teams/{segment(team_id)}/channels",
-            token=token,
-            params={"$select": "id,displayName,description,webUrl"},
-            limit=MAX_CHANNELS,
-            max_pages=2,
+        channels, more = await fetch_list(
+            graph, bearer_token(ctx), f"/teams/{segment(team_id)}/channels", lambda item: named(item, Channel),
+            params={"$select": NAMED_SELECT}, limit=MAX_CHANNELS,
         )
-        channels = [channel(item) for item in page.items]
-        return ChannelList(channels=channels, count=len(channels), has_more=page.has_more)
+        return ChannelList(channels=channels, count=len(channels), has_more=more)
 
     @server.tool(
         name="teams_post_message",

@@ -149,3 +149,38 @@ async def test_sharepoint_search_skips_a_forbidden_site(mcp_server, graph) -> No
         async with open_session() as session:
             result = await session.call_tool("sharepoint_search_files", {"query": "q4 o'brien"})
     assert [f["id"] for f in result.structured_content["files"]] == ["f1"]
+
+
+async def test_directory_merges_people_and_survives_missing_people_permission(mcp_server, graph) -> None:
+    allowed = {"people": True}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        path = request.url.path
+        if path == "/v1.0/users":
+            assert request.headers["consistencylevel"] == "eventual"
+            assert request.url.params["$search"] == '"displayName:john" OR "mail:john"'
+            return httpx.Response(200, json={"value": []})
+        if path == "/v1.0/groups":
+            return httpx.Response(200, json={"value": []})
+        assert path == "/v1.0/me/people" and request.url.params["$search"] == '"john"'
+        if not allowed["people"]:
+            return httpx.Response(403, json={"error": {"code": "ErrorAccessDenied", "message": "People.Read"}})
+        return httpx.Response(200, json={"value": [
+            {"id": "p1", "displayName": "John Smith", "companyName": "Acme",
+             "scoredEmailAddresses": [{"address": "john.smith@acme.example"}],
+             "personType": {"class": "Person", "subclass": "ImplicitContact"}},
+            {"id": "p2", "displayName": "Finance team", "scoredEmailAddresses": [{"address": "finance@x.example"}],
+             "personType": {"class": "Group", "subclass": "UnifiedGroup"}},
+        ]})
+
+    graph.handler = handler
+    async with mcp_server() as open_session:
+        async with open_session() as session:
+            found = await session.call_tool("directory_find_people", {"query": 'john"'})
+            allowed["people"] = False
+            directory_only = await session.call_tool("directory_find_people", {"query": "john"})
+    people = found.structured_content["people"]
+    assert [(p["kind"], p["address"], p["description"]) for p in people] == [
+        ("contact", "john.smith@acme.example", "Acme"), ("group", "finance@x.example", None),
+    ]
+    assert not directory_only.is_error and directory_only.structured_content["count"] == 0
