@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from crm_app.assistant.cards import cards_from_result, error_card, event_card, file_card
 from crm_app.assistant.grounding import (
     MAIL_GET_TOOL,
     REASONS,
@@ -16,6 +17,7 @@ from crm_app.assistant.grounding import (
     plain_text,
     verify_reply,
 )
+from crm_app.tools.base import ToolResult
 
 FENCE_LINE = re.compile(r"^(?:====|----) ")
 
@@ -375,3 +377,31 @@ def test_correction_prompt_lists_every_flag_and_asks_for_a_grounded_rewrite() ->
     assert '- email address "maria@globex.example": ' + REASONS["email_address"] in prompt
     assert "using only what the fenced tool data says" in prompt
     assert MAIL_GET_TOOL in prompt
+
+
+# ---- the chat's own cards -------------------------------------------------------------
+
+
+def test_cards_made_from_tool_results_are_fenced_by_what_they_hold() -> None:
+    mail = cards_from_result(ToolResult(ok=True, tool="outlook_search_emails", source="ms365", data={"emails": [{
+        "id": "m1", "subject": "Q3 Budget Review", "from": {"name": "Anna Schmidt", "address": "anna@contoso.example"},
+        "to": [], "received_at": "2026-03-20T09:15:00Z", "body": "Hi Avery, the numbers…", "body_kind": "preview",
+        "web_link": "https://outlook.example/m1"}]}))
+    listing = file_card({"id": "f1", "name": "Q4 report.xlsx", "size": 2048, "web_url": "https://files.example/f1"})
+    read = cards_from_result(ToolResult(ok=True, tool="onedrive_read_file", source="ms365", data={
+        "file": {"id": "f1", "name": "notes.txt", "size": 10}, "content": "Line one", "truncated": True}))
+    event = event_card({"id": "e1", "subject": "Kickoff", "start": {"dateTime": "2026-04-02T09:00:00.0000000",
+                        "timeZone": "UTC"}, "end": {"dateTime": "2026-04-02T10:00:00.0000000", "timeZone": "UTC"},
+                        "bodyPreview": "Agenda: intros"})
+    failed = error_card("Search emails", "Microsoft 365 did not answer in time.")
+
+    text = fence_cards([*mail, listing, *read, event, failed])
+
+    assert "---- BODY PREVIEW — TRUNCATED, about 255 characters ----" in text
+    assert "Link: https://outlook.example/m1" in text and "Body label" not in text
+    file_block = text.split("==== FILE 1 of 2 (id f1) ====", 1)[1].split("==== END FILE 1 of 2 ====", 1)[0]
+    assert "CONTENT" not in file_block and "[EMPTY" not in file_block
+    assert "---- FILE CONTENT PREVIEW — TRUNCATED, only the start of the file ----\nLine one" in text
+    assert "---- DESCRIPTION PREVIEW — TRUNCATED, only the start is known ----\nAgenda: intros" in text
+    assert "==== TOOL FAILED: Search emails failed ====\nMicrosoft 365 did not answer in time." in text
+    assert verify_reply("Kickoff is on 2 April 2026; Anna's Q3 Budget Review came on 20 March.", [*mail, event]) == []
