@@ -26,12 +26,14 @@ THROTTLED_CODE = "TooManyRequests"
 NOT_TEXT_CODE = "NotTextFile"
 NOT_FOUND_CODE = "NotFound"
 UNKNOWN_TOOL_CODE = "UnknownTool"
+TOOL_ERROR_CODE = "ToolError"
+INTERNAL_ERROR_CODE = "InternalError"
 
 
 class Ms365Error(ToolError):
     """A failure a tool reports to its caller, with a code, an HTTP status and a message."""
 
-    default_code = "Error"
+    default_code = TOOL_ERROR_CODE
 
     def __init__(self, message: str, *, code: str | None = None, status: int | None = None) -> None:
         super().__init__(message)

@@ -23,7 +23,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from crm_app.ms365_mcp.errors import UNKNOWN_TOOL_CODE, ArgumentError, Ms365Error
+from crm_app.ms365_mcp.errors import INTERNAL_ERROR_CODE, TOOL_ERROR_CODE, UNKNOWN_TOOL_CODE, ArgumentError, Ms365Error
 from crm_app.ms365_mcp.graph import GraphClient
 from crm_app.ms365_mcp.schema import compact_schema
 from crm_app.ms365_mcp.settings import Settings
@@ -98,14 +98,12 @@ class Ms365McpServer(MCPServer):
             return Ms365Error(
                 f"The tool {name} failed unexpectedly on the server; the failure has been logged. "
                 "Try again; if it keeps failing, report it to the administrator.",
-                code="InternalError",
+                code=INTERNAL_ERROR_CODE,
                 status=500,
             )
-        return Ms365Error(
-            f"{exc}. Call tools/list to see the available tool names.",
-            code=UNKNOWN_TOOL_CODE,
-            status=None,
-        )
+        if str(exc).startswith("Unknown tool"):
+            return Ms365Error(f"{exc}. Call tools/list to see the available tool names.", code=UNKNOWN_TOOL_CODE)
+        return Ms365Error(f"{exc}. Correct the request and try again.", code=TOOL_ERROR_CODE)
 
 
 def validation_error(error: ValidationError) -> ArgumentError:

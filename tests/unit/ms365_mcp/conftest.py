@@ -11,7 +11,7 @@ import pytest
 from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 
-from crm_app.ms365_mcp.server import create_app
+from crm_app.ms365_mcp.server import Ms365McpServer, create_app
 from crm_app.ms365_mcp.settings import Settings
 
 GRAPH_BASE = "https://graph.test/v1.0"
@@ -39,10 +39,17 @@ def graph() -> ScriptedGraph:
 
 
 @asynccontextmanager
-async def running_server(graph: ScriptedGraph) -> AsyncIterator[SessionFactory]:
-    """Serve the app in-process (lifespan included); yield a factory of MCP client sessions."""
+async def running_server(
+    graph: ScriptedGraph, customize: Callable[[Ms365McpServer], None] | None = None
+) -> AsyncIterator[SessionFactory]:
+    """Serve the app in-process (lifespan included); yield a factory of MCP client sessions.
+
+    `customize` may register extra tools on the server before it starts.
+    """
     settings = Settings(GRAPH_BASE_URL=GRAPH_BASE, GRAPH_MAX_RETRIES=0)
     app = create_app(settings, transport=httpx.MockTransport(graph))
+    if customize is not None:
+        customize(app.state.mcp_server)
 
     @asynccontextmanager
     async def open_session(token: str | None = "token-avery") -> AsyncIterator[ClientSession]:
@@ -58,6 +65,6 @@ async def running_server(graph: ScriptedGraph) -> AsyncIterator[SessionFactory]:
 
 
 @pytest.fixture
-def mcp_server(graph: ScriptedGraph) -> Callable[[], AbstractAsyncContextManager[SessionFactory]]:
+def mcp_server(graph: ScriptedGraph) -> Callable[..., AbstractAsyncContextManager[SessionFactory]]:
     """`async with mcp_server() as open_session:` runs the server around a test body."""
-    return lambda: running_server(graph)
+    return lambda customize=None: running_server(graph, customize)

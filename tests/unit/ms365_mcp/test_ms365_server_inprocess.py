@@ -140,3 +140,20 @@ async def test_text_file_is_read_and_capped(mcp_server, graph) -> None:
         assert data["truncated"] is True
         assert data["content_kind"] == "text"
         assert data["file"]["name"] == "notes.txt"
+
+
+async def test_a_crash_is_reported_without_its_details(mcp_server, caplog) -> None:
+    def add_broken_tool(server) -> None:
+        @server.tool(name="broken")
+        async def broken() -> dict:
+            raise RuntimeError("internal detail Bearer secret-in-exception")
+
+    async with mcp_server(add_broken_tool) as mcp_session:
+        async with mcp_session() as session:
+            result = await session.call_tool("broken", {})
+            unknown = await session.call_tool("no_such_tool", {})
+    error = error_of(result)
+    assert (error["code"], error["status"]) == ("InternalError", 500)
+    assert "internal detail" not in result.content[0].text
+    assert any(record.exc_info for record in caplog.records if "crashed" in record.getMessage())
+    assert error_of(unknown)["code"] == "UnknownTool"
