@@ -214,8 +214,11 @@ class TurnEngine:
         self.turn.retry_text = self.user_text
         try:
             last_results, history = await asyncio.to_thread(self._history)
-            plan = self.fixed_plan or await asyncio.to_thread(self._plan, self.user_text, last_results, history)
             self.last_results = last_results
+            if get_settings().llm_enabled and self.fixed_plan is None:
+                await self._run_llm()
+                return await self._finish()
+            plan = self.fixed_plan or await asyncio.to_thread(self._plan, self.user_text, last_results, history)
             await self._execute(plan)
         except TurnFailed as exc:
             await self._fail(getattr(self, "_capability", "request"), str(exc))
@@ -224,6 +227,9 @@ class TurnEngine:
         except Exception:
             log.exception("chat turn failed")
             await self._fail("request", "Something went wrong on our side while handling this message.")
+        return await self._finish()
+
+    async def _finish(self) -> Turn:
         if self.turn.status == "working":
             self.turn.status = "done"
         await self._emit()
@@ -531,25 +537,103 @@ class TurnEngine:
         if not tool_name:
             tool = await self.tool_for(capability)
             tool_name, source = tool.name, tool.schema.source
-        named = set(EMAIL_RE.findall(self.user_text.lower()))
-        recipients = [x.strip() for key in ("to", "cc", "attendees", "recipients") for x in summary.get(key, "").split(",") if x.strip()]
-        action_id = uuid.uuid4().hex
-        self.turn.actions[action_id] = {"capability": capability, "tool": tool_name, "source": source,
-                                        "canonical": canonical, "named": sorted(named), "status": "pending"}
-        self.turn.cards.append({
-            "kind": "confirm", "id": action_id, "title": title, "capability": capability, "status": "pending",
-            **{k: str(v) for k, v in summary.items()},
-            "highlight": ", ".join(r for r in recipients if not self._user_named(r, named)),
-        })
-        await self._emit()
+        also = {summary["to"]} if intent == Intent.MAIL_REPLY and summary.get("to") else set()
+        await self._add_confirmation(capability, tool_name, source, title, summary, canonical=canonical, also_named=also)
         await self._say("Here's exactly what I'll do. Nothing happens until you press Confirm — you can Edit or Cancel it.")
 
-    def _user_named(self, address: str, named: set[str]) -> bool:
-        return address.lower() in named or self._resolved_from_text(address)
+    async def _add_confirmation(self, capability: str, tool_name: str, source: str, title: str, summary: dict[str, str],
+                                *, canonical: dict[str, Any] | None = None, raw: dict[str, Any] | None = None,
+                                also_named: set[str] | None = None) -> str:
+        """A confirmation card; recipients the user's own words don't account for are highlighted."""
+        recipients = list(dict.fromkeys(x.strip() for key in ("to", "cc", "attendees", "recipients")
+                                        for x in str(summary.get(key, "")).split(",") if x.strip()))
+        unnamed = await asyncio.to_thread(unnamed_recipients, self.user_text, recipients, also_named or set())
+        action_id = uuid.uuid4().hex
+        self.turn.actions[action_id] = {"capability": capability, "tool": tool_name, "source": source,
+                                        "canonical": canonical, "raw": raw, "status": "pending"}
+        self.turn.cards.append({
+            "kind": "confirm", "id": action_id, "title": title, "capability": capability, "status": "pending",
+            **{k: str(v) for k, v in summary.items()}, "highlight": ", ".join(unnamed),
+        })
+        await self._emit()
+        return action_id
 
-    def _resolved_from_text(self, address: str) -> bool:
-        """Recipients the offline parser resolved came from the user's own words."""
-        return True
+    # ---- the LLM backend
+    async def _run_llm(self) -> None:
+        from crm_app.assistant.grounding import fence_cards, verify_reply
+        from crm_app.assistant.llm import AwaitingConfirmation, LLMBackend, LLMUnavailable
+
+        backend = LLMBackend.from_settings()
+        registry = await self._registry()
+        earlier = [r["card"] for r in self.last_results if r.get("card")]
+        history = await asyncio.to_thread(self._llm_history)
+        now = self.now or clock(self.tz)
+
+        async def execute(name: str, args: dict[str, Any]) -> str:
+            tool = registry.get(name)
+            if tool is None:
+                return f"Error: there is no tool named {name!r}."
+            if tool.schema.side_effect:
+                summary = proposal_summary(tool, args)
+                await self._add_confirmation(tool.name, tool.name, tool.schema.source, f"Run {tool.schema.title or tool.name}?",
+                                             summary, raw=dict(args))
+                raise AwaitingConfirmation()
+            chip = await self._chip(f"{tool.schema.title or tool.name.replace('_', ' ')}…")
+            result = await registry.execute(name, self.ctx, args)
+            chip["state"] = "done" if result.ok else "failed"
+            if not result.ok:
+                card = cardlib.error_card(tool.schema.title or tool.name, result.error_message or "The tool failed.")
+                card["retry_text"] = self.turn.retry_text
+                self.turn.cards.append(card)
+                await self._emit()
+                return fence_cards([card])
+            found = cardlib.cards_from_result(result)
+            known = await asyncio.to_thread(crm.contacts_by_emails, [c.get("from_address", "") for c in found])
+            cardlib.mark_crm_contacts(found, known)
+            self.turn.cards.extend(found)
+            self._remember([c for r in self.turn.results for c in [r["card"]]] + found)
+            await self._emit()
+            return fence_cards(found)
+
+        async def on_text(delta: str) -> None:
+            self.turn.text += delta
+            await self._emit()
+
+        context = (f"Now: {now:%A %d %B %Y, %H:%M} ({self.tz}). The user is {self.user.name} <{self.user.email}>. "
+                   "Dates you pass to tools are ISO-8601 with the user's UTC offset.")
+        try:
+            result = await backend.run(history=history, user_text=self.user_text, tools=registry.schemas(),
+                                       execute=execute, on_text=on_text, context=context)
+        except LLMUnavailable as exc:
+            raise TurnFailed(str(exc)) from exc
+        data = earlier + [c for c in self.turn.cards if c.get("kind") != "confirm"]
+        trusted = [self.user.name, self.user.email]
+        flags = verify_reply(result.text, data, user_text=self.user_text, trusted=trusted)
+        if flags:
+            try:
+                corrected = await backend.correct(result, flags)
+            except LLMUnavailable:
+                corrected = result.text
+            self.turn.text = corrected
+            flags = verify_reply(corrected, data, user_text=self.user_text, trusted=trusted)
+        self.turn.flags = [f"{f.value} — {f.reason}" for f in flags]
+        if any(c.get("kind") == "error" for c in self.turn.cards):
+            self.turn.status = "failed"
+
+    def _llm_history(self) -> list[dict[str, Any]]:
+        """Earlier turns for the model: what was said, and the fenced data each reply was based on."""
+        from crm_app.assistant.grounding import fence_cards
+
+        msgs = conversations.messages(self.user.id, self.conversation_id, limit=12)[:-1]
+        out: list[dict[str, Any]] = []
+        for m in msgs:
+            if m["role"] == "user":
+                out.append({"role": "user", "content": m["content"]})
+            else:
+                data = [c for c in m.get("cards") or [] if c.get("kind") not in ("confirm",)]
+                text = m["content"] + (f"\n\n{fence_cards(data)}" if data else "")
+                out.append({"role": "assistant", "content": text})
+        return out
 
     def _draft_body(self, to: list[str], subject: str) -> str:
         first = ""
@@ -644,7 +728,7 @@ async def confirm_action(user: SignedInUser, message_id: int, action_id: str, ed
     action["status"] = "running"
     await asyncio.to_thread(conversations.update_payload, user.id, message_id, {"actions": actions})
     engine = TurnEngine(user, msg["conversation_id"], sink=sink)
-    canonical = dict(action["canonical"])
+    canonical = dict(action.get("canonical") or {})
     canonical.update(_apply_edits(action["capability"], edits or {}))
     capability = action["capability"]
     try:
@@ -652,8 +736,14 @@ async def confirm_action(user: SignedInUser, message_id: int, action_id: str, ed
         tool = registry.get(action["tool"])
         if tool is None:
             raise TurnFailed("The tool for this action is no longer available. Check Settings → Microsoft 365.")
-        chip = await engine._chip(replies.failure_what(capability).replace("ing the", "ing the").rstrip(".") + "…")
-        result = await engine.run_tool(capability, canonical, tool)
+        chip = await engine._chip(replies.failure_what(capability) + "…")
+        if action.get("raw") is not None:
+            args = dict(action["raw"])
+            edited, _ = map_arguments(tool, _apply_edits(capability, edits or {}))
+            args.update(edited)
+            result = await registry.execute(tool.name, engine.ctx, args)
+        else:
+            result = await engine.run_tool(capability, canonical, tool)
         chip["state"] = "done" if result.ok else "failed"
         if not result.ok:
             raise TurnFailed(result.error_message or "The tool reported an error.")
@@ -692,6 +782,54 @@ def _mark_card(user_id: int, message_id: int, actions: dict[str, Any], action_id
                 if k in EDITABLE:
                     c[k] = v
     conversations.update_payload(user_id, message_id, {"actions": actions, "cards": cards})
+
+
+def unnamed_recipients(user_text: str, recipients: list[str], also_named: set[str]) -> list[str]:
+    """Recipients the user's message doesn't account for: not typed, not a CRM contact or group they named."""
+    text = user_text.lower()
+    words = set(re.findall(r"[a-z0-9']+", text))
+    known = crm.contacts_by_emails([r for r in recipients if "@" in r])
+    out = []
+    for r in recipients:
+        address = (EMAIL_RE.findall(r) or [r])[0].lower()
+        if address in text or address in {a.lower() for a in also_named}:
+            continue
+        contact = known.get(address)
+        names = {contact["first_name"].lower(), contact["last_name"].lower()} if contact else set()
+        local = {p for p in re.split(r"[._+-]", address.split("@")[0]) if len(p) > 2}
+        if names & words or (not contact and local and local <= words):
+            continue
+        out.append(address)
+    return out
+
+
+def proposal_summary(tool: BaseTool, args: dict[str, Any]) -> dict[str, str]:
+    """What a model-proposed side effect will do, in the confirmation card's fields."""
+    canonical_keys = ("to", "cc", "subject", "body", "attendees", "recipients", "message", "location", "start", "end", "text")
+    from crm_app.tools.discovery import ARG_SYNONYMS
+
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for key in canonical_keys:
+        for name in ARG_SYNONYMS.get(key, (key,)):
+            if name in args and name not in used:
+                value = args[name]
+                out[key] = ", ".join(_addr(v) for v in value) if isinstance(value, list) else _addr(value)
+                used.add(name)
+                break
+    if "start" in out:
+        out["when"] = _when_label(out.get("start"), out.get("end"))
+    rest = {k: v for k, v in args.items() if k not in used}
+    if rest:
+        out["text"] = (out.get("text", "") + "\n" + "\n".join(f"{k}: {v}" for k, v in rest.items())).strip()
+    return out
+
+
+def _addr(v: Any) -> str:
+    if isinstance(v, dict):
+        inner = v.get("emailAddress") if isinstance(v.get("emailAddress"), dict) else v
+        return str(inner.get("address") or inner.get("email") or inner)
+    return str(v)
 
 
 def _split(v: str) -> list[str]:
