@@ -77,6 +77,28 @@ class SandboxMiddleware:
             caller = Caller(sandbox, sandbox.user(token.grant.user), token)
             scope["state"]["caller"] = caller
         user = caller.user.mail.lower() if caller else None
+        if caller is None or user is None or not sandbox.faults.is_mailbox_path(path):
+            await self.with_faults(scope, receive, send, request, path, user)
+            return
+        if not sandbox.faults.enter(user):
+            error = _throttled(
+                "ApplicationThrottled",
+                "Application is over its MailboxConcurrency limit. At most "
+                f"{sandbox.faults.concurrency_limit} requests per mailbox may run at once; wait for the "
+                "Retry-After seconds and send fewer requests in parallel.",
+                1,
+            )
+            await error_response(error, request)(scope, receive, send)
+            return
+        try:
+            await self.with_faults(scope, receive, send, request, path, user)
+        finally:
+            sandbox.faults.leave(user)
+
+    async def with_faults(self, scope: Scope, receive: Receive, send: Send, request: Request, path: str,
+                          user: str | None) -> None:
+        """Apply matching fault rules (latency, drop, 429/503), then run the app."""
+        sandbox = self.sandbox
         if not path.startswith(UNFAULTED_PREFIXES):
             decision = sandbox.faults.decide(path, user)
             if decision.latency_ms:
@@ -97,22 +119,6 @@ class SandboxMiddleware:
                 )
                 await error_response(error, request)(scope, receive, send)
                 return
-        if caller is not None and user is not None and sandbox.faults.is_mailbox_path(path):
-            if not sandbox.faults.enter(user):
-                error = _throttled(
-                    "ApplicationThrottled",
-                    "Application is over its MailboxConcurrency limit. At most "
-                    f"{sandbox.faults.concurrency_limit} requests per mailbox may run at once; wait for the "
-                    "Retry-After seconds and send fewer requests in parallel.",
-                    1,
-                )
-                await error_response(error, request)(scope, receive, send)
-                return
-            try:
-                await self.app(scope, receive, send)
-            finally:
-                sandbox.faults.leave(user)
-            return
         await self.app(scope, receive, send)
 
     @staticmethod

@@ -132,10 +132,8 @@ async def upload(request: Request, caller: Caller, drive: Drive, parent: DriveRe
     if existing is not None and existing.is_folder:
         raise GraphError(409, "nameAlreadyExists", f"A folder named '{name}' already exists here.")
     if existing is not None:
-        parent.children.remove(existing.id)
-        del drive.items[existing.id]
-    record = drive.add_file(parent, name, text, now, now, author)
-    return item_response(request, caller, drive, record, 200 if existing else 201)
+        return item_response(request, caller, drive, drive.update_file(existing, text, now, author))
+    return item_response(request, caller, drive, drive.add_file(parent, name, text, now, now, author), 201)
 
 
 def invite(request_body: dict[str, Any], caller: Caller, drive: Drive, record: DriveRecord) -> list[dict[str, Any]]:

@@ -153,6 +153,29 @@ class Drive:
                  author: dict[str, Any]) -> DriveRecord:
         return self._record(name=name, parent=parent, created=created, modified=modified, author=author, text=text)
 
+    def update_file(self, record: DriveRecord, text: str, modified: datetime, author: dict[str, Any]) -> DriveRecord:
+        """New content for an existing file: same id, new size, hash, tags and modification time."""
+        old_size = record.data["size"]
+        record.text = text
+        record._content = None
+        content = record.content
+        tag = self.ids.guid().upper()
+        stamp = format_datetime(modified)
+        record.data.update({
+            "size": len(content),
+            "eTag": f'"{{{tag}}},2"',
+            "cTag": f'"c:{{{tag}}},2"',
+            "lastModifiedDateTime": stamp,
+            "lastModifiedBy": author,
+            "fileSystemInfo": {**record.data["fileSystemInfo"], "lastModifiedDateTime": stamp},
+            "file": {"mimeType": office.mime_type(record.name),
+                     "hashes": {"sha1Hash": hashlib.sha1(content).hexdigest().upper()}},
+        })
+        parent = self.items.get(record.data["parentReference"].get("id", ""))
+        if parent is not None:
+            self._grow(parent, len(content) - old_size)
+        return record
+
     def item(self, item_id: str) -> DriveRecord:
         if item_id == "root":
             return self.root

@@ -14,7 +14,7 @@ import msal
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import (
+from sandbox_it_support import (
     AVERY,
     CLIENT_ID,
     CLIENT_SECRET,

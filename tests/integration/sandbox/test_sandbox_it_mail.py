@@ -7,7 +7,7 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import pytest
 
-from conftest import AVERY, JORDAN, SAM
+from sandbox_it_support import AVERY, JORDAN, SAM
 
 
 def pages(client: httpx.Client, url: str, params: dict[str, str] | None = None) -> list[dict]:

@@ -7,7 +7,7 @@ import pytest
 
 from tests.support.procs import ServerProcess, free_port
 
-from conftest import AVERY, TENANT_ID
+from sandbox_it_support import AVERY, TENANT_ID
 
 
 def test_health(sandbox):

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import pytest
 
 from crm_app.sandbox.data.tenant import Tenant, load_tenant
 from crm_app.sandbox.links import Links
 from crm_app.sandbox.settings import DEFAULT_DATA_FILE
 from crm_app.sandbox.state import SandboxState
-
-PINNED_NOW = datetime(2026, 3, 4, 10, 30, tzinfo=timezone.utc)
+from sandbox_unit_support import PINNED_NOW
 
 
 @pytest.fixture(scope="session")

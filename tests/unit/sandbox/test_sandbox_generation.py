@@ -7,7 +7,7 @@ from datetime import timedelta
 from crm_app.sandbox.odata.values import format_datetime
 from crm_app.sandbox.state import SandboxState
 
-from conftest import PINNED_NOW
+from sandbox_unit_support import PINNED_NOW
 
 
 def summary(state: SandboxState) -> list[tuple[str, str, str]]:

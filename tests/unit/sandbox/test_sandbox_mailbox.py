@@ -17,7 +17,7 @@ from crm_app.sandbox.odata.values import format_datetime
 from crm_app.sandbox.state import SandboxState
 from crm_app.sandbox.store.mailbox import MESSAGE_SEARCH_FIELDS, SEARCH_RESULT_LIMIT
 
-from conftest import PINNED_NOW
+from sandbox_unit_support import PINNED_NOW
 
 
 @pytest.fixture
