@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from crm_app.components.cards import render_card
+from crm_app.components.forms import SELECT_STYLE
 from crm_app.components.layout import app_page
 from crm_app.state.chat import ChatState
 
@@ -83,6 +84,27 @@ def conversation_list() -> rx.Component:
     )
 
 
+def mobile_conversations() -> rx.Component:
+    """Narrow screens: the conversation list as a picker above the messages."""
+    return rx.hstack(
+        rx.el.select(
+            rx.el.option("Conversations…", value=""),
+            rx.foreach(S.conversations, lambda c: rx.el.option(c["title"], value=c["id"])),
+            value=rx.cond(S.conversation_id > 0, S.conversation_id.to(str), ""),
+            on_change=S.open_conversation,
+            style={**SELECT_STYLE, "flex": "1"},
+            id="conversation-picker",
+        ),
+        rx.icon_button(rx.icon("plus", size=16), on_click=S.new_conversation, variant="soft", aria_label="New conversation"),
+        width="100%", display=["flex", "flex", "none"],
+    )
+
+
+def mode_badge() -> rx.Component:
+    return rx.tooltip(rx.badge(S.assistant_mode, variant="surface", id="assistant-mode"),
+                      content="The offline assistant needs no API key; set LLM_MODEL to use a language model.")
+
+
 def empty_state() -> rx.Component:
     return rx.vstack(
         rx.heading("Ask about your customers, mail, calendar and files", size="4"),
@@ -119,6 +141,7 @@ def chat_page() -> rx.Component:
         rx.hstack(
             conversation_list(),
             rx.vstack(
+                mobile_conversations(),
                 rx.box(
                     rx.cond(S.messages.length() > 0,
                             rx.vstack(rx.foreach(S.messages, message_view), spacing="4", width="100%", id="messages"),
@@ -133,5 +156,6 @@ def chat_page() -> rx.Component:
             width="100%", align="start", spacing="5",
         ),
         title="Assistant",
+        actions=mode_badge(),
         page_id="chat-page",
     )

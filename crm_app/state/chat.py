@@ -54,6 +54,13 @@ class ChatState(SessionState):
     edit_message_id: str = ""
     edit_values: dict[str, str] = {}
 
+    @rx.var
+    def assistant_mode(self) -> str:
+        from crm_app.settings import get_settings
+
+        model = get_settings().llm_model
+        return f"Model: {model}" if model else "Offline assistant"
+
     # ---- loading
     def _load_list(self, user_id: int) -> None:
         self.conversations = [{"id": str(c["id"]), "title": c["title"], "updated_at": c["updated_at"]}
@@ -100,6 +107,8 @@ class ChatState(SessionState):
     @session_guard
     def open_conversation(self, conversation_id: str):
         user = self.require_user()
+        if not conversation_id:
+            return None
         try:
             self._open(user.id, int(conversation_id))
         except NotFound as exc:
