@@ -607,7 +607,8 @@ class TurnEngine:
         except LLMUnavailable as exc:
             raise TurnFailed(str(exc)) from exc
         data = earlier + [c for c in self.turn.cards if c.get("kind") != "confirm"]
-        trusted = [self.user.name, self.user.email]
+        trusted = [self.user.name, self.user.email, context,
+                   *(m["content"] for m in history if m["role"] == "user")]
         flags = verify_reply(result.text, data, user_text=self.user_text, trusted=trusted)
         if flags:
             try:
