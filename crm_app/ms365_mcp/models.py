@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 BodyKind = Literal["preview", "full", "empty"]
 
@@ -20,12 +20,24 @@ class Recipient(Output):
     address: str = Field(description="Email address")
 
 
+RECIPIENT_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["name", "address"],
+    "description": "A person: {\"name\": display name (may be empty), \"address\": email address}",
+}
+# Recipients are published as an object with its two required keys rather than with a schema per
+# key: every client validates each tool result against the output schema, and this keeps that
+# check cheap for results that list many people.
+OptionalPerson = Annotated[Recipient | None, WithJsonSchema({**RECIPIENT_SCHEMA, "type": ["object", "null"]})]
+People = Annotated[list[Recipient], WithJsonSchema({"type": "array", "items": RECIPIENT_SCHEMA})]
+
+
 class Email(Output):
     id: str = Field(description="Message id; pass it to outlook_get_email or outlook_reply_email")
     subject: str
-    from_: Recipient | None = Field(alias="from", description="Sender")
-    to: list[Recipient]
-    cc: list[Recipient]
+    from_: OptionalPerson = Field(alias="from", description="Sender: {\"name\", \"address\"}")
+    to: People
+    cc: People
     received_at: str | None = Field(description="When it was received, ISO-8601 UTC")
     is_read: bool
     has_attachments: bool
@@ -86,8 +98,8 @@ class DraftResult(Output):
 
 class SendResult(Output):
     status: Literal["sent"]
-    to: list[Recipient]
-    cc: list[Recipient]
+    to: People
+    cc: People
     subject: str
 
 
@@ -96,7 +108,7 @@ class ReplyResult(Output):
     message_id: str
     reply_all: bool
     subject: str
-    to: list[Recipient] = Field(description="Who the reply went to")
+    to: People = Field(description="Who the reply went to")
 
 
 class Attendee(Output):
@@ -115,7 +127,7 @@ class Event(Output):
     is_all_day: bool
     location: str
     attendees: list[Attendee]
-    organizer: Recipient | None
+    organizer: OptionalPerson
     is_online_meeting: bool
     online_meeting_url: str | None
     web_link: str | None = Field(description="Opens the event in Outlook on the web")
