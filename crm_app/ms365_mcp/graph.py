@@ -193,57 +193,59 @@ class GraphClient:
         request_headers = {**(headers or {}), "Authorization": f"Bearer {token}"}
         query = clean_params(params)
         label = f"{method} {urlsplit(url).path}"
+        retries = self.settings.graph_max_retries
         attempt = 0
         while True:
             request = self.client.build_request(method, url, params=query or None, json=json, headers=request_headers)
             try:
                 response = await self.client.send(request, stream=stream, follow_redirects=follow_redirects)
             except httpx.TimeoutException as exc:
-                raise GraphTimeout(
-                    f"Microsoft Graph did not answer within {self.settings.graph_timeout_seconds:g} seconds "
-                    f"({label}). Try again in a moment; if it keeps timing out, narrow the request "
-                    "(a shorter date range or a smaller 'top').",
-                    status=None,
-                ) from exc
+                raise self._timeout(label) from exc
             except httpx.TransportError as exc:
                 never_sent = isinstance(exc, httpx.ConnectError)
-                if (retry_allowed or never_sent) and attempt < self.settings.graph_max_retries:
-                    delay = self._backoff(attempt)
-                    logger.warning(
-                        "Graph %s failed (%s); retry %d/%d in %.2fs",
-                        label, type(exc).__name__, attempt + 1, self.settings.graph_max_retries, delay,
-                    )
-                    await self._sleep(delay)
-                    attempt += 1
-                    continue
-                raise GraphUnavailable(
-                    f"Microsoft Graph could not be reached at {self._base.netloc} ({type(exc).__name__}). "
-                    "Microsoft 365 may be down or unreachable; try again in a few minutes.",
-                    status=None,
-                ) from exc
-
-            if response.status_code < 400:
+                if not (retry_allowed or never_sent) or attempt >= retries:
+                    raise self._unreachable(exc) from exc
+                await self._pause(label, type(exc).__name__, attempt, self._backoff(attempt))
+                attempt += 1
+                continue
+            status = response.status_code
+            if status < 400:
                 return response
+            wait = parse_retry_after(response.headers.get("Retry-After")) if status in RETRYABLE_STATUSES else None
+            delay = self._backoff(attempt) if wait is None else wait
+            if (
+                status in RETRYABLE_STATUSES
+                and retry_allowed
+                and attempt < retries
+                and delay <= self.settings.max_retry_after_seconds
+            ):
+                await response.aclose()
+                await self._pause(label, f"HTTP {status}", attempt, delay)
+                attempt += 1
+                continue
+            raise await self._error_from(response, label, retry_after=wait)
 
-            if response.status_code in RETRYABLE_STATUSES:
-                wait = parse_retry_after(response.headers.get("Retry-After"))
-                delay = self._backoff(attempt) if wait is None else wait
-                can_retry = (
-                    retry_allowed
-                    and attempt < self.settings.graph_max_retries
-                    and delay <= self.settings.max_retry_after_seconds
-                )
-                if can_retry:
-                    await response.aclose()
-                    logger.warning(
-                        "Graph %s answered %d; retry %d/%d in %.2fs",
-                        label, response.status_code, attempt + 1, self.settings.graph_max_retries, delay,
-                    )
-                    await self._sleep(delay)
-                    attempt += 1
-                    continue
-                raise await self._error_from(response, label, retry_after=wait)
-            raise await self._error_from(response, label)
+    async def _pause(self, label: str, reason: str, attempt: int, delay: float) -> None:
+        logger.warning(
+            "Graph %s failed (%s); retry %d/%d in %.2fs", label, reason, attempt + 1, self.settings.graph_max_retries,
+            delay,
+        )
+        await self._sleep(delay)
+
+    def _timeout(self, label: str) -> GraphTimeout:
+        return GraphTimeout(
+            f"Microsoft Graph did not answer within {self.settings.graph_timeout_seconds:g} seconds ({label}). "
+            "Try again in a moment; if it keeps timing out, narrow the request (a shorter date range or a "
+            "smaller 'top').",
+            status=None,
+        )
+
+    def _unreachable(self, exc: httpx.TransportError) -> GraphUnavailable:
+        return GraphUnavailable(
+            f"Microsoft Graph could not be reached at {self._base.netloc} ({type(exc).__name__}). "
+            "Microsoft 365 may be down or unreachable; try again in a few minutes.",
+            status=None,
+        )
 
     async def get_json(
         self,
