@@ -52,13 +52,15 @@ async def timed(call: Callable[[], Awaitable[object]]) -> float:
 
 
 def mint_token(sandbox_url: str) -> str:
-    response = httpx.post(f"{sandbox_url}/_admin/tokens", json={"user": USER, "scopes": ["Mail.Read", "User.Read"], "lifetime": 3600}, timeout=10)
+    body = {"user": USER, "scopes": ["Mail.Read", "User.Read"], "lifetime": 3600}
+    response = httpx.post(f"{sandbox_url}/_admin/tokens", json=body, timeout=10)
     response.raise_for_status()
     return str(response.json()["access_token"])
 
 
 async def run(iterations: int, connects: int) -> dict[str, object]:
-    sandbox = ServerProcess("crm_app.sandbox", free_port(), env={"SANDBOX_NOW": SANDBOX_NOW, "SANDBOX_LOG_LEVEL": "warning"})
+    sandbox_env = {"SANDBOX_NOW": SANDBOX_NOW, "SANDBOX_LOG_LEVEL": "warning"}
+    sandbox = ServerProcess("crm_app.sandbox", free_port(), env=sandbox_env)
     sandbox.start(timeout=60)
     try:
         server = ServerProcess(
@@ -151,8 +153,8 @@ def report(results: dict[str, object]) -> str:
     return "\n".join([
         f"MS365 MCP server overhead: outlook_search_emails(sender={SENDER}, top={TOP}) vs the same Graph query",
         table(rows, ["measure", "p50", "p95", "mean", "n"]),
-        f"added p50 {ms(added['p50'])} (paired p50 {ms(added['paired_p50'])}): {within} the "
-        f"{added['budget_p50']:.0f} ms budget; the connect cost is paid once per pooled session.",
+        (f"added p50 {ms(added['p50'])} (paired p50 {ms(added['paired_p50'])}): {within} the "
+        f"{added['budget_p50']:.0f} ms budget; the connect cost is paid once per pooled session."),
     ])
 
 

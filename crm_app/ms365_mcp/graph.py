@@ -19,7 +19,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.cookiejar import CookieJar, DefaultCookiePolicy
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
@@ -136,7 +136,7 @@ class GraphClient:
             await self._client.aclose()
             self._client = None
 
-    async def __aenter__(self) -> GraphClient:
+    async def __aenter__(self) -> Self:
         await self.open()
         return self
 

@@ -59,7 +59,7 @@ def html_to_text(html: str) -> str:
     )
     soup = BeautifulSoup(safe, "html.parser")
     for img in soup.find_all("img"):
-        alt = (img.get("alt") or "").strip()
+        alt = str(img.get("alt") or "").strip()
         img.replace_with(NavigableString(f" [{alt}] ") if alt else NavigableString(""))
     for link in soup.find_all("a"):
         _render_link(link)

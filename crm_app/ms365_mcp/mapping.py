@@ -236,10 +236,11 @@ def group_person(item: Json) -> Person:
 
 def contact_person(item: Json) -> Person:
     """A People API `person`: a colleague, a group or an external contact the user works with."""
-    kind = _text(_dict(item.get("personType")).get("class")).lower()
-    addresses = item.get("scoredEmailAddresses") if isinstance(item.get("scoredEmailAddresses"), list) else []
-    address = next((_opt_text(_dict(a).get("address")) for a in addresses if _opt_text(_dict(a).get("address"))), None)
-    subclass = _text(_dict(item.get("personType")).get("subclass"))
+    person_type = _dict(item.get("personType"))
+    kind, subclass = _text(person_type.get("class")).lower(), _text(person_type.get("subclass"))
+    scored = item.get("scoredEmailAddresses")
+    addresses = [_opt_text(_dict(a).get("address")) for a in (scored if isinstance(scored, list) else [])]
+    address = next((a for a in addresses if a), None)
     return Person(
         id=_text(item.get("id")),
         kind="group" if kind == "group" else "user" if subclass == "OrganizationUser" else "contact",

@@ -155,9 +155,8 @@ def create_app(settings: Settings | None = None, *, transport: httpx.AsyncBaseTr
 
     @asynccontextmanager
     async def lifespan(asgi_app: Starlette) -> AsyncIterator[None]:
-        async with graph:
-            async with serve_sessions(asgi_app):
-                yield
+        async with graph, serve_sessions(asgi_app):
+            yield
 
     app.router.lifespan_context = lifespan
     app.state.graph = graph

@@ -20,16 +20,18 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
 
-    graph_base_url: str = Field(DEFAULT_GRAPH_BASE_URL, validation_alias="GRAPH_BASE_URL")
-    host: str = Field(DEFAULT_HOST, validation_alias="MS365_MCP_HOST")
-    port: int = Field(DEFAULT_PORT, ge=1, le=65535, validation_alias="MS365_MCP_PORT")
-    graph_timeout_seconds: float = Field(DEFAULT_TIMEOUT_SECONDS, gt=0, validation_alias="GRAPH_TIMEOUT_SECONDS")
-    graph_max_retries: int = Field(DEFAULT_MAX_RETRIES, ge=0, le=10, validation_alias="GRAPH_MAX_RETRIES")
-    max_retry_after_seconds: float = Field(
-        DEFAULT_MAX_RETRY_AFTER_SECONDS, ge=0, validation_alias="MS365_MCP_MAX_RETRY_AFTER"
+    graph_base_url: str = Field(default=DEFAULT_GRAPH_BASE_URL, validation_alias="GRAPH_BASE_URL")
+    host: str = Field(default=DEFAULT_HOST, validation_alias="MS365_MCP_HOST")
+    port: int = Field(default=DEFAULT_PORT, ge=1, le=65535, validation_alias="MS365_MCP_PORT")
+    graph_timeout_seconds: float = Field(
+        default=DEFAULT_TIMEOUT_SECONDS, gt=0, validation_alias="GRAPH_TIMEOUT_SECONDS"
     )
-    graph_max_connections: int = Field(DEFAULT_MAX_CONNECTIONS, ge=1, validation_alias="GRAPH_MAX_CONNECTIONS")
-    log_level: str = Field(DEFAULT_LOG_LEVEL, validation_alias="MS365_MCP_LOG_LEVEL")
+    graph_max_retries: int = Field(default=DEFAULT_MAX_RETRIES, ge=0, le=10, validation_alias="GRAPH_MAX_RETRIES")
+    max_retry_after_seconds: float = Field(
+        default=DEFAULT_MAX_RETRY_AFTER_SECONDS, ge=0, validation_alias="MS365_MCP_MAX_RETRY_AFTER"
+    )
+    graph_max_connections: int = Field(default=DEFAULT_MAX_CONNECTIONS, ge=1, validation_alias="GRAPH_MAX_CONNECTIONS")
+    log_level: str = Field(default=DEFAULT_LOG_LEVEL, validation_alias="MS365_MCP_LOG_LEVEL")
 
     @field_validator("graph_base_url")
     @classmethod

@@ -120,8 +120,8 @@ def register(server: MCPServer, graph: GraphClient) -> None:
         query: Annotated[OptionalText, Field(description="Free-text words to search for; omit to list mail")] = None,
         sender: Annotated[OptionalText, Field(description="Sender's email address (exact) or name")] = None,
         start: Annotated[OptionalIsoDateTime, Field(description="Received on or after, e.g. 2025-03-01")] = None,
-        end: Annotated[OptionalIsoDateTime, Field(description="Received before (a date alone: through that day)")] = None,
-        folder: Annotated[OptionalText, Field(description="inbox, sentitems, drafts, archive, ... or a folder name")] = None,
+        end: Annotated[OptionalIsoDateTime, Field(description="Received before (a date alone: that whole day)")] = None,
+        folder: Annotated[OptionalText, Field(description="inbox, sentitems, drafts, ... or a folder name")] = None,
         unread_only: Annotated[bool, Field(description="Only unread emails")] = False,
         top: Annotated[int, Field(ge=1, le=MAX_EMAIL_TOP, description="Maximum emails to return")] = DEFAULT_EMAIL_TOP,
     ) -> EmailSearchResult:

@@ -20,8 +20,8 @@ SANDBOX_NOW = "2025-06-16T12:00:00+00:00"
 AVERY = "avery.chen@northwind.example"
 JORDAN = "jordan.patel@northwind.example"
 ALL_SCOPES = [
-    "User.Read", "User.ReadBasic.All", "Group.Read.All", "People.Read", "Mail.ReadWrite", "Mail.Send", "Calendars.ReadWrite",
-    "Calendars.Read.Shared", "Files.ReadWrite.All", "Sites.Read.All", "Team.ReadBasic.All",
+    "User.Read", "User.ReadBasic.All", "Group.Read.All", "People.Read", "Mail.ReadWrite", "Mail.Send",
+    "Calendars.ReadWrite", "Calendars.Read.Shared", "Files.ReadWrite.All", "Sites.Read.All", "Team.ReadBasic.All",
     "Channel.ReadBasic.All", "ChannelMessage.Send",
 ]
 

@@ -39,7 +39,7 @@ def run_inspector(inspector: Path, mcp: Mcp, token: str, *args: str) -> tuple[in
     completed = subprocess.run(
         [str(inspector), "--cli", mcp.url, "--transport", "http", "--header", f"Authorization: Bearer {token}",
          *args],
-        capture_output=True, text=True, timeout=CALL_TIMEOUT_SECONDS, cwd=HERE,
+        capture_output=True, text=True, timeout=CALL_TIMEOUT_SECONDS, cwd=HERE, check=False,
     )
     assert completed.stdout.strip(), completed.stderr
     return completed.returncode, json.loads(completed.stdout)

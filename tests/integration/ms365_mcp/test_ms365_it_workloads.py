@@ -76,8 +76,8 @@ async def test_onedrive_list_search_read_and_share(mcp: Mcp, sandbox: Sandbox, a
     assert text_file["id"] in {f["id"] for f in found["files"]}
 
     read = await mcp.data(avery, "onedrive_read_file", {"item_id": text_file["id"]})
-    raw = httpx.get(f"{sandbox.graph_url}/me/drive/items/{text_file['id']}/content", follow_redirects=True,
-                    headers={"Authorization": f"Bearer {avery}"}, timeout=30)
+    async with httpx.AsyncClient(headers={"Authorization": f"Bearer {avery}"}, timeout=30) as client:
+        raw = await client.get(f"{sandbox.graph_url}/me/drive/items/{text_file['id']}/content", follow_redirects=True)
     assert read["content"] == raw.text.strip() and read["truncated"] is False and read["content_kind"] == "text"
     short = await mcp.data(avery, "onedrive_read_file", {"path": text_file["path"], "max_chars": 100})
     assert short["content"] == raw.text[:100] and short["truncated"] is True

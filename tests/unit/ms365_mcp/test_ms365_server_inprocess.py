@@ -129,7 +129,9 @@ async def test_text_file_is_read_and_capped(mcp_server, graph) -> None:
             if request.url.host == "download.test":
                 assert "authorization" not in request.headers
                 return httpx.Response(200, content=("line\n" * 1000).encode(), headers={"Content-Type": "text/plain"})
-            return httpx.Response(200, json={"id": "n1", "name": "notes.txt", "size": 5000, "file": {"mimeType": "text/plain"}})
+            return httpx.Response(
+                200, json={"id": "n1", "name": "notes.txt", "size": 5000, "file": {"mimeType": "text/plain"}}
+            )
 
         graph.handler = handler
         async with mcp_session() as session:
@@ -148,10 +150,9 @@ async def test_a_crash_is_reported_without_its_details(mcp_server, caplog) -> No
         async def broken() -> dict:
             raise RuntimeError("internal detail Bearer secret-in-exception")
 
-    async with mcp_server(add_broken_tool) as mcp_session:
-        async with mcp_session() as session:
-            result = await session.call_tool("broken", {})
-            unknown = await session.call_tool("no_such_tool", {})
+    async with mcp_server(add_broken_tool) as mcp_session, mcp_session() as session:
+        result = await session.call_tool("broken", {})
+        unknown = await session.call_tool("no_such_tool", {})
     error = error_of(result)
     assert (error["code"], error["status"]) == ("InternalError", 500)
     assert "internal detail" not in result.content[0].text

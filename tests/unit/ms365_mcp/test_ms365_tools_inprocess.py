@@ -27,11 +27,10 @@ async def test_search_sends_one_filter_and_drops_mismatches(mcp_server, graph) -
         _message("2", "someone.else@acme.example", "2025-02-02T10:00:00Z"),
         _message("3", "john.smith@acme.example", "2024-12-31T10:00:00Z"),
     ]})
-    async with mcp_server() as open_session:
-        async with open_session() as session:
-            result = await session.call_tool("outlook_search_emails", {
-                "sender": "John.Smith@acme.example", "start": "2025-01-01", "end": "2025-02-28", "query": "",
-            })
+    async with mcp_server() as open_session, open_session() as session:
+        result = await session.call_tool("outlook_search_emails", {
+            "sender": "John.Smith@acme.example", "start": "2025-01-01", "end": "2025-02-28", "query": "",
+        })
     data = result.structured_content
     assert [e["id"] for e in data["emails"]] == ["1"]
     assert data["dropped_mismatches"] == 2
@@ -54,10 +53,9 @@ async def test_folder_name_is_resolved_with_an_escaped_literal(mcp_server, graph
         return httpx.Response(200, json={"value": []})
 
     graph.handler = handler
-    async with mcp_server() as open_session:
-        async with open_session() as session:
-            result = await session.call_tool("outlook_search_emails", {"folder": "O'Brien deals"})
-            missing = await session.call_tool("outlook_search_emails", {"folder": "Nowhere"})
+    async with mcp_server() as open_session, open_session() as session:
+        result = await session.call_tool("outlook_search_emails", {"folder": "O'Brien deals"})
+        missing = await session.call_tool("outlook_search_emails", {"folder": "Nowhere"})
     assert not result.is_error and result.structured_content["count"] == 0
     error = json.loads(missing.content[0].text.splitlines()[0])["error"]
     assert (error["code"], error["status"]) == ("NotFound", 404)
@@ -76,9 +74,8 @@ async def test_get_email_lists_real_attachments_only(mcp_server, graph) -> None:
                                          "body": {"contentType": "html", "content": "<p>Quote&nbsp;attached</p>"}})
 
     graph.handler = handler
-    async with mcp_server() as open_session:
-        async with open_session() as session:
-            result = await session.call_tool("outlook_get_email", {"message_id": "AAMk/9=="})
+    async with mcp_server() as open_session, open_session() as session:
+        result = await session.call_tool("outlook_get_email", {"message_id": "AAMk/9=="})
     email = result.structured_content["email"]
     assert (email["body"], email["body_kind"]) == ("Quote attached", "full")
     assert email["attachments"] == [{"name": "quote.pdf", "size": 1200, "content_type": "application/pdf"}]
@@ -100,10 +97,9 @@ async def test_reply_all_reports_recipients_without_the_user(mcp_server, graph) 
         })
 
     graph.handler = handler
-    async with mcp_server() as open_session:
-        async with open_session() as session:
-            result = await session.call_tool("outlook_reply_email",
-                                             {"message_id": "m1", "comment": "Thanks!", "reply_all": True})
+    async with mcp_server() as open_session, open_session() as session:
+        result = await session.call_tool("outlook_reply_email",
+                                         {"message_id": "m1", "comment": "Thanks!", "reply_all": True})
     data = result.structured_content
     assert data["subject"] == "RE: Plant expansion"
     assert [r["address"] for r in data["to"]] == ["john.smith@acme.example", "maria.garcia@acme.example"]
@@ -125,10 +121,9 @@ async def test_calendar_times_are_given_in_the_requested_zone(mcp_server, graph)
         }]})
 
     graph.handler = handler
-    async with mcp_server() as open_session:
-        async with open_session() as session:
-            result = await session.call_tool("outlook_get_calendar_events",
-                                             {"start": "2025-07-02", "end": "2025-07-03", "time_zone": "Europe/London"})
+    async with mcp_server() as open_session, open_session() as session:
+        result = await session.call_tool("outlook_get_calendar_events",
+                                         {"start": "2025-07-02", "end": "2025-07-03", "time_zone": "Europe/London"})
     event = result.structured_content["events"][0]
     assert (event["start"], event["end"]) == ("2025-07-02T14:00:00+01:00", "2025-07-02T15:00:00+01:00")
     assert event["attendees"][0]["response"] == "accepted"
@@ -145,9 +140,8 @@ async def test_sharepoint_search_skips_a_forbidden_site(mcp_server, graph) -> No
         return httpx.Response(200, json={"value": [{"id": "f1", "name": "Q4.xlsx", "file": {}}]})
 
     graph.handler = handler
-    async with mcp_server() as open_session:
-        async with open_session() as session:
-            result = await session.call_tool("sharepoint_search_files", {"query": "q4 o'brien"})
+    async with mcp_server() as open_session, open_session() as session:
+        result = await session.call_tool("sharepoint_search_files", {"query": "q4 o'brien"})
     assert [f["id"] for f in result.structured_content["files"]] == ["f1"]
 
 
@@ -174,11 +168,10 @@ async def test_directory_merges_people_and_survives_missing_people_permission(mc
         ]})
 
     graph.handler = handler
-    async with mcp_server() as open_session:
-        async with open_session() as session:
-            found = await session.call_tool("directory_find_people", {"query": 'john"'})
-            allowed["people"] = False
-            directory_only = await session.call_tool("directory_find_people", {"query": "john"})
+    async with mcp_server() as open_session, open_session() as session:
+        found = await session.call_tool("directory_find_people", {"query": 'john"'})
+        allowed["people"] = False
+        directory_only = await session.call_tool("directory_find_people", {"query": "john"})
     people = found.structured_content["people"]
     assert [(p["kind"], p["address"], p["description"]) for p in people] == [
         ("contact", "john.smith@acme.example", "Acme"), ("group", "finance@x.example", None),
