@@ -6,6 +6,7 @@ import argparse
 import logging
 import sys
 import time
+from typing import Any
 
 import uvicorn
 from pydantic import ValidationError
@@ -19,7 +20,7 @@ from crm_app.sandbox.settings import SandboxSettings
 log = logging.getLogger("crm_app.sandbox")
 
 
-def parse_args(argv: list[str]) -> dict[str, object]:
+def parse_args(argv: list[str]) -> dict[str, Any]:
     parser = argparse.ArgumentParser(prog="python -m crm_app.sandbox",
                                      description="Microsoft 365 sandbox: Entra ID and Graph v1.0 on loopback.")
     parser.add_argument("--host", help="interface to bind (SANDBOX_HOST, default 127.0.0.1)")

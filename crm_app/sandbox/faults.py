@@ -36,7 +36,7 @@ class FaultRule:
     fired: int = 0
 
     @classmethod
-    def from_json(cls, body: Any) -> "FaultRule":
+    def from_json(cls, body: Any) -> FaultRule:
         if not isinstance(body, dict):
             raise BadRequest("The fault rule must be a JSON object, e.g. {\"status\": 429, \"every_nth\": 3}.")
         known = {"status", "every_nth", "burst", "retry_after", "latency_ms", "drop", "path_prefix", "user"}

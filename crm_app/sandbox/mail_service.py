@@ -57,14 +57,17 @@ def parse_recipients(value: Any, field_name: str) -> list[Person]:
     people = []
     for entry in value:
         address_block = entry.get("emailAddress") if isinstance(entry, dict) else None
-        address = address_block.get("address") if isinstance(address_block, dict) else None
+        if not isinstance(address_block, dict):
+            address_block = {}
+        address = address_block.get("address")
         if not isinstance(address, str) or not ADDRESS.match(address.strip()):
             raise BadRequest(
                 f"Invalid recipient in '{field_name}': {json_snippet(entry)}. Each recipient needs "
                 "{\"emailAddress\": {\"address\": \"name@example.com\"}}.",
                 code="ErrorInvalidRecipients",
             )
-        name = address_block.get("name") if isinstance(address_block.get("name"), str) else address.strip()
+        given_name = address_block.get("name")
+        name = given_name if isinstance(given_name, str) and given_name else address.strip()
         people.append(Person(name, address.strip()))
     return people
 

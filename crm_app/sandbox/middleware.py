@@ -6,6 +6,7 @@ import asyncio
 import logging
 import time
 import uuid
+
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -71,8 +72,8 @@ class SandboxMiddleware:
         if path.startswith(GRAPH_PREFIX):
             try:
                 token = sandbox.tokens.authenticate(request.headers.get("authorization"))
-            except GraphError as error:
-                await error_response(error, request)(scope, receive, send)
+            except GraphError as auth_error:
+                await error_response(auth_error, request)(scope, receive, send)
                 return
             caller = Caller(sandbox, sandbox.user(token.grant.user), token)
             scope["state"]["caller"] = caller

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 from crm_app.sandbox.errors import BadRequest
 from crm_app.sandbox.timezones import from_graph, resolve, to_graph
@@ -83,7 +84,7 @@ def _windows(body: dict[str, Any], now: datetime, zone: str) -> tuple[list[tuple
             end_day += timedelta(days=1)
             if end_day.weekday() < 5:
                 business_days += 1
-        end = datetime.combine(end_day, time(23, 59), tzinfo=resolve(zone)).astimezone(timezone.utc)
+        end = datetime.combine(end_day, time(23, 59), tzinfo=resolve(zone)).astimezone(UTC)
         windows.append((now, end))
     return windows, "work" if domain == "unknown" else domain
 

@@ -5,7 +5,7 @@ Command-line options of ``python -m crm_app.sandbox`` override the environment.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pydantic import Field, field_validator
@@ -32,11 +32,11 @@ class SandboxSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SANDBOX_", extra="ignore")
 
     host: str = DEFAULT_HOST
-    port: int = Field(DEFAULT_PORT, ge=0, le=65535)
+    port: int = Field(default=DEFAULT_PORT, ge=0, le=65535)
     seed: int = DEFAULT_SEED
-    messages: int = Field(DEFAULT_MESSAGES, ge=50, le=MAX_MESSAGES)
-    token_lifetime: int = Field(DEFAULT_TOKEN_LIFETIME_SECONDS, ge=1)
-    refresh_token_lifetime: int = Field(DEFAULT_REFRESH_TOKEN_LIFETIME_SECONDS, ge=1)
+    messages: int = Field(default=DEFAULT_MESSAGES, ge=50, le=MAX_MESSAGES)
+    token_lifetime: int = Field(default=DEFAULT_TOKEN_LIFETIME_SECONDS, ge=1)
+    refresh_token_lifetime: int = Field(default=DEFAULT_REFRESH_TOKEN_LIFETIME_SECONDS, ge=1)
     public_url: str | None = None
     client_id: str = DEFAULT_CLIENT_ID
     client_secret: str = DEFAULT_CLIENT_SECRET
@@ -44,14 +44,14 @@ class SandboxSettings(BaseSettings):
     redirect_uris: str = ""
     now: datetime | None = None
     data_file: Path = DEFAULT_DATA_FILE
-    mailbox_concurrency_limit: int = Field(DEFAULT_MAILBOX_CONCURRENCY_LIMIT, ge=0)
+    mailbox_concurrency_limit: int = Field(default=DEFAULT_MAILBOX_CONCURRENCY_LIMIT, ge=0)
     log_level: str = "info"
 
     @field_validator("now")
     @classmethod
     def _now_is_aware(cls, value: datetime | None) -> datetime | None:
         if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
+            return value.replace(tzinfo=UTC)
         return value
 
     @field_validator("public_url")

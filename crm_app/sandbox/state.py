@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from crm_app.sandbox.data.calendar_gen import generate_calendars
 from crm_app.sandbox.data.files_gen import generate_drives, generate_sites
@@ -38,7 +38,7 @@ class TenantData:
 
 def build_tenant_data(tenant: Tenant, seed: int, messages: int, links: Links, now: datetime | None) -> TenantData:
     """Generate everything from ``seed``; ``now`` pins the clock the data is relative to."""
-    moment = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
+    moment = (now or datetime.now(UTC)).astimezone(UTC).replace(microsecond=0)
     rng = random.Random(seed)
     ids = IdFactory(rng)
     data = TenantData(
@@ -74,7 +74,7 @@ class SandboxState:
 
     def now(self) -> datetime:
         """The current time: the pinned ``SANDBOX_NOW`` if set, else the wall clock."""
-        return self.pinned_now or datetime.now(timezone.utc).replace(microsecond=0)
+        return self.pinned_now or datetime.now(UTC).replace(microsecond=0)
 
     def mailbox(self, user: User) -> Mailbox:
         return self.data.mailboxes[user.mail.lower()]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from crm_app.sandbox.errors import BadRequest
@@ -86,4 +86,4 @@ def from_graph(value: object, field: str) -> datetime:
         ) from exc
     if naive.tzinfo is None:
         naive = naive.replace(tzinfo=zone)
-    return naive.astimezone(timezone.utc)
+    return naive.astimezone(UTC)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from crm_app.sandbox.data.ids import IdFactory
@@ -31,7 +31,7 @@ class Scheduler:
         self.today = now.astimezone(resolve(self.zone)).date()
 
     def at(self, day: date, hour: int, minute: int = 0) -> datetime:
-        return datetime.combine(day, time(hour, minute), tzinfo=resolve(self.zone)).astimezone(timezone.utc)
+        return datetime.combine(day, time(hour, minute), tzinfo=resolve(self.zone)).astimezone(UTC)
 
     def day(self, offset: int) -> date:
         return self.today + timedelta(days=offset)

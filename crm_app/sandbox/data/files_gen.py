@@ -175,7 +175,7 @@ def generate_sites(tenant: Tenant, ids: IdFactory, links: Links, rng: random.Ran
     hostname = f"{tenant.domain.split('.')[0]}.sharepoint.com"
     users = {user.local_part.split(".")[0]: user for user in tenant.users}
     main = tenant.main_user
-    specs = [
+    specs: list[tuple[str, str, str, User, dict[str, Any]]] = [
         ("Sales", "Sales", "Proposals, pricing and the quarterly report for the sales team.", users.get("jordan", main), {
             "Q4 Report 2026.docx": Q4_REPORT,
             "Sales playbook.docx": SALES_PLAYBOOK,

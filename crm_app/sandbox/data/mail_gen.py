@@ -321,7 +321,7 @@ def main_story(gen: MailGenerator) -> list[StoredMessage]:
             f"Hi {first},",
             "Looking forward to the pilot kickoff meeting on Thursday. We will have three engineers in the room "
             "and would like to see the reporting module in the demo.",
-            f"Peter",
+            "Peter",
         ], html=True, received=gen.at(days=2, hours=1)),
         m("inbox", "Initech procurement paperwork", initech_procurement.person, [
             f"Hello {first},",

@@ -120,7 +120,9 @@ def parse_event_attendees(value: Any) -> list[dict[str, Any]]:
     result = []
     for entry in value:
         address_block = entry.get("emailAddress") if isinstance(entry, dict) else None
-        address = address_block.get("address") if isinstance(address_block, dict) else None
+        if not isinstance(address_block, dict):
+            address_block = {}
+        address = address_block.get("address")
         if not isinstance(address, str) or not ADDRESS.match(address):
             raise BadRequest(f"Invalid attendee {entry!r}: each needs emailAddress.address.",
                              code="ErrorInvalidRequest")

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -11,7 +12,14 @@ from starlette.routing import Route
 
 from crm_app.sandbox.data.tenant import Group, Tenant, User
 from crm_app.sandbox.errors import BadRequest, GraphError
-from crm_app.sandbox.graph.http import Caller, entity, list_response, options_for, requires, select_fields
+from crm_app.sandbox.graph.http import (
+    Caller,
+    entity,
+    list_response,
+    options_for,
+    requires,
+    select_fields,
+)
 from crm_app.sandbox.odata.options import QueryOptions, parse_select, unquote_search
 from crm_app.sandbox.odata.schema import GROUP, PERSON, USER, EntitySchema
 
@@ -79,9 +87,7 @@ def directory_search(options: QueryOptions, resources: list[dict[str, Any]],
         if not match or not schema.has(match.group("prop")):
             raise BadRequest(f'Invalid $search clause {clause}: use "property:value" with a property such as '
                              'displayName or mail.', code="Request_UnsupportedQuery")
-        prop, value = match.group("prop"), match.group("value").lower()
-        checks.append(lambda r, p=prop, v=value: any(w.startswith(v) for w in _words(r.get(p)))
-                      or str(r.get(p) or "").lower().startswith(v))
+        checks.append(_clause_check(match.group("prop"), match.group("value").lower()))
 
     def matches(resource: dict[str, Any]) -> bool:
         result = checks[0](resource)
@@ -90,6 +96,16 @@ def directory_search(options: QueryOptions, resources: list[dict[str, Any]],
         return result
 
     return [r for r in resources if matches(r)]
+
+
+def _clause_check(prop: str, value: str) -> Callable[[dict[str, Any]], bool]:
+    """A directory ``"prop:value"`` clause: the value starts the property or one of its words."""
+
+    def check(resource: dict[str, Any]) -> bool:
+        text = resource.get(prop)
+        return any(w.startswith(value) for w in _words(text)) or str(text or "").lower().startswith(value)
+
+    return check
 
 
 def _words(value: Any) -> list[str]:

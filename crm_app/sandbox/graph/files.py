@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import secrets
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import quote
 
 from starlette.requests import Request
@@ -11,6 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from crm_app.sandbox import downloads, mail_service
+from crm_app.sandbox.data.office import mime_type
 from crm_app.sandbox.data.tenant import Person
 from crm_app.sandbox.errors import BadRequest, GraphError, NotFound
 from crm_app.sandbox.graph.http import (
@@ -25,7 +27,6 @@ from crm_app.sandbox.graph.http import (
     target_user,
 )
 from crm_app.sandbox.odata.options import parse_select
-from crm_app.sandbox.data.office import mime_type
 from crm_app.sandbox.odata.schema import DRIVE_ITEM
 from crm_app.sandbox.store.drive import Drive, DriveRecord, identity
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Awaitable, Callable, Iterable, Sequence
+from datetime import UTC, datetime
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -16,7 +17,13 @@ from crm_app.sandbox.data.tenant import User
 from crm_app.sandbox.errors import BadRequest, GraphError
 from crm_app.sandbox.identity.tokens import IssuedToken
 from crm_app.sandbox.odata.compiler import compile_filter
-from crm_app.sandbox.odata.options import QueryOptions, build_next_link, parse_options, read_path, sort_items
+from crm_app.sandbox.odata.options import (
+    QueryOptions,
+    build_next_link,
+    parse_options,
+    read_path,
+    sort_items,
+)
 from crm_app.sandbox.odata.schema import EntitySchema
 
 GRAPH_VERSION = "v1.0"
@@ -78,7 +85,7 @@ def error_body(error: GraphError, request_id: str, client_request_id: str | None
             "code": error.code,
             "message": error.message,
             "innerError": {
-                "date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"),
+                "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
                 "request-id": request_id,
                 "client-request-id": client_request_id or request_id,
             },

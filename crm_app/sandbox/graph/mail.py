@@ -8,9 +8,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from crm_app.sandbox import mail_service
 from crm_app.sandbox.data.tenant import User
 from crm_app.sandbox.errors import BadRequest, GraphError
-from crm_app.sandbox import mail_service
 from crm_app.sandbox.graph.http import (
     Caller,
     action_parameters,
@@ -89,6 +89,7 @@ def list_messages(request: Request, caller: Caller, folder: MailFolder | None) -
     ensure_sort_follows_filter(options)
     body_type, headers = body_preference(request)
     folder_id = folder.id if folder else None
+    total: int | None
     if options.search is not None:
         matcher = compile_search(parse_search(unquote_search(options.search)), MESSAGE_SEARCH_FIELDS)
         found = mailbox.search(folder_id, matcher)
@@ -147,7 +148,7 @@ async def update_message(request: Request, caller: Caller) -> Response:
     message = mailbox.message(request.path_params["message_id"])
     body = await json_body(request)
     data = message.data
-    for key, value in body.items():
+    for key in body:
         if key in DRAFT_PATCHABLE and not data["isDraft"]:
             raise BadRequest(f"Property '{key}' cannot be updated after the message has been sent; only drafts "
                              "can change their content.", code="ErrorInvalidPropertyUpdateSentMessage")

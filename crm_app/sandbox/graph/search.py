@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -12,7 +13,12 @@ from starlette.routing import Route
 from crm_app.sandbox.data import office
 from crm_app.sandbox.errors import BadRequest, GraphError
 from crm_app.sandbox.graph.http import Caller, context_url, json_body, requires
-from crm_app.sandbox.odata.kql import Matcher, SearchFields, compile_search, parse_search
+from crm_app.sandbox.odata.kql import (
+    Matcher,
+    SearchFields,
+    compile_search,
+    parse_search,
+)
 from crm_app.sandbox.store.mailbox import MESSAGE_SEARCH_FIELDS
 
 FILE_SCOPES = frozenset({"Files.Read.All", "Files.ReadWrite.All", "Sites.Read.All", "Sites.ReadWrite.All"})

@@ -7,7 +7,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from crm_app.sandbox.graph.files import SHARED_READ, SHARED_WRITE, drive_routes
-from crm_app.sandbox.graph.http import Caller, collection, entity, list_response, requires, select_fields
+from crm_app.sandbox.graph.http import (
+    Caller,
+    collection,
+    entity,
+    list_response,
+    requires,
+    select_fields,
+)
 from crm_app.sandbox.odata.options import parse_select
 from crm_app.sandbox.odata.schema import SITE
 from crm_app.sandbox.store.drive import Drive

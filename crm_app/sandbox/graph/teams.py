@@ -9,10 +9,23 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from crm_app.sandbox.errors import BadRequest
-from crm_app.sandbox.graph.http import Caller, entity, json_body, list_response, requires, select_fields
+from crm_app.sandbox.graph.http import (
+    Caller,
+    entity,
+    json_body,
+    list_response,
+    requires,
+    select_fields,
+)
 from crm_app.sandbox.odata.options import parse_select
 from crm_app.sandbox.odata.schema import CHANNEL, CHAT_MESSAGE, TEAM
-from crm_app.sandbox.store.teams import Channel, ChannelMessage, Team, chat_message, require_member
+from crm_app.sandbox.store.teams import (
+    Channel,
+    ChannelMessage,
+    Team,
+    chat_message,
+    require_member,
+)
 
 TEAM_READ = ("Team.ReadBasic.All", "TeamSettings.Read.All", "TeamSettings.ReadWrite.All", "User.Read.All",
              "Directory.Read.All")

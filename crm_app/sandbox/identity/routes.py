@@ -8,7 +8,7 @@ import hashlib
 import hmac
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from starlette.requests import Request
@@ -17,9 +17,19 @@ from starlette.routing import Route
 
 from crm_app.sandbox.context import PendingAuthorization, Sandbox
 from crm_app.sandbox.errors import OAuthError
-from crm_app.sandbox.identity.pages import consent_page, error_page, form_post_page, signed_out_page
+from crm_app.sandbox.identity.pages import (
+    consent_page,
+    error_page,
+    form_post_page,
+    signed_out_page,
+)
 from crm_app.sandbox.identity.scopes import ScopeRequest, parse_scopes
-from crm_app.sandbox.identity.tokens import GRANT_AUTHORIZATION_CODE, GRANT_REFRESH_TOKEN, Grant, TokenPair
+from crm_app.sandbox.identity.tokens import (
+    GRANT_AUTHORIZATION_CODE,
+    GRANT_REFRESH_TOKEN,
+    Grant,
+    TokenPair,
+)
 from crm_app.sandbox.pages import html_response, new_nonce
 
 LOOPBACK_REDIRECT_HOSTS = frozenset({"localhost", "127.0.0.1"})
@@ -39,7 +49,7 @@ def authority_base(request: Request) -> str:
 
 def oauth_error_response(error: OAuthError) -> JSONResponse:
     trace, correlation = str(uuid.uuid4()), str(uuid.uuid4())
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%SZ")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%SZ")
     return JSONResponse(
         {
             "error": error.error,
@@ -117,8 +127,8 @@ def _error_page(sandbox: Sandbox, error: OAuthError, title: str, advice: str) ->
     )
 
 
-def _redirect(uri: str, params: dict[str, str], response_mode: str) -> Response:
-    clean = {key: value for key, value in params.items() if value is not None}
+def _redirect(uri: str, params: dict[str, str | None], response_mode: str) -> Response:
+    clean: dict[str, str] = {key: value for key, value in params.items() if value is not None}
     if response_mode == "form_post":
         nonce = new_nonce()
         return html_response(form_post_page(uri, clean, nonce), script_nonce=nonce)
@@ -141,8 +151,9 @@ async def authorize(request: Request) -> Response:
     params = dict(request.query_params)
     try:
         check_tenant(sandbox, request.path_params["tenant"])
-    except OAuthError as error:
-        return _error_page(sandbox, error, "Tenant not found", "Check the authority URL the app is configured with.")
+    except OAuthError as tenant_error:
+        return _error_page(sandbox, tenant_error, "Tenant not found",
+                           "Check the authority URL the app is configured with.")
     client_id = params.get("client_id", "")
     if client_id != sandbox.settings.client_id:
         error = OAuthError("unauthorized_client", 700016,

@@ -80,7 +80,7 @@ def parse_scopes(value: str | list[str] | None) -> ScopeRequest:
         lowered = item.lower()
         if lowered.startswith(GRAPH_RESOURCE + "/"):
             name = item[len(GRAPH_RESOURCE) + 1 :]
-        elif lowered.startswith("https://") or lowered.startswith("api://"):
+        elif lowered.startswith(("https://", "api://")):
             raise OAuthError(
                 "invalid_scope", 70011,
                 f"The provided value for the input parameter 'scope' is not valid. The scope '{item}' is not "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,8 +31,8 @@ class Compare:
     """A binary comparison: ``op`` is eq, ne, gt, ge, lt or le."""
 
     op: str
-    left: "Node"
-    right: "Node"
+    left: Node
+    right: Node
     pos: int
 
 
@@ -41,7 +40,7 @@ class Compare:
 class In:
     """``left in (v1, v2, ...)``."""
 
-    left: "Node"
+    left: Node
     values: tuple[Literal, ...]
     pos: int
 
@@ -51,15 +50,15 @@ class BoolOp:
     """``and`` / ``or`` over two operands."""
 
     op: str
-    left: "Node"
-    right: "Node"
+    left: Node
+    right: Node
 
 
 @dataclass(frozen=True, slots=True)
 class Not:
     """``not`` of its operand."""
 
-    operand: "Node"
+    operand: Node
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +66,7 @@ class Call:
     """A function call such as ``contains(subject, 'report')``."""
 
     name: str
-    args: tuple["Node", ...]
+    args: tuple[Node, ...]
     pos: int
 
 
@@ -78,8 +77,8 @@ class Lambda:
     kind: str
     collection: Property
     var: str | None
-    body: "Node | None"
+    body: Node | None
     pos: int
 
 
-Node = Union[Literal, Property, Compare, In, BoolOp, Not, Call, Lambda]
+Node = Literal | Property | Compare | In | BoolOp | Not | Call | Lambda

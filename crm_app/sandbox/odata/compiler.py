@@ -7,11 +7,22 @@ literal is normalized to the same form.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from crm_app.sandbox.errors import ODataError
-from crm_app.sandbox.odata.ast import BoolOp, Call, Compare, In, Lambda, Literal, Node, Not, Property
+from crm_app.sandbox.odata.ast import (
+    BoolOp,
+    Call,
+    Compare,
+    In,
+    Lambda,
+    Literal,
+    Node,
+    Not,
+    Property,
+)
 from crm_app.sandbox.odata.schema import EDM_NAMES, EntitySchema, FieldType
 from crm_app.sandbox.odata.values import normalize_datetime_literal
 
@@ -37,6 +48,7 @@ class _Value:
     kind: str
     literal: Literal | None = None
     fraction: bool = False
+    key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,18 +135,18 @@ class _Compiler:
             return self.literal(node)
         if isinstance(node, Property):
             getter, field_type = self.resolve(node, scope)
-            return _Value(getter, field_type.kind)
+            key = node.path[0] if len(node.path) == 1 and scope.var is None else None
+            return _Value(getter, field_type.kind, key=key)
         return _Value(self.boolean(node, scope), "bool")
 
     @staticmethod
     def literal(node: Literal) -> _Value:
         if node.kind in ("datetime", "date"):
             text, fraction = normalize_datetime_literal(str(node.value))
-            return _Value(lambda _d, v=text: v, "datetime", node, fraction)
+            return _Value(_constant(text), "datetime", node, fraction)
         if node.kind == "string":
-            lowered = str(node.value).lower()
-            return _Value(lambda _d, v=lowered: v, "string", node)
-        return _Value(lambda _d, v=node.value: v, node.kind, node)
+            return _Value(_constant(str(node.value).lower()), "string", node)
+        return _Value(_constant(node.value), node.kind, node)
 
     def boolean(self, node: Node, scope: _Scope) -> Predicate:
         if isinstance(node, BoolOp):
@@ -195,6 +207,8 @@ class _Compiler:
 
         if right.literal is not None:
             constant = right.get(None)
+            if left.key is not None:
+                return _keyed_comparison(op, left.key, constant, fold)
             return _constant_comparison(op, read, constant)
 
         def read_right(d: Any) -> Any:
@@ -232,6 +246,13 @@ class _Compiler:
             )
         text = needle.get(None)
         get = target.get
+        key = target.key
+        if key is not None:
+            if node.name == "contains":
+                return lambda d: (v := d.get(key)) is not None and text in v.lower()
+            if node.name == "startswith":
+                return lambda d: (v := d.get(key)) is not None and v.lower().startswith(text)
+            return lambda d: (v := d.get(key)) is not None and v.lower().endswith(text)
         if node.name == "contains":
             return lambda d: text in (get(d) or "").lower()
         if node.name == "startswith":
@@ -251,6 +272,13 @@ class _Compiler:
         if node.kind == "any":
             return lambda d: any(body(e) for e in (getter(d) or ()))
         return lambda d: all(body(e) for e in (getter(d) or ()))
+
+
+def _constant(value: Any) -> Getter:
+    def get(_item: Any) -> Any:
+        return value
+
+    return get
 
 
 def _edm(kind: str) -> str:
@@ -284,6 +312,37 @@ def _constant_comparison(op: str, read: Callable[[Any], Any], constant: Any) -> 
         return value <= constant
 
     return ordered
+
+
+def _keyed_comparison(op: str, key: str, constant: Any, fold: bool) -> Predicate:
+    """The common case, a top-level property against a constant, in a single closure."""
+    if op == "never":
+        return lambda _d: False
+    if op == "always":
+        return lambda _d: True
+    if fold:
+        if op == "eq":
+            return lambda d: (v := d.get(key)) is not None and v.lower() == constant
+        if op == "ne":
+            return lambda d: (v := d.get(key)) is None or v.lower() != constant
+        if op == "gt":
+            return lambda d: (v := d.get(key)) is not None and v.lower() > constant
+        if op == "ge":
+            return lambda d: (v := d.get(key)) is not None and v.lower() >= constant
+        if op == "lt":
+            return lambda d: (v := d.get(key)) is not None and v.lower() < constant
+        return lambda d: (v := d.get(key)) is not None and v.lower() <= constant
+    if op == "eq":
+        return lambda d: d.get(key) == constant
+    if op == "ne":
+        return lambda d: d.get(key) != constant
+    if op == "gt":
+        return lambda d: (v := d.get(key)) is not None and v > constant
+    if op == "ge":
+        return lambda d: (v := d.get(key)) is not None and v >= constant
+    if op == "lt":
+        return lambda d: (v := d.get(key)) is not None and v < constant
+    return lambda d: (v := d.get(key)) is not None and v <= constant
 
 
 def _dynamic_comparison(op: str, read: Callable[[Any], Any], read_right: Callable[[Any], Any]) -> Predicate:
@@ -362,6 +421,7 @@ def simple_comparisons(node: Node) -> list[tuple[str, str, Any]]:
             left, right, op = right, left, _mirror(op)
         if not (isinstance(left, Property) and isinstance(right, Literal)):
             continue
+        constant: Any
         if right.kind in ("datetime", "date"):
             constant, fraction = normalize_datetime_literal(str(right.value))
             if fraction:

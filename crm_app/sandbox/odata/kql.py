@@ -7,16 +7,17 @@ a quoted phrase matches its words in sequence. Terms side by side must all match
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, Callable, Mapping, Union
+from typing import Any
 
 from crm_app.sandbox.errors import ODataError
 from crm_app.sandbox.odata.values import format_datetime, parse_datetime
 
 COMPARATORS = (">=", "<=", ">", "<", ":", "=")
 _TOKEN = re.compile(r'\s*(?:(?P<paren>[()])|(?P<phrase>"[^"]*")|(?P<word>[^\s()"]+(?:"[^"]*")?))')
-_FIELD = re.compile(r"^(?P<field>[A-Za-z][A-Za-z0-9_]*)(?P<op>>=|<=|>|<|:|=)(?P<value>.*)$", re.S)
+_FIELD = re.compile(r"^(?P<field>[A-Za-z][A-Za-z0-9_]*)(?P<op>>=|<=|>|<|:|=)(?P<value>.*)$", re.DOTALL)
 TextReader = Callable[[Any], str]
 FlagReader = Callable[[Any], bool]
 Matcher = Callable[[Any], bool]
@@ -34,20 +35,20 @@ class Term:
 
 @dataclass(frozen=True, slots=True)
 class All:
-    items: tuple["Query", ...]
+    items: tuple[Query, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class AnyOf:
-    items: tuple["Query", ...]
+    items: tuple[Query, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class Negation:
-    item: "Query"
+    item: Query
 
 
-Query = Union[Term, All, AnyOf, Negation]
+Query = Term | All | AnyOf | Negation
 
 
 @dataclass(frozen=True)
@@ -206,11 +207,12 @@ def compile_search(query: Query, fields: SearchFields) -> Matcher:
     if isinstance(query, Negation):
         inner = compile_search(query.item, fields)
         return lambda item: not inner(item)
-    if query.field in fields.dates:
-        return _date_matcher(query, fields.dates[query.field])
-    if query.field in fields.flags:
-        return _flag_matcher(query, fields.flags[query.field])
-    if query.field in fields.text:
-        return _text_matcher(query, fields.text[query.field])
+    field = query.field
+    if field is not None and field in fields.dates:
+        return _date_matcher(query, fields.dates[field])
+    if field is not None and field in fields.flags:
+        return _flag_matcher(query, fields.flags[field])
+    if field is not None and field in fields.text:
+        return _text_matcher(query, fields.text[field])
     text = query.text if query.field is None else f"{query.field}{query.op}{query.text}"
     return _text_matcher(Term(None, ":", text, query.phrase), fields.text["*"])

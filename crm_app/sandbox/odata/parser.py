@@ -14,8 +14,20 @@ Grammar (operators are lower case, as OData defines them)::
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from crm_app.sandbox.errors import ODataError
-from crm_app.sandbox.odata.ast import BoolOp, Call, Compare, In, Lambda, Literal, Node, Not, Property
+from crm_app.sandbox.odata.ast import (
+    BoolOp,
+    Call,
+    Compare,
+    In,
+    Lambda,
+    Literal,
+    Node,
+    Not,
+    Property,
+)
 from crm_app.sandbox.odata.lexer import Kind, Token, tokenize
 
 COMPARISON_OPERATORS = frozenset({"eq", "ne", "gt", "ge", "lt", "le"})
@@ -53,7 +65,7 @@ class _Parser:
     def describe(self, token: Token) -> str:
         return "the end of the expression" if token.kind is Kind.EOF else f"'{token.text}'"
 
-    def fail(self, reason: str, token: Token) -> None:
+    def fail(self, reason: str, token: Token) -> NoReturn:
         raise ODataError(
             f"Invalid filter clause: syntax error at position {token.pos} in '{self.text}': {reason}.",
             token.pos,

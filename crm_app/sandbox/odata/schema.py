@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 EDM_NAMES = {
     "string": "Edm.String",
@@ -21,8 +21,8 @@ class FieldType:
     """The type of one property: a scalar kind, an object with fields, or a collection of ``element``."""
 
     kind: str
-    fields: Mapping[str, "FieldType"] = field(default_factory=dict)
-    element: "FieldType | None" = None
+    fields: Mapping[str, FieldType] = field(default_factory=dict)
+    element: FieldType | None = None
     filterable: bool = True
     sortable: bool = True
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from crm_app.sandbox.errors import ODataError
 
@@ -12,8 +12,8 @@ DATETIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 def format_datetime(value: datetime) -> str:
     """A UTC timestamp as Graph writes ``DateTimeOffset`` values: ``2026-01-31T09:30:00Z``."""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc).strftime(DATETIME_FORMAT)
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime(DATETIME_FORMAT)
 
 
 def parse_datetime(text: str) -> datetime:
@@ -28,8 +28,8 @@ def parse_datetime(text: str) -> datetime:
             f"'{text}' is not a valid date-time. Use ISO 8601, for example 2026-01-31T09:30:00Z."
         ) from exc
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
 
 
 def normalize_datetime_literal(text: str) -> tuple[str, bool]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import bisect
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from itertools import islice
+from typing import Any
 
 from crm_app.sandbox.data.ids import IdFactory
 from crm_app.sandbox.errors import NotFound
@@ -79,10 +81,10 @@ def _search_text(message: StoredMessage) -> dict[str, str]:
             "to": to,
             "cc": cc,
             "bcc": bcc,
-            "participants": " ".join((sender, to, cc, bcc)),
+            "participants": f"{sender} {to} {cc} {bcc}",
             "attachment": attachments,
             "importance": data.get("importance", ""),
-            "*": " ".join((subject, sender, to, cc, body, attachments)),
+            "*": f"{subject} {sender} {to} {cc} {body} {attachments}",
         }
         message.search_cache = cache
     return cache
@@ -255,17 +257,23 @@ class Mailbox:
             check_folder = folder_id is not None
         low, high = self._time_bounds(base, comparisons)
 
-        def matches(message: StoredMessage) -> bool:
-            if check_folder and message.data["parentFolderId"] != folder_id:
-                return False
-            return predicate is None or predicate(message.data)
-
-        if not orderby or orderby == NEWEST_FIRST or orderby == OLDEST_FIRST:
-            indexes = range(high - 1, low - 1, -1) if orderby != OLDEST_FIRST else range(low, high)
-            return _page((base[i] for i in indexes), matches, skip, top, want_count)
-        candidates = [base[i] for i in range(low, high) if matches(base[i])]
-        ordered = sort_items(candidates, orderby, lambda m, path: read_path(m.data, path))
-        return QueryResult(ordered[skip : skip + top], len(ordered) if want_count else None, len(ordered) > skip + top)
+        candidates = base[low:high]
+        if check_folder:
+            candidates = [m for m in candidates if m.data["parentFolderId"] == folder_id]
+        if orderby and orderby not in (NEWEST_FIRST, OLDEST_FIRST):
+            matched = [m for m in candidates if predicate(m.data)] if predicate else list(candidates)
+            ordered = sort_items(matched, orderby, lambda m, path: read_path(m.data, path))
+            return QueryResult(ordered[skip : skip + top], len(ordered) if want_count else None,
+                               len(ordered) > skip + top)
+        if orderby != OLDEST_FIRST:
+            candidates = candidates[::-1]
+        end = skip + top
+        if want_count:
+            matched = [m for m in candidates if predicate(m.data)] if predicate else candidates
+            return QueryResult(matched[skip:end], len(matched), len(matched) > end)
+        matching = candidates if predicate is None else (m for m in candidates if predicate(m.data))
+        window = list(islice(matching, skip, end + 1))
+        return QueryResult(window[:top], None, len(window) > top)
 
     @staticmethod
     def _time_bounds(base: list[StoredMessage], comparisons: list[tuple[str, str, Any]]) -> tuple[int, int]:
@@ -294,23 +302,3 @@ class Mailbox:
                     break
         return found
 
-
-def _page(
-    ordered: Iterable[StoredMessage],
-    matches: Callable[[StoredMessage], bool],
-    skip: int,
-    top: int,
-    want_count: bool,
-) -> QueryResult:
-    items: list[StoredMessage] = []
-    matched = 0
-    end = skip + top
-    for message in ordered:
-        if not matches(message):
-            continue
-        if skip <= matched < end:
-            items.append(message)
-        matched += 1
-        if not want_count and matched > end:
-            break
-    return QueryResult(items, matched if want_count else None, matched > end)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import httpx
 import pytest
-
 from sandbox_it_support import ALL_SCOPES, AVERY, EXTRA_REDIRECT, PINNED_NOW
+
 from tests.support.procs import ServerProcess, free_port
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from sandbox_it_support import AVERY, JORDAN
 
 READ_WRITE = ["Calendars.ReadWrite"]

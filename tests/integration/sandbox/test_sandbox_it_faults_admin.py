@@ -8,7 +8,6 @@ import time
 import httpx
 import pytest
 from bs4 import BeautifulSoup
-
 from sandbox_it_support import AVERY, JORDAN
 
 
@@ -131,7 +130,7 @@ def test_injected_message_and_reset(graph, admin):
     assert client.get(f"/me/messages/{message['id']}").status_code == 404
     assert client.get("/me").status_code == 200
     users = admin.get("/users").json()["users"]
-    assert [u["mail"] for u in users][0] == AVERY and users[0]["mailbox"] == "main"
+    assert users[0]["mail"] == AVERY and users[0]["mailbox"] == "main"
 
 
 def test_viewer_pages_show_hostile_content_as_text(graph, sandbox):

@@ -6,7 +6,6 @@ import io
 import zipfile
 
 import httpx
-
 from sandbox_it_support import AVERY, JORDAN
 
 FILES = ["Files.ReadWrite.All", "Sites.Read.All"]

@@ -13,7 +13,6 @@ import jwt
 import msal
 import pytest
 from bs4 import BeautifulSoup
-
 from sandbox_it_support import (
     AVERY,
     CLIENT_ID,

@@ -6,7 +6,6 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
-
 from sandbox_it_support import AVERY, JORDAN, SAM
 
 

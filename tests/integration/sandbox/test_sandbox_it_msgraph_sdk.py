@@ -19,11 +19,16 @@ from msgraph.generated.models.email_address import EmailAddress
 from msgraph.generated.models.item_body import ItemBody
 from msgraph.generated.models.message import Message
 from msgraph.generated.models.recipient import Recipient
-from msgraph.generated.users.item.calendar_view.calendar_view_request_builder import CalendarViewRequestBuilder
-from msgraph.generated.users.item.messages.messages_request_builder import MessagesRequestBuilder
-from msgraph.generated.users.item.send_mail.send_mail_post_request_body import SendMailPostRequestBody
+from msgraph.generated.users.item.calendar_view.calendar_view_request_builder import (
+    CalendarViewRequestBuilder,
+)
+from msgraph.generated.users.item.messages.messages_request_builder import (
+    MessagesRequestBuilder,
+)
+from msgraph.generated.users.item.send_mail.send_mail_post_request_body import (
+    SendMailPostRequestBody,
+)
 from msgraph_core import PageIterator
-
 from sandbox_it_support import AVERY, JORDAN
 
 

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from sandbox_it_support import AVERY, TENANT_ID
 
 from tests.support.procs import ServerProcess, free_port
-
-from sandbox_it_support import AVERY, TENANT_ID
 
 
 def test_health(sandbox):

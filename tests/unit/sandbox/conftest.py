@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from sandbox_unit_support import PINNED_NOW
 
 from crm_app.sandbox.data.tenant import Tenant, load_tenant
 from crm_app.sandbox.links import Links
 from crm_app.sandbox.settings import DEFAULT_DATA_FILE
 from crm_app.sandbox.state import SandboxState
-from sandbox_unit_support import PINNED_NOW
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-PINNED_NOW = datetime(2026, 3, 4, 10, 30, tzinfo=timezone.utc)
+PINNED_NOW = datetime(2026, 3, 4, 10, 30, tzinfo=UTC)

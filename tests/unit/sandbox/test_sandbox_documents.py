@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -49,7 +49,7 @@ def test_text_to_html_escapes_and_preview_is_255_chars():
 
 
 def test_time_zones_windows_and_iana():
-    moment = datetime(2026, 7, 1, 12, 0, tzinfo=timezone.utc)
+    moment = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
     assert to_graph(moment, "Pacific Standard Time") == {"dateTime": "2026-07-01T05:00:00.0000000",
                                                           "timeZone": "Pacific Standard Time"}
     assert to_graph(moment, "Europe/London")["dateTime"] == "2026-07-01T13:00:00.0000000"
@@ -71,6 +71,6 @@ def test_settings_from_environment(monkeypatch):
     settings = SandboxSettings()
     assert settings.port == 9123 and settings.browser_url == "http://127.0.0.1:9123"
     assert settings.extra_redirect_uris == ("https://app.example/cb", "http://x.example/cb")
-    assert settings.now == datetime(2026, 3, 4, 10, 30, tzinfo=timezone.utc)
+    assert settings.now == datetime(2026, 3, 4, 10, 30, tzinfo=UTC)
     assert SandboxSettings(host="0.0.0.0", port=1).browser_url == "http://localhost:1"
     assert SandboxSettings(public_url="https://demo.example/").browser_url == "https://demo.example"

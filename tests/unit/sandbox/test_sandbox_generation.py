@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from sandbox_unit_support import PINNED_NOW
+
 from crm_app.sandbox.odata.values import format_datetime
 from crm_app.sandbox.state import SandboxState
-
-from sandbox_unit_support import PINNED_NOW
 
 
 def summary(state: SandboxState) -> list[tuple[str, str, str]]:

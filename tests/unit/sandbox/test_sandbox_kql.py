@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from crm_app.sandbox.errors import ODataError
-from crm_app.sandbox.odata.kql import All, AnyOf, Negation, SearchFields, Term, compile_search, parse_search
+from crm_app.sandbox.odata.kql import (
+    All,
+    AnyOf,
+    Negation,
+    SearchFields,
+    Term,
+    compile_search,
+    parse_search,
+)
 
 DOCS = {
     "a": {"subject": "Quarterly report draft", "from": "sam rivera sam.rivera@northwind.example",

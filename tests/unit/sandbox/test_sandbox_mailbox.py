@@ -6,6 +6,7 @@ import random
 from datetime import timedelta
 
 import pytest
+from sandbox_unit_support import PINNED_NOW
 
 from crm_app.sandbox.errors import NotFound
 from crm_app.sandbox.odata.compiler import compile_filter, simple_comparisons
@@ -16,8 +17,6 @@ from crm_app.sandbox.odata.schema import MESSAGE
 from crm_app.sandbox.odata.values import format_datetime
 from crm_app.sandbox.state import SandboxState
 from crm_app.sandbox.store.mailbox import MESSAGE_SEARCH_FIELDS, SEARCH_RESULT_LIMIT
-
-from sandbox_unit_support import PINNED_NOW
 
 
 @pytest.fixture

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from crm_app.sandbox.errors import ODataError
-from crm_app.sandbox.odata.compiler import compile_filter, conjuncts, filter_properties, simple_comparisons
+from crm_app.sandbox.odata.compiler import (
+    compile_filter,
+    conjuncts,
+    filter_properties,
+    simple_comparisons,
+)
 from crm_app.sandbox.odata.parser import parse_filter
 from crm_app.sandbox.odata.schema import MESSAGE
 

@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from crm_app.sandbox.errors import ODataError
-from crm_app.sandbox.odata.ast import BoolOp, Call, Compare, In, Lambda, Literal, Not, Property
+from crm_app.sandbox.odata.ast import (
+    BoolOp,
+    Call,
+    Compare,
+    In,
+    Lambda,
+    Literal,
+    Not,
+    Property,
+)
 from crm_app.sandbox.odata.lexer import Kind, tokenize
 from crm_app.sandbox.odata.parser import parse_filter, parse_orderby
 

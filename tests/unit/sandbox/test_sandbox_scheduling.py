@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from crm_app.sandbox.errors import BadRequest
 from crm_app.sandbox.scheduling import find_meeting_times, parse_duration
 
-MONDAY_9 = datetime(2026, 3, 2, 9, 0, tzinfo=timezone.utc)
+MONDAY_9 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def busy_between(blocks):
@@ -97,7 +97,7 @@ def test_unknown_attendees_lower_confidence_and_times_follow_output_zone():
 
 
 def test_default_window_starts_now_on_the_half_hour():
-    result = run({"maxCandidates": 3}, now=datetime(2026, 3, 2, 9, 10, tzinfo=timezone.utc))
+    result = run({"maxCandidates": 3}, now=datetime(2026, 3, 2, 9, 10, tzinfo=UTC))
     assert starts(result)[0] == "2026-03-02T09:30:00.0000000" and len(starts(result)) == 3
 
 
