@@ -1,4 +1,8 @@
-"""Run the MS365 MCP server: `python -m crm_app.ms365_mcp [--host H] [--port N]`."""
+"""Run the MS365 MCP server: `python -m crm_app.ms365_mcp [--host H] [--port N]`.
+
+Logs go to stderr through a redacting handler. Every tool call is logged with
+its outcome and duration, which makes per-request HTTP access lines redundant.
+"""
 
 from __future__ import annotations
 
@@ -35,7 +39,14 @@ def main(argv: list[str] | None = None) -> int:
         settings = settings.model_copy(update=overrides)
     configure_logging(settings.log_level)
     app = create_app(settings)
-    uvicorn.run(app, host=settings.host, port=settings.port, log_config=None, log_level=settings.log_level.lower())
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+    )
     return 0
 
 
