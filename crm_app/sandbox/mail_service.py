@@ -49,27 +49,29 @@ class Composition:
         return [*self.to, *self.cc, *self.bcc]
 
 
+def parse_person(entry: Any, what: str, code: str) -> Person:
+    """The person in a Graph ``{"emailAddress": {"address", "name"}}`` object, or a 400 naming ``what``."""
+    address_block = entry.get("emailAddress") if isinstance(entry, dict) else None
+    if not isinstance(address_block, dict):
+        address_block = {}
+    address = address_block.get("address")
+    if not isinstance(address, str) or not ADDRESS.match(address.strip()):
+        raise BadRequest(
+            f"Invalid {what}: {json_snippet(entry)}. Each needs "
+            "{\"emailAddress\": {\"address\": \"name@example.com\"}}.",
+            code=code,
+        )
+    given_name = address_block.get("name")
+    name = given_name if isinstance(given_name, str) and given_name else address.strip()
+    return Person(name, address.strip())
+
+
 def parse_recipients(value: Any, field_name: str) -> list[Person]:
     if value is None:
         return []
     if not isinstance(value, list):
         raise BadRequest(f"'{field_name}' must be a list of {{\"emailAddress\": {{\"address\": ...}}}} objects.")
-    people = []
-    for entry in value:
-        address_block = entry.get("emailAddress") if isinstance(entry, dict) else None
-        if not isinstance(address_block, dict):
-            address_block = {}
-        address = address_block.get("address")
-        if not isinstance(address, str) or not ADDRESS.match(address.strip()):
-            raise BadRequest(
-                f"Invalid recipient in '{field_name}': {json_snippet(entry)}. Each recipient needs "
-                "{\"emailAddress\": {\"address\": \"name@example.com\"}}.",
-                code="ErrorInvalidRecipients",
-            )
-        given_name = address_block.get("name")
-        name = given_name if isinstance(given_name, str) and given_name else address.strip()
-        people.append(Person(name, address.strip()))
-    return people
+    return [parse_person(entry, f"recipient in '{field_name}'", "ErrorInvalidRecipients") for entry in value]
 
 
 def json_snippet(value: Any) -> str:

@@ -24,6 +24,9 @@ MIME_TYPES = {
     ".json": "application/json",
 }
 TEXT_EXTENSIONS = frozenset({".txt", ".md", ".csv", ".ics", ".json"})
+WORD_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+SHEET_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 
 _RELS = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -46,6 +49,17 @@ def is_text(name: str) -> bool:
     return extension(name) in TEXT_EXTENSIONS
 
 
+def _content_types(overrides: dict[str, str]) -> str:
+    """``[Content_Types].xml`` for a package whose parts ``overrides`` maps to their content types."""
+    entries = "".join(f'<Override PartName="{part}" ContentType="{kind}"/>' for part, kind in overrides.items())
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        f'<Default Extension="xml" ContentType="application/xml"/>{entries}</Types>'
+    )
+
+
 def _zip(parts: dict[str, str]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -61,14 +75,9 @@ def docx(text: str) -> bytes:
     )
     return _zip(
         {
-            "[Content_Types].xml": (
-                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-                '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-                '<Default Extension="xml" ContentType="application/xml"/>'
-                '<Override PartName="/word/document.xml" ContentType="application/'
-                'vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
-            ),
+            "[Content_Types].xml": _content_types({
+                "/word/document.xml": WORD_MAIN,
+            }),
             "_rels/.rels": _RELS.format(target="word/document.xml"),
             "word/document.xml": (
                 '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -94,16 +103,10 @@ def xlsx(text: str) -> bytes:
         xml_rows.append(f'<row r="{r}">{"".join(cells)}</row>')
     return _zip(
         {
-            "[Content_Types].xml": (
-                '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-                '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-                '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-                '<Default Extension="xml" ContentType="application/xml"/>'
-                '<Override PartName="/xl/workbook.xml" ContentType="application/'
-                'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-                '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
-                'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
-            ),
+            "[Content_Types].xml": _content_types({
+                "/xl/workbook.xml": SHEET_MAIN,
+                "/xl/worksheets/sheet1.xml": WORKSHEET,
+            }),
             "_rels/.rels": _RELS.format(target="xl/workbook.xml"),
             "xl/workbook.xml": (
                 '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from crm_app.sandbox.data.tenant import Person, User
+from crm_app.sandbox.data.tenant import User
 from crm_app.sandbox.errors import BadRequest
 from crm_app.sandbox.graph.http import (
     Caller,
@@ -22,7 +22,7 @@ from crm_app.sandbox.graph.http import (
     select_fields,
     target_user,
 )
-from crm_app.sandbox.mail_service import ADDRESS, IMPORTANCE
+from crm_app.sandbox.mail_service import IMPORTANCE, parse_person
 from crm_app.sandbox.odata.options import QueryOptions
 from crm_app.sandbox.odata.schema import EVENT
 from crm_app.sandbox.odata.values import format_datetime, parse_datetime
@@ -119,17 +119,11 @@ def parse_event_attendees(value: Any) -> list[dict[str, Any]]:
                          code="ErrorInvalidRequest")
     result = []
     for entry in value:
-        address_block = entry.get("emailAddress") if isinstance(entry, dict) else None
-        if not isinstance(address_block, dict):
-            address_block = {}
-        address = address_block.get("address")
-        if not isinstance(address, str) or not ADDRESS.match(address):
-            raise BadRequest(f"Invalid attendee {entry!r}: each needs emailAddress.address.",
-                             code="ErrorInvalidRequest")
+        person = parse_person(entry, "attendee", "ErrorInvalidRequest")
         kind = entry.get("type") or "required"
         if kind not in ATTENDEE_TYPES:
             raise BadRequest("Attendee 'type' must be required, optional or resource.", code="ErrorInvalidRequest")
-        result.append(attendee(Person(address_block.get("name") or address, address), kind))
+        result.append(attendee(person, kind))
     return result
 
 

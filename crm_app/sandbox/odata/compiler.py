@@ -8,6 +8,7 @@ literal is normalized to the same form.
 from __future__ import annotations
 
 from collections.abc import Callable
+import operator
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +38,8 @@ OPERATOR_NAMES = {
     "lt": "LessThan",
     "le": "LessThanOrEqual",
 }
-ORDERING_OPERATORS = frozenset({"gt", "ge", "lt", "le"})
+ORDERING = {"gt": operator.gt, "ge": operator.ge, "lt": operator.lt, "le": operator.le}
+ORDERING_OPERATORS = frozenset(ORDERING)
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,79 +292,32 @@ def _mirror(op: str) -> str:
 
 
 def _constant_comparison(op: str, read: Callable[[Any], Any], constant: Any) -> Predicate:
+    if op == "never":
+        return lambda _d: False
+    if op == "always":
+        return lambda _d: True
     if op == "eq":
         return lambda d: read(d) == constant
     if op == "ne":
         return lambda d: read(d) != constant
-    if op == "never":
-        return lambda _d: False
-    if op == "always":
-        return lambda _d: True
-
-    def ordered(d: Any) -> bool:
-        value = read(d)
-        if value is None:
-            return False
-        if op == "gt":
-            return value > constant
-        if op == "ge":
-            return value >= constant
-        if op == "lt":
-            return value < constant
-        return value <= constant
-
-    return ordered
+    test = ORDERING[op]
+    return lambda d: (value := read(d)) is not None and test(value, constant)
 
 
 def _keyed_comparison(op: str, key: str, constant: Any, fold: bool) -> Predicate:
-    """The common case, a top-level property against a constant, in a single closure."""
-    if op == "never":
-        return lambda _d: False
-    if op == "always":
-        return lambda _d: True
-    if fold:
-        if op == "eq":
-            return lambda d: (v := d.get(key)) is not None and v.lower() == constant
-        if op == "ne":
-            return lambda d: (v := d.get(key)) is None or v.lower() != constant
-        if op == "gt":
-            return lambda d: (v := d.get(key)) is not None and v.lower() > constant
-        if op == "ge":
-            return lambda d: (v := d.get(key)) is not None and v.lower() >= constant
-        if op == "lt":
-            return lambda d: (v := d.get(key)) is not None and v.lower() < constant
-        return lambda d: (v := d.get(key)) is not None and v.lower() <= constant
-    if op == "eq":
-        return lambda d: d.get(key) == constant
-    if op == "ne":
-        return lambda d: d.get(key) != constant
-    if op == "gt":
-        return lambda d: (v := d.get(key)) is not None and v > constant
-    if op == "ge":
-        return lambda d: (v := d.get(key)) is not None and v >= constant
-    if op == "lt":
-        return lambda d: (v := d.get(key)) is not None and v < constant
-    return lambda d: (v := d.get(key)) is not None and v <= constant
+    """The common case, a top-level property against a constant, read with one dict lookup."""
+    if not fold:
+        return _constant_comparison(op, lambda d: d.get(key), constant)
+    return _constant_comparison(op, lambda d: v.lower() if (v := d.get(key)) is not None else None, constant)
 
 
 def _dynamic_comparison(op: str, read: Callable[[Any], Any], read_right: Callable[[Any], Any]) -> Predicate:
-    def compare(d: Any) -> bool:
-        left, right = read(d), read_right(d)
-        if op == "eq":
-            return left == right
-        if op == "ne":
-            return left != right
-        if left is None or right is None:
-            return False
-        if op == "gt":
-            return left > right
-        if op == "ge":
-            return left >= right
-        if op == "lt":
-            return left < right
-        return left <= right
-
-    return compare
+    if op == "eq":
+        return lambda d: read(d) == read_right(d)
+    if op == "ne":
+        return lambda d: read(d) != read_right(d)
+    test = ORDERING[op]
+    return lambda d: (left := read(d)) is not None and (right := read_right(d)) is not None and test(left, right)
 
 
 def compile_filter(node: Node, schema: EntitySchema) -> Predicate:
