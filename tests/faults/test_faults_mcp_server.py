@@ -1,0 +1,63 @@
+"""The MCP server dies in the middle of a conversation: the turn in flight ends with an honest error card,
+nothing said so far is lost, and once the server is back the next request works in the same process."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from crm_app.services import conversations
+from tests.faults.support import AVERY, SandboxAdmin, cards_of
+from tests.integration.assistant.conftest import fixed_now
+
+IN_FLIGHT_TIMEOUT = 20.0
+SLOW_GRAPH_MS = 4000
+
+
+async def wait_in_flight(admin: SandboxAdmin, user: str = AVERY) -> None:
+    """Until a Graph request of ``user``'s mailbox is being served (the tool call is in flight)."""
+    deadline = time.monotonic() + IN_FLIGHT_TIMEOUT
+    while time.monotonic() < deadline:
+        stats = await asyncio.to_thread(admin.stats)
+        if stats["in_flight"].get(user):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"no mailbox request of {user} reached the sandbox within {IN_FLIGHT_TIMEOUT} s")
+
+
+async def test_server_killed_mid_turn_then_back_without_restarting_the_app(avery, admin, monkeypatch):
+    fixed_now(monkeypatch)
+    first = await avery.say("Show me emails from the last 3 days")
+    assert first.status == "done" and cards_of(first, "email")
+
+    admin.fault(latency_ms=SLOW_GRAPH_MS, path_prefix="/v1.0/me/messages")
+    turn = asyncio.create_task(avery.say("Show me emails from John Smith"))
+    await wait_in_flight(admin)
+    avery.mcp.proc.kill()
+    avery.mcp.stop()
+    failed = await turn
+
+    assert failed.status == "failed"
+    errors = cards_of(failed, "error")
+    assert len(errors) == 1 and not cards_of(failed, "email")
+    assert "not answering" in errors[0]["body"] and "try again" in errors[0]["body"].lower()
+    assert errors[0]["retry_text"] == "Show me emails from John Smith"
+    assert "failed" in failed.text.lower()
+
+    history = conversations.messages(avery.user.id, avery.conversation_id)
+    assert [m["role"] for m in history] == ["user", "assistant", "user", "assistant"]
+    assert history[1]["cards"] == first.cards, "the earlier answer is kept as it was shown"
+    assert history[2]["content"] == "Show me emails from John Smith"
+    assert history[3]["status"] == "failed" and cards_of_payload(history[3], "error")
+
+    admin.clear_faults()
+    avery.mcp.start()
+    again = await avery.say(errors[0]["retry_text"])
+    assert again.status == "done", again.text
+    assert cards_of(again, "email")
+    assert {c["from_address"] for c in cards_of(again, "email")} == {"john.smith@acme.example"}
+    assert len(conversations.messages(avery.user.id, avery.conversation_id)) == 6
+
+
+def cards_of_payload(message: dict, kind: str) -> list[dict]:
+    return [card for card in message.get("cards") or [] if card.get("kind") == kind]
