@@ -121,11 +121,14 @@ async def test_concurrent_users_never_share_a_token(mcp: Mcp, sandbox: Sandbox, 
     assert theirs == {JORDAN}
 
 
-def test_logs_never_contain_a_token(mcp: Mcp, sandbox: Sandbox, avery: str) -> None:
+async def test_logs_never_contain_a_token(mcp: Mcp, sandbox: Sandbox, avery: str) -> None:
+    await mcp.data(avery, "outlook_list_folders")
+    await mcp.call("not-a-valid-token", "outlook_list_folders")
+    await mcp.call(None, "outlook_list_folders")
     log = mcp.process.read_log()
-    assert "tool outlook_list_folders" in log
+    assert "tool outlook_list_folders ok" in log and "InvalidAuthenticationToken" in log
     issued = sandbox.admin("GET", "issued-tokens")["tokens"]
-    secrets = {avery} | {t.get("token", "") for t in issued if t.get("token")}
+    secrets = {avery, "not-a-valid-token"} | {t.get("token", "") for t in issued if t.get("token")}
     for secret in filter(None, secrets):
         assert secret not in log
     assert not re.search(r"(?i)bearer\s+(?!\[REDACTED\])\S", log)
