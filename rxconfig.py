@@ -11,9 +11,13 @@ os.environ.setdefault("REFLEX_CHECK_LATEST_VERSION", "false")
 os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-from crm_app.settings import Settings  # noqa: E402
+from crm_app.settings import Settings, SettingsError  # noqa: E402
 
 _settings = Settings()
+try:
+    _settings.check()
+except SettingsError as _exc:
+    raise SystemExit(f"crm_app cannot start.\n{_exc}") from None
 
 _redis = _settings.reflex_redis_url
 _port = int(os.environ.get("PORT", "3000"))
