@@ -47,7 +47,7 @@ class SandboxMiddleware:
         request = Request(scope)
         client_request_id = request.headers.get("client-request-id") or request_id
         scope.setdefault("state", {})["request_id"] = request_id
-        status_holder = {"status": 500}
+        status_holder: dict[str, int | str] = {"status": 500}
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -62,7 +62,9 @@ class SandboxMiddleware:
             await self.dispatch(scope, receive, send_wrapper, request, path)
         finally:
             status = status_holder["status"]
-            self.sandbox.stats.record(log_path(path), status)
+            self.sandbox.stats.record(log_path(path), int(status))
+            if scope["state"].get("dropped"):
+                status = f"{status} (connection dropped)"
             log.info('%s "%s %s" %s %.1fms', (scope.get("client") or ("-",))[0], scope["method"], log_path(path),
                      status, (time.perf_counter() - started) * 1000)
 
@@ -106,6 +108,7 @@ class SandboxMiddleware:
                 await asyncio.sleep(decision.latency_ms / 1000)
             if decision.drop:
                 sandbox.stats.dropped += 1
+                scope["state"]["dropped"] = True
                 await self.drop(send)
                 return
             if decision.status is not None:

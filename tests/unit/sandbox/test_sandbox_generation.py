@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from sandbox_unit_support import PINNED_NOW
 
@@ -125,3 +125,11 @@ def test_files_sites_and_teams(demo_state):
     teams = {t.data["displayName"]: t for t in demo_state.data.teams}
     assert {"Sales", "Finance"} <= set(teams)
     assert all(len(c.messages) >= 2 for t in teams.values() for c in t.channels.values())
+
+
+def test_today_has_mail_even_just_after_midnight(tenant, links):
+    just_after = datetime(2026, 3, 4, 0, 3, tzinfo=timezone.utc)
+    state = SandboxState(tenant, 42, 200, links, just_after)
+    received = [m.received for m in state.mailbox(tenant.main_user).messages.values()]
+    today = [r for r in received if r >= "2026-03-04T00:00:00Z"]
+    assert len(today) >= 4 and max(received) < "2026-03-04T00:03:00Z"
