@@ -27,6 +27,7 @@ NOT_TEXT_CODE = "NotTextFile"
 NOT_FOUND_CODE = "NotFound"
 UNKNOWN_TOOL_CODE = "UnknownTool"
 TOOL_ERROR_CODE = "ToolError"
+BODY_UNAVAILABLE_CODE = "BodyUnavailable"
 INTERNAL_ERROR_CODE = "InternalError"
 
 

@@ -27,6 +27,7 @@ import httpx
 from crm_app.ms365_mcp.errors import (
     INVALID_TOKEN_CODE,
     THROTTLED_CODE,
+    VALIDATION_CODE,
     GraphError,
     GraphTimeout,
     GraphUnavailable,
@@ -43,6 +44,7 @@ BACKOFF_JITTER = 0.25
 MAX_KEEPALIVE_CONNECTIONS = 20
 ERROR_TEXT_LIMIT = 300
 USER_AGENT = "crm-app-ms365-mcp/1.0"
+DOT_SEGMENTS = frozenset({".", ".."})
 
 Params = Mapping[str, str | int | bool | None]
 Sleep = Callable[[float], Awaitable[None]]
@@ -152,12 +154,21 @@ class GraphClient:
     def url_for(self, path_or_url: str) -> str:
         """An absolute URL under the Graph base URL for a path such as `/me/messages`.
 
+        A relative path may not contain `.` or `..` segments: an id that is one would
+        otherwise address a different resource (`/me/messages/..` is `/me`).
         An absolute URL (an `@odata.nextLink`) is accepted only when it points
         under the base URL's path; it is rebased onto the configured host, so the
         token is only ever sent to `GRAPH_BASE_URL`.
         """
         if not path_or_url.startswith(("http://", "https://")):
-            return self.base_url + "/" + path_or_url.lstrip("/")
+            path = path_or_url.lstrip("/")
+            if DOT_SEGMENTS.intersection(path.split("?", 1)[0].split("/")):
+                raise Ms365Error(
+                    "An id given to the tool was '.' or '..', which names no Microsoft 365 item, so nothing was "
+                    "requested. Pass an id exactly as a listing or search tool returned it.",
+                    code=VALIDATION_CODE,
+                )
+            return self.base_url + "/" + path
         if path_or_url.startswith(self.base_url + "/"):
             return path_or_url
         parts = urlsplit(path_or_url)
@@ -196,7 +207,7 @@ class GraphClient:
         retries = self.settings.graph_max_retries
         attempt = 0
         while True:
-            request = self.client.build_request(method, url, params=query or None, json=json, headers=request_headers)
+            request = self._build(method, url, query, json, request_headers)
             try:
                 response = await self.client.send(request, stream=stream, follow_redirects=follow_redirects)
             except httpx.TimeoutException as exc:
@@ -224,6 +235,16 @@ class GraphClient:
                 attempt += 1
                 continue
             raise await self._error_from(response, label, retry_after=wait)
+
+    def _build(self, method: str, url: str, query: dict[str, str], json: Any, headers: dict[str, str]) -> httpx.Request:
+        try:
+            return self.client.build_request(method, url, params=query or None, json=json, headers=headers)
+        except httpx.InvalidURL as exc:
+            raise Ms365Error(
+                f"The request could not be sent to Microsoft Graph ({exc}). Shorten the search words, names or ids "
+                "given to the tool, then call it again.",
+                code=VALIDATION_CODE,
+            ) from exc
 
     async def _pause(self, label: str, reason: str, attempt: int, delay: float) -> None:
         logger.warning(

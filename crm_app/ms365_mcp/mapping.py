@@ -82,13 +82,17 @@ def _email_fields(message: Json) -> dict[str, Any]:
 
 
 def email_preview(message: Json) -> Email:
-    """A message from a list: its body is Graph's preview (at most 255 characters)."""
-    preview = normalise_text(_text(message.get("bodyPreview")))
+    """A message from a list: its body is Graph's preview (at most 255 characters).
+
+    The preview counts as truncated when it is full length, or when Graph sent
+    none (a token limited to basic mail access gets no body text at all).
+    """
+    raw = message.get("bodyPreview")
     return Email(
         **_email_fields(message),
-        body=preview,
+        body=normalise_text(_text(raw)),
         body_kind="preview",
-        body_truncated=len(_text(message.get("bodyPreview"))) >= GRAPH_PREVIEW_LENGTH,
+        body_truncated=not isinstance(raw, str) or len(raw) >= GRAPH_PREVIEW_LENGTH,
     )
 
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from mcp.server.mcpserver import Context, MCPServer
 from pydantic import Field
 
-from crm_app.ms365_mcp.errors import ArgumentError, NotFound
+from crm_app.ms365_mcp.errors import BODY_UNAVAILABLE_CODE, ArgumentError, Ms365Error, NotFound
 from crm_app.ms365_mcp.graph import GraphClient
 from crm_app.ms365_mcp.mail_query import (
     FULL_SELECT,
@@ -178,6 +178,13 @@ def register(server: MCPServer, graph: GraphClient) -> None:
         token = bearer_token(ctx)
         base = f"/me/messages/{segment(message_id)}"
         message = await graph.get_json(base, token=token, params={"$select": FULL_SELECT})
+        if not isinstance(message.get("body"), dict):
+            raise Ms365Error(
+                "Microsoft 365 returned this email without its body: the access token only allows basic mail "
+                "access. Reconnect Microsoft 365 and grant permission to read mail (Mail.Read), then retry.",
+                code=BODY_UNAVAILABLE_CODE,
+                status=403,
+            )
         attachments: list[dict[str, Any]] = []
         if message.get("hasAttachments"):
             page = await graph.collect(

@@ -169,3 +169,13 @@ async def test_invalid_arguments_are_validation_errors(mcp: Mcp, avery: str) -> 
     assert error["code"] == "ValidationError" and "'to.0'" in error["message"]
     bad_top = await mcp.call(avery, "outlook_search_emails", {"top": 0})
     assert "'top'" in tool_error(bad_top)["message"]
+
+
+async def test_basic_mail_access_never_passes_for_an_empty_body(mcp: Mcp, sandbox: Sandbox) -> None:
+    token = sandbox.token(AVERY, scopes=["Mail.ReadBasic"])
+    listed = await mcp.data(token, "outlook_search_emails", {"sender": JOHN, "top": 3})
+    assert listed["count"] == 3
+    assert all(e["body"] == "" and e["body_truncated"] is True for e in listed["emails"])
+    error = tool_error(await mcp.call(token, "outlook_get_email", {"message_id": listed["emails"][0]["id"]}))
+    assert (error["code"], error["status"]) == ("BodyUnavailable", 403)
+    assert "Mail.Read" in error["message"]
