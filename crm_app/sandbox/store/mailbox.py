@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from itertools import islice
+from itertools import count, islice
 from typing import Any
 
 from crm_app.sandbox.data.ids import IdFactory
@@ -124,6 +124,7 @@ class Mailbox:
         self._all: list[StoredMessage] = []
         self._by_folder: dict[str, list[StoredMessage]] = {}
         self._by_sender: dict[str, list[StoredMessage]] = {}
+        self._arrivals = count()
         root = self._make_folder("Top of Information Store", None, ROOT_FOLDER, hidden=True)
         for well_known, name in WELL_KNOWN_FOLDERS:
             self._make_folder(name, root.id, well_known)
@@ -190,6 +191,7 @@ class Mailbox:
     def load(self, messages: Iterable[StoredMessage]) -> None:
         """Add many messages at once (sorting once at the end)."""
         for message in messages:
+            message.sequence = next(self._arrivals)
             self.messages[message.id] = message
             self._all.append(message)
             self._by_folder[message.folder_id].append(message)
@@ -199,6 +201,7 @@ class Mailbox:
             bucket.sort(key=StoredMessage.sort_key)
 
     def add(self, message: StoredMessage) -> StoredMessage:
+        message.sequence = next(self._arrivals)
         self.messages[message.id] = message
         for bucket in (self._all, self._by_folder[message.folder_id], self._by_sender.setdefault(message.sender, [])):
             bisect.insort(bucket, message, key=StoredMessage.sort_key)

@@ -59,6 +59,7 @@ class StoredMessage:
     text: str
     attachments: list[Attachment] = field(default_factory=list)
     search_cache: dict[str, str] | None = None
+    sequence: int = 0
 
     @property
     def id(self) -> str:
@@ -77,8 +78,9 @@ class StoredMessage:
         sender = self.data.get("from") or {}
         return (sender.get("emailAddress") or {}).get("address", "").lower()
 
-    def sort_key(self) -> tuple[str, str]:
-        return (self.data["receivedDateTime"], self.data["id"])
+    def sort_key(self) -> tuple[str, int]:
+        """Time received, then the order the mailbox got it (so mail sent in the same second stays in order)."""
+        return (self.data["receivedDateTime"], self.sequence)
 
     def body_as(self, content_type: str | None) -> dict[str, str]:
         """The body in the requested type (``text`` or ``html``), converting when needed."""

@@ -288,3 +288,12 @@ def test_next_link_keeps_only_applied_options(graph):
         "@odata.nextLink"]
     params = dict(parse_qsl(urlsplit(link).query))
     assert params == {"$filter": "isRead eq false", "$select": "subject", "$top": "5", "$skip": "5"}
+
+
+def test_mail_sent_in_the_same_second_stays_newest_first(graph):
+    client = graph(AVERY, ["Mail.Send", "Mail.Read"])
+    for subject in ("first", "second", "third"):
+        client.post("/me/sendMail", json={"message": {"subject": subject, "toRecipients": [
+            {"emailAddress": {"address": "someone@outside.example"}}]}}).raise_for_status()
+    latest = client.get("/me/mailFolders/sentitems/messages", params={"$top": "3", "$select": "subject"}).json()
+    assert [m["subject"] for m in latest["value"]] == ["third", "second", "first"]
