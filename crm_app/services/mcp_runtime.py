@@ -1,0 +1,196 @@
+"""The app's MCP wiring: one client manager per process, tokens from the vault, calls audited.
+
+The assistant uses two functions:
+
+* ``get_mcp_manager()`` — the ``crm_app.mcp.MCPClientManager`` of this process (of the
+  running event loop), with the token vault as its ``TokenProvider`` and the audit table
+  as its ``AuditSink``. Call it from async code.
+* ``servers_for_user(user_id)`` — the tool servers this user's assistant may use now:
+  Microsoft 365 (``MS365_MCP_URL``) while the user's connection is active, plus every
+  server the user added in Settings and left enabled. Empty when ``MCP_ENABLED=false``.
+
+Typical use::
+
+    manager = get_mcp_manager()
+    servers = await asyncio.to_thread(servers_for_user, user.id)
+    listing = await manager.list_all_tools(user.id, servers)
+    outcome = await manager.call_tool(user.id, server, "outlook_search_emails", {"query": "report"})
+
+Every ``call_tool`` is written to the ``audit_entries`` table (arguments redacted).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from dataclasses import dataclass
+
+from sqlmodel import select
+
+from crm_app.db import session_scope
+from crm_app.mcp import (
+    MS365_SERVER_ID,
+    AuditEntry,
+    InvalidServerConfig,
+    MCPClientManager,
+    ServerConfig,
+    custom_server,
+    ms365_server,
+)
+from crm_app.mcp.redact import truncate
+from crm_app.microsoft import NotConnected, ReconnectRequired, TokenDecryptionFailed, TokenVault, get_cipher
+from crm_app.microsoft.oauth import get_oauth_client
+from crm_app.microsoft.vault import connection_of
+from crm_app.models import AuditEntry as AuditRow
+from crm_app.models import McpServer
+from crm_app.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+BREAKER_RESET_SECONDS = 10.0
+MAX_AUDIT_ARGUMENT_CHARS = 20_000
+MAX_AUDIT_ERROR_CHARS = 2_000
+RECONNECT_ERRORS: tuple[type[Exception], ...] = (ReconnectRequired, NotConnected, TokenDecryptionFailed)
+
+
+class DatabaseAuditSink:
+    """Writes each audited tool call as a row of ``audit_entries``."""
+
+    async def record(self, entry: AuditEntry) -> None:
+        await asyncio.to_thread(self._write, entry)
+
+    @staticmethod
+    def _write(entry: AuditEntry) -> None:
+        arguments = json.dumps(entry.arguments, ensure_ascii=False, default=str, separators=(",", ":"))
+        with session_scope() as s:
+            s.add(AuditRow(
+                user_id=entry.user_id,
+                server_id=entry.server_id[:100],
+                tool=entry.tool[:200],
+                arguments=truncate(arguments, MAX_AUDIT_ARGUMENT_CHARS),
+                outcome=entry.outcome,
+                error=truncate(entry.error, MAX_AUDIT_ERROR_CHARS) if entry.error else None,
+                latency_ms=round(entry.latency_ms, 3),
+                at=entry.at,
+            ))
+
+
+@dataclass
+class McpRuntime:
+    """What one event loop shares: the manager and the vault it draws tokens from."""
+
+    manager: MCPClientManager
+    vault: TokenVault
+    loop: asyncio.AbstractEventLoop
+
+
+_runtime: McpRuntime | None = None
+
+
+def _build(loop: asyncio.AbstractEventLoop) -> McpRuntime:
+    settings = get_settings()
+    vault = TokenVault(get_oauth_client)
+    manager = MCPClientManager(
+        token_provider=vault,
+        audit_sink=DatabaseAuditSink(),
+        reconnect_errors=RECONNECT_ERRORS,
+        enabled=settings.mcp_enabled,
+        timeout_seconds=settings.mcp_timeout_seconds,
+        breaker_reset_seconds=BREAKER_RESET_SECONDS,
+    )
+    manager.start()
+    return McpRuntime(manager=manager, vault=vault, loop=loop)
+
+
+def get_runtime() -> McpRuntime:
+    """This event loop's runtime, made on first use. Must be called with a running loop."""
+    global _runtime
+    loop = asyncio.get_running_loop()
+    if _runtime is None or _runtime.loop is not loop:
+        _runtime = _build(loop)
+    return _runtime
+
+
+def get_mcp_manager() -> MCPClientManager:
+    """The MCP client manager of this process (see the module docstring)."""
+    return get_runtime().manager
+
+
+def get_vault() -> TokenVault:
+    """The token vault the manager draws Microsoft 365 tokens from."""
+    return get_runtime().vault
+
+
+async def shutdown() -> None:
+    """Close every MCP session of this process (on app shutdown)."""
+    global _runtime
+    runtime, _runtime = _runtime, None
+    if runtime is not None and runtime.loop is asyncio.get_running_loop():
+        await runtime.manager.close()
+
+
+def ms365_config() -> ServerConfig:
+    """The Microsoft 365 tool server of this installation (``MS365_MCP_URL``)."""
+    return ms365_server(get_settings().effective_ms365_mcp_url)
+
+
+def custom_config(row: McpServer) -> ServerConfig:
+    """A user-added server as the manager sees it, its header value decrypted."""
+    value = get_cipher().decrypt(row.header_value_enc) if row.header_value_enc else None
+    return custom_server(
+        row.id or 0, name=row.name, url=row.url, header_name=row.header_name, header_value=value, enabled=row.enabled
+    )
+
+
+def servers_for_user(user_id: int) -> list[ServerConfig]:
+    """The tool servers the user's assistant may use now (a quick database read; blocking).
+
+    Microsoft 365 is included while the user's connection is active (not after a failed
+    renewal, not after disconnecting); user-added servers while they are enabled.
+    """
+    settings = get_settings()
+    if not settings.mcp_enabled:
+        return []
+    servers: list[ServerConfig] = []
+    connection = connection_of(user_id)
+    if connection is not None and connection.usable:
+        servers.append(ms365_config())
+    with session_scope() as s:
+        rows = s.exec(
+            select(McpServer).where(McpServer.user_id == user_id, McpServer.enabled == True).order_by(McpServer.id)  # noqa: E712
+        ).all()
+    for row in rows:
+        try:
+            servers.append(custom_config(row))
+        except (InvalidServerConfig, TokenDecryptionFailed) as exc:
+            logger.warning("skipping tool server %s of user %s: %s", row.id, user_id, exc.code)
+    return servers
+
+
+def connection_hint(user_id: int) -> str:
+    """Why the user's assistant has no Microsoft 365 tools right now, in one sentence (blocking)."""
+    settings = get_settings()
+    if not settings.mcp_enabled:
+        return "Microsoft 365 and other tool servers are turned off on this installation (MCP_ENABLED=false)."
+    connection = connection_of(user_id)
+    if connection is None:
+        return "Microsoft 365 is not connected. Connect it in Settings to work with mail, calendar, files and Teams."
+    if not connection.usable:
+        return connection.last_error or ReconnectRequired().message
+    return "Microsoft 365 is connected, but its tool server gave no tools. Test the connection in Settings."
+
+
+__all__ = [
+    "MS365_SERVER_ID",
+    "DatabaseAuditSink",
+    "McpRuntime",
+    "connection_hint",
+    "custom_config",
+    "get_mcp_manager",
+    "get_runtime",
+    "get_vault",
+    "ms365_config",
+    "servers_for_user",
+    "shutdown",
+]

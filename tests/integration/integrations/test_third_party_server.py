@@ -1,0 +1,128 @@
+"""A third-party MCP server nobody here wrote — the reference 'everything' server from npm — added as a
+user's further server: its tools are listed, called, audited, and reported by the status endpoint."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlmodel import select
+
+from crm_app.db import session_scope
+from crm_app.models import AuditEntry, McpServer
+from crm_app.services import integrations
+from crm_app.services.errors import ValidationFailed
+from crm_app.services.mcp_runtime import get_mcp_manager, servers_for_user
+from tests.support.procs import free_port
+
+HERE = Path(__file__).resolve().parent
+SERVER_BIN = HERE / "node_modules" / ".bin" / "mcp-server-everything"
+START_SECONDS = 60.0
+API_KEY = "key-of-the-third-party-server"
+
+
+def _install() -> None:
+    """Install the pinned package from package-lock.json into this folder (fails loudly without npm)."""
+    if SERVER_BIN.exists():
+        return
+    npm = shutil.which("npm")
+    if npm is None:
+        raise RuntimeError("npm is required to run the third-party MCP server test; install Node.js 20+.")
+    subprocess.run([npm, "ci", "--no-fund", "--no-audit"], cwd=HERE, check=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def everything_server(log_dir: Path) -> Iterator[str]:
+    """`mcp-server-everything streamableHttp` on a free port; yields its MCP URL."""
+    _install()
+    port = free_port()
+    log = open(log_dir / f"everything_{port}.log", "ab")
+    process = subprocess.Popen([str(SERVER_BIN), "streamableHttp"], cwd=HERE, env={"PATH": "/usr/bin:/bin",
+                               "PORT": str(port)}, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/mcp"
+    deadline = time.monotonic() + START_SECONDS
+    try:
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"mcp-server-everything exited with {process.returncode}; see {log.name}")
+            try:
+                httpx.get(url, timeout=1)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"mcp-server-everything did not start on port {port}") from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+async def test_an_added_third_party_server_gives_the_assistant_its_tools(stack, person, everything_server,
+                                                                          runtime_cleanup):
+    alice = person()
+    added = await integrations.add_custom_server(alice.user.id, name="Everything", url=everything_server,
+                                                 header_name="X-API-Key", header_value=API_KEY)
+    with session_scope() as s:
+        stored = s.exec(select(McpServer).where(McpServer.id == added.number)).one()
+    assert API_KEY not in (stored.header_value_enc or "")
+    servers = servers_for_user(alice.user.id)
+    assert [server.id for server in servers] == [added.server_id]
+    assert servers[0].headers == {"X-API-Key": API_KEY}
+
+    manager = get_mcp_manager()
+    listing = await manager.list_all_tools(alice.user.id, servers)
+    names = {tool.name for tool in listing.tools}
+    assert not listing.errors and {"echo", "get-sum"} <= names
+    echoed = await manager.call_tool(alice.user.id, servers[0], "echo", {"message": "hello from crm_app"})
+    assert echoed.ok and "hello from crm_app" in echoed.text
+    summed = await manager.call_tool(alice.user.id, servers[0], "get-sum", {"a": 2, "b": 40})
+    assert summed.ok and "42" in summed.text
+    with session_scope() as s:
+        audited = s.exec(select(AuditEntry).where(AuditEntry.user_id == alice.user.id)).all()
+    assert [(entry.server_id, entry.tool, entry.outcome) for entry in audited] == [
+        (added.server_id, "echo", "ok"), (added.server_id, "get-sum", "ok")]
+
+    tested = await integrations.test_custom_server(alice.user.id, added.number)
+    assert tested.ok and "Everything answered" in tested.message
+    status = alice.browser.api("GET", "/api/v1/mcp/status").json()
+    entry = status["servers"][added.server_id]
+    assert entry["connected"] is True and "echo" in entry["tools"] and entry["tool_count"] == len(names)
+
+    await integrations.set_custom_server_enabled(alice.user.id, added.number, False)
+    assert servers_for_user(alice.user.id) == []
+    assert alice.browser.api("GET", "/api/v1/mcp/status").json()["servers"] == {}
+    await integrations.set_custom_server_enabled(alice.user.id, added.number, True)
+    await integrations.remove_custom_server(alice.user.id, added.number)
+    assert servers_for_user(alice.user.id) == []
+
+
+async def test_a_server_that_is_not_running_is_reported_unavailable(stack, person, runtime_cleanup):
+    alice = person()
+    added = await integrations.add_custom_server(alice.user.id, name="Gone",
+                                                 url=f"http://127.0.0.1:{free_port()}/mcp")
+    result = await integrations.test_custom_server(alice.user.id, added.number)
+    assert not result.ok and "not answering" in result.message
+    views = await integrations.list_custom_servers(alice.user.id, live=True)
+    assert views[0].server is not None and views[0].server.state == "unavailable"
+
+
+async def test_bad_server_settings_are_explained_per_field(stack, person):
+    alice = person()
+    with pytest.raises(ValidationFailed) as info:
+        await integrations.add_custom_server(alice.user.id, name="", url="ftp://example.com",
+                                             header_name="", header_value="orphan")
+    assert set(info.value.fields) == {"name", "url", "header_name"}
+    with pytest.raises(ValidationFailed) as bad_header:
+        await integrations.add_custom_server(alice.user.id, name="x", url="https://example.com/mcp",
+                                             header_name="Content-Type", header_value="x")
+    assert "header_name" in bad_header.value.fields
