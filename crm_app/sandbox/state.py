@@ -15,7 +15,7 @@ from crm_app.sandbox.data.tenant import Tenant, User
 from crm_app.sandbox.errors import NotFound
 from crm_app.sandbox.links import Links
 from crm_app.sandbox.store.calendar import Calendar
-from crm_app.sandbox.store.drive import Drive
+from crm_app.sandbox.store.drive import Drive, DriveRecord
 from crm_app.sandbox.store.mailbox import Mailbox
 from crm_app.sandbox.store.sites import Site
 from crm_app.sandbox.store.teams import Team
@@ -100,7 +100,7 @@ class SandboxState:
                 return team
         raise NotFound("The team was not found. List your teams with GET /me/joinedTeams.", code="NotFound")
 
-    def find_drive_item(self, item_id: str) -> tuple[Drive, object] | None:
+    def find_drive_item(self, item_id: str) -> tuple[Drive, DriveRecord] | None:
         """The drive (OneDrive or site library) holding ``item_id``, for the viewer pages."""
         for drive in [*self.data.drives.values(), *(site.drive for site in self.data.sites)]:
             if item_id in drive.items:

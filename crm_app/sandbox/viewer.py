@@ -85,7 +85,6 @@ async def drive_item(request: Request) -> Response:
     if found is None:
         return not_found("file")
     drive, record = found
-    assert isinstance(record, DriveRecord)
     title = drive.name if record is drive.root else record.name
     if record.is_folder:
         content = folder_listing(drive, record)
