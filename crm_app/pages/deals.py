@@ -20,7 +20,7 @@ def stage_badge(stage: rx.Var) -> rx.Component:
 
 
 def money(d: rx.Var) -> rx.Component:
-    return rx.text(d["currency"], " ", d["amount"], size="2", weight="medium")
+    return rx.text(d["amount_display"], size="2", weight="medium")
 
 
 def deal_fields() -> rx.Component:

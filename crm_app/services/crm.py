@@ -435,6 +435,7 @@ def deal_dict(d: Deal, company_name: str, contact_name: str) -> dict[str, Any]:
         "id": d.id,
         "title": d.title,
         "amount": f"{d.amount:.2f}",
+        "amount_display": f"{d.currency} {d.amount:,.2f}",
         "currency": d.currency,
         "stage": d.stage.value if isinstance(d.stage, DealStage) else str(d.stage),
         "probability": d.probability,
@@ -592,8 +593,11 @@ def deal_board(limit_per_stage: int = 50) -> dict[str, dict[str, Any]]:
     with session_scope() as s:
         for st in PIPELINE:
             rows = s.exec(select(Deal).where(Deal.stage == st).order_by(Deal.updated_at.desc()).limit(limit_per_stage)).all()
-            n, total = s.exec(select(func.count(), func.coalesce(func.sum(Deal.amount), 0)).where(Deal.stage == st)).one()
-            board[st.value] = {"deals": [_deal_out(s, d) for d in rows], "count": n, "total": f"{decimal.Decimal(total):.2f}"}
+            n = s.exec(select(func.count()).select_from(Deal).where(Deal.stage == st)).one()
+            sums = s.exec(select(Deal.currency, func.sum(Deal.amount)).where(Deal.stage == st)
+                          .group_by(Deal.currency).order_by(Deal.currency)).all()
+            total = " · ".join(f"{cur} {decimal.Decimal(amount):,.0f}" for cur, amount in sums)
+            board[st.value] = {"deals": [_deal_out(s, d) for d in rows], "count": n, "total": total}
     return board
 
 

@@ -92,9 +92,13 @@ def test_deal_stages_probability_and_board(user_id):
     with pytest.raises(ValidationFailed) as exc:
         crm.create_deal({"title": "", "amount": "-5", "currency": "XXX", "expected_close": "soon"}, user_id)
     assert set(exc.value.fields) == {"title", "amount", "currency", "expected_close"}
+    crm.create_deal({"title": "Second", "amount": "1000", "currency": "USD", "stage": "negotiation"}, user_id)
     board = crm.deal_board()
     assert list(board) == ["lead", "qualified", "proposal", "negotiation", "won", "lost"]
-    assert board["negotiation"]["count"] == 1 and board["negotiation"]["deals"][0]["title"] == "Big one"
+    assert board["negotiation"]["total"] == "EUR 12,501 · USD 1,000"  # never one sum across currencies
+    assert board["negotiation"]["count"] == 2
+    assert "Big one" in {d["title"] for d in board["negotiation"]["deals"]}
+    assert moved["amount_display"] == "EUR 12,500.50"
 
 
 def test_activities_timeline_and_cascade(user_id):
