@@ -596,7 +596,9 @@ def deal_board(limit_per_stage: int = 50) -> dict[str, dict[str, Any]]:
             n = s.exec(select(func.count()).select_from(Deal).where(Deal.stage == st)).one()
             sums = s.exec(select(Deal.currency, func.sum(Deal.amount)).where(Deal.stage == st)
                           .group_by(Deal.currency).order_by(Deal.currency)).all()
-            total = " · ".join(f"{cur} {decimal.Decimal(amount):,.0f}" for cur, amount in sums)
+            total = " · ".join(
+                f"{cur} {decimal.Decimal(amount).quantize(decimal.Decimal(1), decimal.ROUND_HALF_UP):,}" for cur, amount in sums
+            )
             board[st.value] = {"deals": [_deal_out(s, d) for d in rows], "count": n, "total": total}
     return board
 
