@@ -32,6 +32,8 @@ DIRECTORY_MAX_TOP = 999
 PEOPLE_DEFAULT_TOP = 10
 CONSISTENCY_HEADER = "consistencylevel"
 _CLAUSE = re.compile(r'"?(?P<prop>[A-Za-z]+):(?P<value>[^"]*)"?')
+_JOIN = re.compile(r'\s+(AND|OR)\s+(?=(?:[^"]*"[^"]*")*[^"]*$)')
+"""AND / OR between clauses: outside double quotes only (an even number of quotes follows)."""
 _WORD = re.compile(r"[A-Za-z0-9]+")
 
 
@@ -69,14 +71,17 @@ def group_resource(group: Group) -> dict[str, Any]:
 
 def directory_search(options: QueryOptions, resources: list[dict[str, Any]],
                      schema: EntitySchema) -> list[dict[str, Any]]:
-    """``$search="displayName:fin"`` (clauses joined by OR / AND), which needs ConsistencyLevel: eventual."""
+    """``$search="displayName:fin"`` (clauses joined by OR / AND), which needs ConsistencyLevel: eventual.
+
+    AND / OR inside a quoted clause are words of its value, as in Graph: ``"displayName:a OR b"`` is one clause.
+    """
     if options.search is None:
         return resources
     text = options.search.strip()
     if not (len(text) >= 2 and text[0] == '"' and text[-1] == '"'):
         raise BadRequest('Invalid $search value: wrap it in double quotes, e.g. $search="displayName:finance".',
                          code="Request_UnsupportedQuery")
-    clauses = re.split(r'\s+(AND|OR)\s+', text)
+    clauses = _JOIN.split(text)
     checks: list[Callable[[dict[str, Any]], bool]] = []
     joins: list[str] = []
     for index, clause in enumerate(clauses):
