@@ -20,3 +20,27 @@ async def test_directory_search_words_that_look_like_operators_are_searched_as_w
     assert not result.is_error, result.content[0].text
     assert graph.stats()["statuses"].get("400", 0) == before
     assert result.structured_content == {"people": [], "count": 0}, "operators in the words never widen the search"
+
+
+@pytest.mark.parametrize("tool,arguments", [
+    ("sharepoint_list_sites", {"query": ""}),
+    ("sharepoint_list_sites", {"query": "   "}),
+    ("outlook_create_calendar_event", {"subject": "Blank extras", "start": "2025-06-17T10:00:00",
+                                       "end": "2025-06-17T10:30:00", "location": " ", "body": ""}),
+    ("onedrive_share_file", {"recipients": ["drill@example.com"], "path": "Budget 2025.xlsx", "message": ""}),
+])
+async def test_blank_optional_text_means_not_given(mcp_server: Mcp, token: str, tool: str, arguments: dict):
+    result = await mcp_server.call(token, tool, arguments)
+    text = result.content[0].text if result.content else ""
+    assert "failed unexpectedly" not in text and '"InternalError"' not in text, text
+
+
+@pytest.mark.parametrize("tool,argument,limit", [("sharepoint_list_sites", "query", 255),
+                                                 ("onedrive_share_file", "message", 2000)])
+async def test_optional_text_over_its_limit_is_a_validation_error(mcp_server: Mcp, token: str, tool: str,
+                                                                  argument: str, limit: int):
+    arguments = {argument: "x" * (limit + 1)}
+    if tool == "onedrive_share_file":
+        arguments |= {"recipients": ["drill@example.com"], "path": "Budget 2025.xlsx"}
+    result = await mcp_server.call(token, tool, arguments)
+    assert result.is_error and f"at most {limit}" in result.content[0].text

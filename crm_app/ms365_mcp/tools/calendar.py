@@ -35,7 +35,8 @@ from crm_app.ms365_mcp.tools.common import (
     IsoDateTime,
     OptionalAddressList,
     OptionalIsoDateTime,
-    OptionalText,
+    OptionalLongText,
+    OptionalShortText,
     RequiredText,
     TimeZoneName,
     bearer_token,
@@ -136,8 +137,8 @@ def register(server: MCPServer, graph: GraphClient) -> None:
         time_zone: TimeZoneName = DEFAULT_TIME_ZONE,
         attendees: Annotated[OptionalAddressList, Field(description="Required attendees' email addresses")] = None,
         optional_attendees: Annotated[OptionalAddressList, Field(description="Optional attendees")] = None,
-        location: Annotated[OptionalText, Field(max_length=255, description="Room or place")] = None,
-        body: Annotated[OptionalText, Field(max_length=20_000, description="Plain-text description")] = None,
+        location: Annotated[OptionalShortText, Field(description="Room or place")] = None,
+        body: Annotated[OptionalLongText, Field(description="Plain-text description")] = None,
         is_online_meeting: Annotated[bool, Field(description="Add a Teams meeting link")] = False,
     ) -> EventResult:
         token = bearer_token(ctx)

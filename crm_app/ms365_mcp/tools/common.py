@@ -21,6 +21,9 @@ ADDITIVE = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempot
 _BEARER = re.compile(r"^\s*Bearer\s+(\S+)\s*$", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\"]+$")
 MAX_ADDRESS_LENGTH = 254
+SHORT_TEXT = 255
+NOTE_TEXT = 2_000
+LONG_TEXT = 20_000
 LIST_MAX_PAGES = 2
 
 T = TypeVar("T")
@@ -95,6 +98,10 @@ EmailAddress = Annotated[str, AfterValidator(_check_address)]
 GraphId = Annotated[str, AfterValidator(_check_id)]
 RequiredText = Annotated[str, AfterValidator(_check_text)]
 OptionalText = Annotated[str | None, BeforeValidator(blank_to_none)]
+# Optional text with a length limit. The limit sits on the text itself, so a blank value (not given) is valid.
+OptionalShortText = Annotated[Annotated[str, Field(max_length=SHORT_TEXT)] | None, BeforeValidator(blank_to_none)]
+OptionalNote = Annotated[Annotated[str, Field(max_length=NOTE_TEXT)] | None, BeforeValidator(blank_to_none)]
+OptionalLongText = Annotated[Annotated[str, Field(max_length=LONG_TEXT)] | None, BeforeValidator(blank_to_none)]
 IsoDateTime = Annotated[str, AfterValidator(check_iso)]
 OptionalIsoDateTime = Annotated[str | None, BeforeValidator(blank_to_none), AfterValidator(
     lambda v: None if v is None else check_iso(v)

@@ -23,6 +23,7 @@ from crm_app.ms365_mcp.tools.common import (
     ADDITIVE,
     READ_ONLY,
     AddressList,
+    OptionalNote,
     OptionalText,
     RequiredText,
     bearer_token,
@@ -124,7 +125,7 @@ def register(server: MCPServer, graph: GraphClient) -> None:
         path: Annotated[OptionalText, Field(description="Item path from the drive root")] = None,
         drive_id: DriveId = None,
         role: Annotated[Literal["read", "write"], Field(description="'read' to view, 'write' to edit")] = "read",
-        message: Annotated[OptionalText, Field(max_length=2000, description="Note included in the invitation")] = None,
+        message: Annotated[OptionalNote, Field(description="Note included in the invitation")] = None,
     ) -> ShareResult:
         token = bearer_token(ctx)
         target = item_path(drive_root(drive_id), item_id, path)

@@ -14,7 +14,15 @@ from crm_app.ms365_mcp.errors import Ms365Error
 from crm_app.ms365_mcp.graph import GraphClient
 from crm_app.ms365_mcp.mapping import named
 from crm_app.ms365_mcp.models import FileList, Site, SiteList
-from crm_app.ms365_mcp.tools.common import READ_ONLY, GraphId, OptionalText, RequiredText, bearer_token, fetch_list
+from crm_app.ms365_mcp.tools.common import (
+    READ_ONLY,
+    GraphId,
+    OptionalShortText,
+    OptionalText,
+    RequiredText,
+    bearer_token,
+    fetch_list,
+)
 from crm_app.ms365_mcp.tools.files import DEFAULT_FILE_TOP, DEFAULT_SEARCH_TOP, FILE_FIELDS, FileTop
 
 logger = logging.getLogger(__name__)
@@ -48,7 +56,7 @@ def register(server: MCPServer, graph: GraphClient) -> None:
     )
     async def sharepoint_list_sites(
         ctx: Context,
-        query: Annotated[OptionalText, Field(max_length=255, description="Words in the site's name")] = None,
+        query: Annotated[OptionalShortText, Field(description="Words in the site's name")] = None,
         top: Annotated[int, Field(ge=1, le=MAX_SITE_TOP)] = DEFAULT_SITE_TOP,
     ) -> SiteList:
         return await find_sites(bearer_token(ctx), query, top)
