@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from crm_app.components.forms import SELECT_STYLE
+from crm_app.components.integrations import integrations_panel
 from crm_app.components.layout import app_page
 from crm_app.state.settings import SettingsState
 
@@ -45,6 +46,7 @@ def profile_card() -> rx.Component:
 def settings_page() -> rx.Component:
     return app_page(
         profile_card(),
+        integrations_panel(),
         title="Settings",
         page_id="settings-page",
     )
