@@ -44,3 +44,25 @@ async def test_optional_text_over_its_limit_is_a_validation_error(mcp_server: Mc
         arguments |= {"recipients": ["drill@example.com"], "path": "Budget 2025.xlsx"}
     result = await mcp_server.call(token, tool, arguments)
     assert result.is_error and f"at most {limit}" in result.content[0].text
+
+
+@pytest.mark.parametrize("tool,arguments", [
+    ("outlook_get_email", {"message_id": "."}),
+    ("outlook_get_email", {"message_id": ".."}),
+    ("onedrive_read_file", {"item_id": ".."}),
+    ("sharepoint_list_files", {"site_id": ".."}),
+    ("teams_list_channels", {"team_id": "."}),
+])
+async def test_a_dot_id_is_refused_before_it_can_address_another_resource(mcp_server: Mcp, graph: Sandbox,
+                                                                           token: str, tool: str, arguments: dict):
+    before = graph.stats()["requests_total"]
+    result = await mcp_server.call(token, tool, arguments)
+    assert result.is_error and "names no Microsoft 365 item" in result.content[0].text
+    assert graph.stats()["requests_total"] == before + 1, "only this check's own stats read reached the sandbox"
+
+
+@pytest.mark.parametrize("argument", ["query", "sender", "folder"])
+async def test_a_search_too_long_for_a_url_is_a_validation_error(mcp_server: Mcp, token: str, argument: str):
+    result = await mcp_server.call(token, "outlook_search_emails", {argument: "a" * 70_000})
+    assert result.is_error
+    assert '"ValidationError"' in result.content[0].text and "Shorten" in result.content[0].text
