@@ -20,6 +20,7 @@ import pytest
 from mcp import ClientSession
 from mcp_types import CallToolResult, Tool
 
+from tests.faults.support import tool_text as text_of
 from tests.integration.ms365_mcp.harness import ALL_SCOPES, Mcp, Sandbox
 
 ODATA = ["' or 1 eq 1 or '", "') or (true", "' or contains(subject,'') or '", "'; $top=999", "&$filter=true&$top=999",
@@ -97,7 +98,7 @@ class Probe:
 
 
 def error_of(result: CallToolResult) -> dict[str, Any]:
-    text = result.content[0].text if result.content else "{}"
+    text = text_of(result) or "{}"
     try:
         return json.loads(text.splitlines()[0]).get("error") or {}
     except (ValueError, AttributeError):
@@ -137,7 +138,7 @@ async def real_ids(session: ClientSession) -> dict[str, str]:
     """Ids that exist in the demo tenant, as the tools themselves return them."""
     async def data(tool: str, arguments: dict[str, Any] | None = None) -> dict[str, Any]:
         result = await session.call_tool(tool, arguments or {})
-        assert not result.is_error, result.content[0].text
+        assert not result.is_error, text_of(result)
         return result.structured_content or {}
 
     emails = (await data("outlook_search_emails", {"top": 1}))["emails"]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
+from tests.faults.support import tool_text as text_of
 from tests.integration.ms365_mcp.harness import ALL_SCOPES, Mcp, Sandbox
 
 
@@ -17,7 +20,7 @@ async def test_directory_search_words_that_look_like_operators_are_searched_as_w
                                                                                        token: str, query: str):
     before = graph.stats()["statuses"].get("400", 0)
     result = await mcp_server.call(token, "directory_find_people", {"query": query})
-    assert not result.is_error, result.content[0].text
+    assert not result.is_error, text_of(result)
     assert graph.stats()["statuses"].get("400", 0) == before
     assert result.structured_content == {"people": [], "count": 0}, "operators in the words never widen the search"
 
@@ -31,7 +34,7 @@ async def test_directory_search_words_that_look_like_operators_are_searched_as_w
 ])
 async def test_blank_optional_text_means_not_given(mcp_server: Mcp, token: str, tool: str, arguments: dict):
     result = await mcp_server.call(token, tool, arguments)
-    text = result.content[0].text if result.content else ""
+    text = text_of(result)
     assert "failed unexpectedly" not in text and '"InternalError"' not in text, text
 
 
@@ -39,11 +42,11 @@ async def test_blank_optional_text_means_not_given(mcp_server: Mcp, token: str, 
                                                  ("onedrive_share_file", "message", 2000)])
 async def test_optional_text_over_its_limit_is_a_validation_error(mcp_server: Mcp, token: str, tool: str,
                                                                   argument: str, limit: int):
-    arguments = {argument: "x" * (limit + 1)}
+    arguments: dict[str, Any] = {argument: "x" * (limit + 1)}
     if tool == "onedrive_share_file":
         arguments |= {"recipients": ["drill@example.com"], "path": "Budget 2025.xlsx"}
     result = await mcp_server.call(token, tool, arguments)
-    assert result.is_error and f"at most {limit}" in result.content[0].text
+    assert result.is_error and f"at most {limit}" in text_of(result)
 
 
 @pytest.mark.parametrize("tool,arguments", [
@@ -57,7 +60,7 @@ async def test_a_dot_id_is_refused_before_it_can_address_another_resource(mcp_se
                                                                            token: str, tool: str, arguments: dict):
     before = graph.stats()["requests_total"]
     result = await mcp_server.call(token, tool, arguments)
-    assert result.is_error and "names no Microsoft 365 item" in result.content[0].text
+    assert result.is_error and "names no Microsoft 365 item" in text_of(result)
     assert graph.stats()["requests_total"] == before + 1, "only this check's own stats read reached the sandbox"
 
 
@@ -65,4 +68,4 @@ async def test_a_dot_id_is_refused_before_it_can_address_another_resource(mcp_se
 async def test_a_search_too_long_for_a_url_is_a_validation_error(mcp_server: Mcp, token: str, argument: str):
     result = await mcp_server.call(token, "outlook_search_emails", {argument: "a" * 70_000})
     assert result.is_error
-    assert '"ValidationError"' in result.content[0].text and "Shorten" in result.content[0].text
+    assert '"ValidationError"' in text_of(result) and "Shorten" in text_of(result)

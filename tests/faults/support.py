@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from mcp_types import CallToolResult, TextContent
 
 AVERY = "avery.chen@northwind.example"
 ADMIN_TIMEOUT = 10.0
@@ -93,3 +94,8 @@ def kinds(cards: list[dict[str, str]]) -> list[str]:
 
 def cards_of(turn: Any, kind: str) -> list[dict[str, str]]:
     return [card for card in turn.cards if card["kind"] == kind]
+
+
+def tool_text(result: CallToolResult) -> str:
+    """The text blocks of an MCP tool result."""
+    return "\n".join(block.text for block in result.content if isinstance(block, TextContent))
