@@ -177,24 +177,35 @@ def tools_section() -> rx.Component:
     )
 
 
-def disconnect_dialog() -> rx.Component:
+def confirm_dialog(title: str, description: rx.Component | str, confirm: str, *, on_confirm: rx.EventHandler,
+                   id_prefix: str, **root_props: object) -> rx.Component:
+    """An alert dialog asking to confirm a destructive action, with Cancel and a red confirm button."""
     return rx.alert_dialog.root(
         rx.alert_dialog.content(
-            rx.alert_dialog.title("Disconnect Microsoft 365?"),
-            rx.alert_dialog.description(
-                "The stored sign-in is deleted and the assistant loses its Microsoft 365 tools. Your CRM "
-                "contacts, companies and deals are not touched. You can connect again at any time."
-            ),
+            rx.alert_dialog.title(title),
+            rx.alert_dialog.description(description),
             rx.hstack(
                 rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray",
-                                                 id="ms365-disconnect-cancel")),
-                rx.alert_dialog.action(rx.button("Disconnect", color_scheme="red", on_click=I.disconnect,
-                                                 id="ms365-disconnect-confirm")),
+                                                 id=f"{id_prefix}-cancel")),
+                rx.alert_dialog.action(rx.button(confirm, color_scheme="red", on_click=on_confirm,
+                                                 id=f"{id_prefix}-confirm")),
                 justify="end",
                 spacing="3",
                 margin_top="1rem",
             ),
         ),
+        **root_props,
+    )
+
+
+def disconnect_dialog() -> rx.Component:
+    return confirm_dialog(
+        "Disconnect Microsoft 365?",
+        "The stored sign-in is deleted and the assistant loses its Microsoft 365 tools. Your CRM contacts, "
+        "companies and deals are not touched. You can connect again at any time.",
+        "Disconnect",
+        on_confirm=I.disconnect,
+        id_prefix="ms365-disconnect",
         open=I.disconnect_open,
         on_open_change=I.set_disconnect_open,
     )
@@ -306,24 +317,14 @@ def server_item(row: ServerRow) -> rx.Component:
 
 
 def remove_dialog() -> rx.Component:
-    return rx.alert_dialog.root(
-        rx.alert_dialog.content(
-            rx.alert_dialog.title("Remove this tool server?"),
-            rx.alert_dialog.description(
-                rx.text("“", I.remove_name, "” and its stored header value are deleted; the assistant stops "
-                        "using its tools.")
-            ),
-            rx.hstack(
-                rx.alert_dialog.cancel(rx.button("Cancel", variant="soft", color_scheme="gray",
-                                                 on_click=I.cancel_remove, id="mcp-remove-cancel")),
-                rx.alert_dialog.action(rx.button("Remove", color_scheme="red", on_click=I.remove_server,
-                                                 id="mcp-remove-confirm")),
-                justify="end",
-                spacing="3",
-                margin_top="1rem",
-            ),
-        ),
+    return confirm_dialog(
+        "Remove this tool server?",
+        rx.text("“", I.remove_name, "” and its stored header value are deleted; the assistant stops using its tools."),
+        "Remove",
+        on_confirm=I.remove_server,
+        id_prefix="mcp-remove",
         open=I.remove_number != 0,
+        on_open_change=I.set_remove_open,
     )
 
 

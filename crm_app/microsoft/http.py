@@ -58,4 +58,5 @@ class IdentityHttpClient(requests.Session):
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", self._timeout)
         target = url.decode() if isinstance(url, bytes) else url
-        return super().request(method, self.map_url(target), *args, **kwargs)
+        verb = method.decode() if isinstance(method, bytes) else method
+        return super().request(verb, self.map_url(target), *args, **kwargs)

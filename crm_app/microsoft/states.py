@@ -12,10 +12,11 @@ import hashlib
 import json
 import secrets
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
-from sqlmodel import delete, select
+from sqlalchemy.engine import CursorResult
+from sqlmodel import col, delete, select
 
 from crm_app.db import session_scope, utcnow
 from crm_app.microsoft.crypto import get_cipher
@@ -42,7 +43,7 @@ def save_pending(user_id: int, session_id: int, state: str, flow: Mapping[str, A
     """Remember an authorization the user started; old finished ones are swept at the same time."""
     now = utcnow()
     with session_scope() as s:
-        s.exec(delete(OAuthState).where(OAuthState.expires_at < now - KEEP_FINISHED))  # type: ignore[call-overload]
+        s.exec(delete(OAuthState).where(col(OAuthState.expires_at) < now - KEEP_FINISHED))  # type: ignore[call-overload]
         s.add(OAuthState(
             state_hash=state_digest(state),
             user_id=user_id,
@@ -74,11 +75,9 @@ def claim(state: str | None, user_id: int, session_id: int) -> dict[str, Any]:
         if row.expires_at <= now:
             raise StateRejected("expired")
         marked = s.execute(
-            sa.update(OAuthState)
-            .where(OAuthState.id == row.id, OAuthState.used_at.is_(None))  # type: ignore[union-attr]
-            .values(used_at=now)
+            sa.update(OAuthState).where(col(OAuthState.id) == row.id, col(OAuthState.used_at).is_(None)).values(used_at=now)
         )
-        if marked.rowcount != 1:
+        if cast(CursorResult[Any], marked).rowcount != 1:
             raise StateRejected("used")
         flow_enc = row.flow_enc
     return json.loads(get_cipher().decrypt(flow_enc))

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 import sqlalchemy as sa
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from crm_app.db import session_scope, utcnow
 from crm_app.microsoft.crypto import SecretCipher, get_cipher
@@ -138,6 +138,7 @@ class TokenVault:
         self._cipher = cipher
         self._clock = clock
         self._locks: dict[int, asyncio.Lock] = {}
+        self._renewed: dict[int, tuple[str, str, dt.datetime | None]] = {}
         self.refreshes = 0
 
     # ---- the token provider
@@ -153,11 +154,18 @@ class TokenVault:
             return seen.token
         lock = self._locks.setdefault(user_id, asyncio.Lock())
         async with lock:
-            return await asyncio.to_thread(self._refresh, user_id, seen.token, force_refresh)
+            renewed = self._renewed.get(user_id)
+            if renewed is not None and renewed[0] == seen.token and not self._expired(renewed[2]):
+                return renewed[1]
+            fresh, expires_at = await asyncio.to_thread(self._refresh, user_id, seen.token, force_refresh)
+            if fresh != seen.token:
+                self._renewed[user_id] = (seen.token, fresh, expires_at)
+            return fresh
 
     def forget(self, user_id: int) -> None:
-        """Drop what this vault holds in memory for the user (after they disconnect)."""
+        """Drop what this vault holds in memory for the user (after they disconnect or reconnect)."""
         self._locks.pop(user_id, None)
+        self._renewed.pop(user_id, None)
 
     # ---- internals
 
@@ -184,16 +192,17 @@ class TokenVault:
             row = self._usable_row(s.exec(_select_row(user_id)).first())
             return _Seen(self._cipher().decrypt(row.access_token_enc or ""), row.token_expires_at, row.updated_at)
 
-    def _refresh(self, user_id: int, stale: str, force: bool) -> str:
+    def _refresh(self, user_id: int, stale: str, force: bool) -> tuple[str, dt.datetime | None]:
+        """The token to use instead of ``stale`` and its expiry, renewing it unless another caller did."""
         cipher = self._cipher()
         refused: ReconnectRequired | None = None
         with session_scope() as s:
             row = self._usable_row(_locked_row(s, user_id))
             current = cipher.decrypt(row.access_token_enc or "")
             if current != stale and not self._expired(row.token_expires_at):
-                return current
+                return current, row.token_expires_at
             if not force and not self._due(_Seen(current, row.token_expires_at, row.updated_at)):
-                return current
+                return current, row.token_expires_at
             try:
                 if not row.refresh_token_enc:
                     raise ReconnectRequired("no refresh token")
@@ -209,7 +218,7 @@ class TokenVault:
                 _apply(row, grant, cipher, self._clock())
             s.add(row)
             if refused is None:
-                return grant.access_token
+                return grant.access_token, grant.expires_at
         raise refused
 
     def _client(self) -> TokenRenewer:
@@ -286,7 +295,7 @@ def rotate_all() -> int:
         for model, fields in columns:
             offset = 0
             while True:
-                rows = s.exec(select(model).order_by(model.id).offset(offset).limit(ROTATE_BATCH)).all()
+                rows = s.exec(select(model).order_by(col(model.id)).offset(offset).limit(ROTATE_BATCH)).all()
                 if not rows:
                     break
                 for row in rows:

@@ -15,12 +15,13 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from sqlmodel import func, select
+from sqlmodel import col, func, select
 
 from crm_app.db import session_scope, utcnow
 from crm_app.mcp import (
     MS365_SERVER_ID,
     InvalidServerConfig,
+    MCPError,
     ServerConfig,
     ServerStatus,
     ToolInfo,
@@ -358,7 +359,7 @@ async def _check(user_id: int, servers: Sequence[ServerConfig]) -> dict[str, Ser
         if status.connected:
             try:
                 tools = tool_views(await manager.list_tools(user_id, server))
-            except Exception as exc:  # the status call listed them a moment ago; keep the names then
+            except MCPError as exc:
                 logger.info("tool list for %s failed after its status check: %s", server.id, type(exc).__name__)
         views[server.id] = ServerView(
             server_id=server.id,
@@ -391,7 +392,7 @@ async def mcp_status(user_id: int) -> dict[str, object]:
 
 def _rows(user_id: int) -> list[McpServer]:
     with session_scope() as s:
-        return list(s.exec(select(McpServer).where(McpServer.user_id == user_id).order_by(McpServer.id)).all())
+        return list(s.exec(select(McpServer).where(McpServer.user_id == user_id).order_by(col(McpServer.id))).all())
 
 
 def _row(user_id: int, number: int) -> McpServer:

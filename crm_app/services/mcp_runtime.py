@@ -26,7 +26,7 @@ import json
 import logging
 from dataclasses import dataclass
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from crm_app.db import session_scope
 from crm_app.mcp import (
@@ -158,7 +158,7 @@ def servers_for_user(user_id: int) -> list[ServerConfig]:
         servers.append(ms365_config())
     with session_scope() as s:
         rows = s.exec(
-            select(McpServer).where(McpServer.user_id == user_id, McpServer.enabled == True).order_by(McpServer.id)  # noqa: E712
+            select(McpServer).where(McpServer.user_id == user_id, col(McpServer.enabled).is_(True)).order_by(col(McpServer.id))
         ).all()
     for row in rows:
         try:

@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 3.0
 MAX_POLL_SECONDS = 60 * 60
 STATUS_LOADING = "loading"
+SIGN_IN = "/signin?next=/settings"
+FAILURES = (NotSignedIn, DatabaseUnavailable, NotFound, ServiceError, MicrosoftError)
 
 
 @dataclasses.dataclass
@@ -59,9 +61,9 @@ class ServerRow:
 
 def _zone(name: str) -> dt.tzinfo:
     try:
-        return ZoneInfo(name) if name else dt.timezone.utc
+        return ZoneInfo(name) if name else dt.UTC
     except (ZoneInfoNotFoundError, ValueError):
-        return dt.timezone.utc
+        return dt.UTC
 
 
 def when(value: dt.datetime | None, tz: str) -> str:
@@ -125,7 +127,7 @@ def _client_connected(token: str) -> bool:
         from reflex_base.registry import RegistrationContext
 
         namespace = RegistrationContext.get().app.event_namespace
-    except Exception:  # no app context: keep polling until the time limit
+    except (LookupError, AttributeError, RuntimeError):  # no app context: poll until the time limit
         return True
     return namespace is None or token in namespace.token_to_sid
 
@@ -216,7 +218,7 @@ class IntegrationsState(SessionState):
             user_id = await self._user_id()
             await self._refresh(user_id, live=False)
         except NotSignedIn:
-            return rx.redirect("/signin?next=/settings")
+            return rx.redirect(SIGN_IN)
         except DatabaseUnavailable as exc:
             self.page_error = exc.user_message
             return None
@@ -266,6 +268,21 @@ class IntegrationsState(SessionState):
                     self.servers = [server_row(v) for v in customs]
             await asyncio.sleep(POLL_SECONDS)
 
+    # ---- actions
+
+    def _failed(self, exc: Exception):
+        """The answer to an action that failed: back to sign-in, or a message saying what happened."""
+        self.connecting = self.testing = False
+        self.server_busy = 0
+        if isinstance(exc, NotSignedIn):
+            return rx.redirect(SIGN_IN)
+        message = exc.user_message if isinstance(exc, DatabaseUnavailable) else str(exc)
+        return rx.toast.error(message)
+
+    @staticmethod
+    def _result(result: integrations.TestResult):
+        return rx.toast.success(result.message) if result.ok else rx.toast.error(result.message)
+
     # ---- Microsoft 365
 
     @rx.event
@@ -277,16 +294,12 @@ class IntegrationsState(SessionState):
             self.connecting = True
             yield
             auth_url = await integrations.begin_connect(user)
-        except NotSignedIn:
-            yield rx.redirect("/signin?next=/settings")
-            return
         except (MicrosoftError, ServiceError) as exc:
             self.connecting = False
             self.notice, self.notice_kind = str(exc), "error"
             return
-        except DatabaseUnavailable as exc:
-            self.connecting = False
-            self.notice, self.notice_kind = exc.user_message, "error"
+        except FAILURES as exc:
+            yield self._failed(exc)
             return
         yield rx.redirect(auth_url)
 
@@ -297,17 +310,13 @@ class IntegrationsState(SessionState):
             self.testing = True
             yield
             result = await integrations.test_ms365(user_id)
-        except NotSignedIn:
-            yield rx.redirect("/signin?next=/settings")
-            return
-        except DatabaseUnavailable as exc:
-            self.testing = False
-            yield rx.toast.error(exc.user_message)
+        except FAILURES as exc:
+            yield self._failed(exc)
             return
         self.testing = False
         if isinstance(result.view, integrations.Ms365View):
             self._apply_ms365(result.view)
-        yield rx.toast.success(result.message) if result.ok else rx.toast.error(result.message)
+        yield self._result(result)
 
     @rx.event
     def ask_disconnect(self):
@@ -324,10 +333,8 @@ class IntegrationsState(SessionState):
             user_id = await self._user_id()
             await integrations.disconnect_ms365(user_id)
             self._apply_ms365(await integrations.ms365_view(user_id, live=False))
-        except NotSignedIn:
-            return rx.redirect("/signin?next=/settings")
-        except DatabaseUnavailable as exc:
-            return rx.toast.error(exc.user_message)
+        except FAILURES as exc:
+            return self._failed(exc)
         self.ms365_groups, self.ms365_tool_count = [], 0
         self.notice = ""
         return rx.toast.success("Microsoft 365 is disconnected and its tokens are deleted. Your CRM data is unchanged.")
@@ -353,10 +360,8 @@ class IntegrationsState(SessionState):
         except ValidationFailed as exc:
             self.server_errors = exc.fields
             return None
-        except NotSignedIn:
-            return rx.redirect("/signin?next=/settings")
-        except DatabaseUnavailable as exc:
-            return rx.toast.error(exc.user_message)
+        except FAILURES as exc:
+            return self._failed(exc)
         self.server_form_version += 1
         return [rx.toast.success(f"Added {view.name}. Checking it now…"), IntegrationsState.test_server(view.number)]
 
@@ -366,12 +371,8 @@ class IntegrationsState(SessionState):
             user_id = await self._user_id()
             await integrations.set_custom_server_enabled(user_id, int(number), bool(enabled))
             await self._reload_servers(user_id)
-        except NotFound as exc:
-            return rx.toast.error(str(exc))
-        except NotSignedIn:
-            return rx.redirect("/signin?next=/settings")
-        except DatabaseUnavailable as exc:
-            return rx.toast.error(exc.user_message)
+        except FAILURES as exc:
+            return self._failed(exc)
         return None
 
     @rx.event
@@ -381,30 +382,23 @@ class IntegrationsState(SessionState):
             self.server_busy = int(number)
             yield
             result = await integrations.test_custom_server(user_id, int(number))
-        except NotFound as exc:
-            self.server_busy = 0
-            yield rx.toast.error(str(exc))
-            return
-        except NotSignedIn:
-            yield rx.redirect("/signin?next=/settings")
-            return
-        except DatabaseUnavailable as exc:
-            self.server_busy = 0
-            yield rx.toast.error(exc.user_message)
+        except FAILURES as exc:
+            yield self._failed(exc)
             return
         self.server_busy = 0
         if isinstance(result.view, integrations.CustomServerView):
             row = server_row(result.view)
             self.servers = [row if s.number == row.number else s for s in self.servers]
-        yield rx.toast.success(result.message) if result.ok else rx.toast.error(result.message)
+        yield self._result(result)
 
     @rx.event
     def ask_remove(self, number: int, name: str):
         self.remove_number, self.remove_name = int(number), name
 
     @rx.event
-    def cancel_remove(self):
-        self.remove_number = 0
+    def set_remove_open(self, value: bool):
+        if not value:
+            self.remove_number = 0
 
     @rx.event
     async def remove_server(self):
@@ -414,10 +408,6 @@ class IntegrationsState(SessionState):
             user_id = await self._user_id()
             await integrations.remove_custom_server(user_id, number)
             await self._reload_servers(user_id)
-        except NotFound as exc:
-            return rx.toast.error(str(exc))
-        except NotSignedIn:
-            return rx.redirect("/signin?next=/settings")
-        except DatabaseUnavailable as exc:
-            return rx.toast.error(exc.user_message)
+        except FAILURES as exc:
+            return self._failed(exc)
         return rx.toast.success(f"Removed {name}.")

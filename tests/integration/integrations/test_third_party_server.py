@@ -41,30 +41,36 @@ def everything_server(log_dir: Path) -> Iterator[str]:
     """`mcp-server-everything streamableHttp` on a free port; yields its MCP URL."""
     _install()
     port = free_port()
-    log = open(log_dir / f"everything_{port}.log", "ab")
-    process = subprocess.Popen([str(SERVER_BIN), "streamableHttp"], cwd=HERE, env={"PATH": "/usr/bin:/bin",
-                               "PORT": str(port)}, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/mcp"
-    deadline = time.monotonic() + START_SECONDS
-    try:
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"mcp-server-everything exited with {process.returncode}; see {log.name}")
-            try:
-                httpx.get(url, timeout=1)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"mcp-server-everything did not start on port {port}") from None
-                time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
+    log_path = log_dir / f"everything_{port}.log"
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen([str(SERVER_BIN), "streamableHttp"], cwd=HERE,
+                                   env={"PATH": "/usr/bin:/bin", "PORT": str(port)}, stdout=log,
+                                   stderr=subprocess.STDOUT)
         try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+            _wait_listening(process, url, log_path)
+            yield url
+        finally:
+            process.terminate()
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(5)
+
+
+def _wait_listening(process: subprocess.Popen, url: str, log_path: Path) -> None:
+    deadline = time.monotonic() + START_SECONDS
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"mcp-server-everything exited with {process.returncode}; see {log_path}")
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.TransportError:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"mcp-server-everything did not start on {url}; see {log_path}") from None
+            time.sleep(0.2)
 
 
 async def test_an_added_third_party_server_gives_the_assistant_its_tools(stack, person, everything_server,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.server
 import stat
 import threading
+from typing import ClassVar
 
 import pytest
 from cryptography.fernet import Fernet
@@ -94,9 +95,9 @@ def test_origins_are_normalised():
 
 
 class _Recorder(http.server.BaseHTTPRequestHandler):
-    seen: list[str] = []
+    seen: ClassVar[list[str]] = []
 
-    def do_GET(self) -> None:  # noqa: N802 - the stdlib's handler name
+    def do_GET(self) -> None:
         _Recorder.seen.append(self.path)
         body = b'{"ok": true}'
         self.send_response(200)
