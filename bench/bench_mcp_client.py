@@ -9,33 +9,27 @@ loopback port, then measures:
   SDK ``ClientSession`` (what the manager adds);
 * pooled calls of 8 users at once (per-call latency and throughput).
 
-Run: `.venv/bin/python bench/bench_mcp_client.py [--iterations N] [--connects N] [--json PATH]`.
+Run alone: `.venv/bin/python -m bench.bench_mcp_client [--quick]`; `make bench` runs it with the others.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
-import json
-import statistics
-import sys
 import time
-from collections.abc import Awaitable
-from pathlib import Path
+from collections.abc import Sequence
+from typing import Any
 
 import httpx2
 from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from crm_app.mcp import AuditEntry, MCPClientManager, ms365_server  # noqa: E402
-from tests.support.procs import ServerProcess, free_port  # noqa: E402
+from bench.stats import Context, Section, elapsed_ms, figure_row, ms, p50_p95, summary
+from crm_app.mcp import AuditEntry, MCPClientManager, ms365_server
+from tests.support.procs import ServerProcess, free_port
 
 ECHO_MODULE = "tests.integration.mcp_client.echo_server"
-DEFAULT_ITERATIONS = 400
-DEFAULT_CONNECTS = 40
+ITERATIONS, QUICK_ITERATIONS = 400, 40
+CONNECTS, QUICK_CONNECTS = 40, 8
 WARMUP = 20
 CONCURRENT_USERS = 8
 
@@ -48,28 +42,6 @@ class StaticTokens:
 class DiscardAudit:
     async def record(self, entry: AuditEntry) -> None:
         return None
-
-
-def quantile(samples: list[float], fraction: float) -> float:
-    """The sample at ``fraction`` of the sorted samples (nearest rank)."""
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))]
-
-
-def describe(samples: list[float]) -> dict[str, float]:
-    return {
-        "p50_ms": round(quantile(samples, 0.50), 3),
-        "p95_ms": round(quantile(samples, 0.95), 3),
-        "mean_ms": round(statistics.fmean(samples), 3),
-        "n": len(samples),
-    }
-
-
-async def elapsed_ms(work: Awaitable[object]) -> float:
-    """Milliseconds taken by ``work``, which starts running only when awaited here."""
-    started = time.perf_counter()
-    await work
-    return (time.perf_counter() - started) * 1000
 
 
 def new_manager() -> MCPClientManager:
@@ -129,8 +101,8 @@ async def concurrent_users(url: str, iterations: int) -> tuple[list[float], floa
     return samples, len(samples) / wall
 
 
-async def run(iterations: int, connects: int) -> dict[str, object]:
-    echo = ServerProcess(ECHO_MODULE, free_port())
+async def measure(ctx: Context, iterations: int, connects: int) -> dict[str, Any]:
+    echo = ServerProcess(ECHO_MODULE, free_port(), log_path=ctx.log_dir / "mcp_echo_server.log")
     echo.start(timeout=60)
     try:
         url = f"{echo.url}/mcp"
@@ -140,29 +112,43 @@ async def run(iterations: int, connects: int) -> dict[str, object]:
     finally:
         echo.stop()
     return {
-        "fresh_connect_initialize_list_tools": describe(fresh),
-        "pooled_call_via_manager": describe(pooled),
-        "pooled_call_bare_sdk": describe(bare),
-        "manager_overhead_p50_ms": round(quantile(pooled, 0.5) - quantile(bare, 0.5), 3),
-        "pooling_saves_p50_ms": round(quantile(fresh, 0.5) - quantile(pooled, 0.5), 3),
-        f"concurrent_{CONCURRENT_USERS}_users_call": describe(concurrent),
-        f"concurrent_{CONCURRENT_USERS}_users_calls_per_second": round(throughput, 1),
+        "fresh_connect_initialize_list_tools": summary(fresh),
+        "pooled_call_via_manager": summary(pooled),
+        "pooled_call_bare_sdk": summary(bare),
+        f"concurrent_{CONCURRENT_USERS}_users_call": summary(concurrent),
+        f"concurrent_{CONCURRENT_USERS}_users_calls_per_second": throughput,
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--iterations", type=int, default=DEFAULT_ITERATIONS, help="pooled calls measured")
-    parser.add_argument("--connects", type=int, default=DEFAULT_CONNECTS, help="fresh connects measured")
-    parser.add_argument("--json", type=Path, help="also write the figures to this file")
-    args = parser.parse_args()
-    figures = asyncio.run(run(args.iterations, args.connects))
-    for name, value in figures.items():
-        print(f"{name:48} {value}")
-    if args.json is not None:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(figures, indent=2))
+def section(figures: dict[str, Any]) -> Section:
+    fresh, pooled = figures["fresh_connect_initialize_list_tools"], figures["pooled_call_via_manager"]
+    bare, concurrent = figures["pooled_call_bare_sdk"], figures[f"concurrent_{CONCURRENT_USERS}_users_call"]
+    throughput = figures[f"concurrent_{CONCURRENT_USERS}_users_calls_per_second"]
+    rows = [
+        figure_row("tool call through the manager, pooled session", pooled,
+                   f"bare SDK session: {p50_p95(bare)} (manager adds p50 {ms(pooled['p50'] - bare['p50'])})"),
+        figure_row("tool call on a bare SDK ClientSession", bare, "—"),
+        figure_row("fresh connect + initialize + tools/list (new manager)", fresh,
+                   f"pooled call: {p50_p95(pooled)} (pooling saves p50 {ms(fresh['p50'] - pooled['p50'])})"),
+        figure_row(f"tool call, {CONCURRENT_USERS} users at once through one manager", concurrent,
+                   f"one user: {p50_p95(pooled)}; {throughput:.0f} calls/s"),
+    ]
+    notes = [("Against the echo MCP server (tests/integration/mcp_client/echo_server.py) started for this benchmark; "
+              "the manager and the bare session call the same tool with the same arguments, interleaved.")]
+    return Section(title="MCP client manager: what session pooling saves (bench_mcp_client)", rows=rows, notes=notes,
+                   figures=figures)
+
+
+def run(ctx: Context) -> Section:
+    iterations = ctx.scaled(ITERATIONS, QUICK_ITERATIONS)
+    return section(asyncio.run(measure(ctx, iterations, ctx.scaled(CONNECTS, QUICK_CONNECTS))))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from bench.run_all import standalone
+
+    return standalone(run, argv, needs=(), description=__doc__.splitlines()[0])
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())
