@@ -6,8 +6,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.faults.fixtures import ms365_processes  # noqa: F401  (fixture)
 from tests.faults.support import SandboxAdmin
-from tests.integration.assistant.conftest import assistant_env, avery, ms365_processes  # noqa: F401  (fixtures)
+from tests.integration.assistant.conftest import assistant_env, avery  # noqa: F401  (fixtures)
 
 
 @pytest.fixture

@@ -6,12 +6,16 @@ from __future__ import annotations
 import asyncio
 import time
 
+import pytest
+
 from crm_app.services import conversations
 from tests.faults.support import AVERY, SandboxAdmin, cards_of
 from tests.integration.assistant.conftest import fixed_now
 
 IN_FLIGHT_TIMEOUT = 20.0
 SLOW_GRAPH_MS = 4000
+
+pytestmark = pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 
 
 async def wait_in_flight(admin: SandboxAdmin, user: str = AVERY) -> None:

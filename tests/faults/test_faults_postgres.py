@@ -15,7 +15,7 @@ from crm_app.settings import reset_settings_cache
 from tests.faults.postgres import PrivatePostgres
 from tests.faults.support import SandboxAdmin, cards_of
 from tests.faults.test_faults_mcp_server import wait_in_flight
-from tests.integration.assistant.conftest import Assistant, connect, fixed_now, ms365_processes  # noqa: F401
+from tests.integration.assistant.conftest import Assistant, connect, fixed_now
 from tests.support.procs import ServerProcess, free_port
 
 APP_BACKEND = "tests.faults.app_backend"
@@ -40,7 +40,7 @@ def encryption_key() -> str:
 
 
 @pytest.fixture(scope="module")
-def app_process(pg, ms365_processes, encryption_key, tmp_path_factory):  # noqa: F811
+def app_process(pg, ms365_processes, encryption_key, tmp_path_factory):
     """The app's backend as its own process on the private PostgreSQL."""
     from crm_app.migrations import upgrade
 
@@ -58,7 +58,7 @@ def app_process(pg, ms365_processes, encryption_key, tmp_path_factory):  # noqa:
 
 
 @pytest.fixture
-async def worker(pg, app_process, ms365_processes, encryption_key, app_env, monkeypatch):  # noqa: F811
+async def worker(pg, app_process, ms365_processes, encryption_key, app_env, monkeypatch):
     """A signed-in user on the private PostgreSQL with Avery's mailbox connected; this process shares the app's
     database and key."""
     from crm_app.services import auth, conversations
