@@ -349,7 +349,7 @@ def run_module(name: str, ctx: Context, package: str = "bench") -> Section:
 def run_as_script(qualified: str, title: str, timeout: float = MODULE_SUBPROCESS_TIMEOUT) -> Section:
     """A module without ``run(ctx)``: run it as a script with its own processes and keep what it printed."""
     command = [sys.executable, "-m", qualified]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), *sys.path[1:]]))}
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(dict.fromkeys(filter(None, [str(ROOT), *sys.path])))}
     try:
         done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
                               check=False)
@@ -404,11 +404,11 @@ def machine() -> dict[str, str]:
 
 
 def render(sections: Sequence[Section], *, info: dict[str, str], started: dt.datetime, seconds: float,
-           commit: str, command: str = "make bench") -> str:
+           commit: str, command: str = "make bench", quick: bool = False) -> str:
     """RESULTS.md: the machine, the date, the commit, then each benchmark's section."""
     failed = [s.title for s in sections if s.error]
     lines = [
-        "# Benchmark results",
+        "# Benchmark results" + (" (quick run: few samples, rough figures)" if quick else ""),
         "",
         (f"Written by `{command}` (`python -m bench.run_all`). Every figure is measured against the real processes "
          "on loopback: the Microsoft 365 sandbox, the MS365 MCP server and the app in production mode "
@@ -451,6 +451,7 @@ def _announce(message: str) -> None:
 
 
 def run_benchmarks(names: Sequence[str], ctx: Context, package: str = "bench") -> list[Section]:
+    """Run the modules one after the other on the shared processes, saying on stderr how each went."""
     sections = []
     for name in names:
         _announce(f"{name} ...")
@@ -480,15 +481,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (RuntimeError, TimeoutError) as exc:
         print(f"The benchmark processes could not start: {exc}", file=sys.stderr)
         return 2
-    seconds = time.perf_counter() - clock
+    return report(sections, started=started, seconds=time.perf_counter() - clock, output=args.output,
+                  json_path=args.json, quick=args.quick)
+
+
+def report(sections: Sequence[Section], *, started: dt.datetime, seconds: float, output: Path, json_path: Path,
+           quick: bool = False) -> int:
+    """Write RESULTS.md and the raw figures, print the Markdown; 1 if a benchmark could not measure."""
     commit = git_commit()
     info = machine()
-    text = render(sections, info=info, started=started, seconds=seconds, commit=commit)
-    write_results(text, sections, args.output, args.json,
+    text = render(sections, info=info, started=started, seconds=seconds, commit=commit, quick=quick)
+    write_results(text, sections, output, json_path,
                   {"date": started.isoformat(), "seconds": round(seconds, 1), "commit": commit, "machine": info,
-                   "quick": args.quick})
+                   "quick": quick})
     print(text)
-    print(f"Written to {args.output} (raw figures: {args.json})", file=sys.stderr)
+    print(f"Written to {output} (raw figures: {json_path})", file=sys.stderr)
     return 1 if any(s.error for s in sections) else 0
 
 
