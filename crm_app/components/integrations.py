@@ -65,7 +65,7 @@ def tool_group(group: ToolGroup) -> rx.Component:
         rx.foreach(group.tools, tool_item),
         spacing="1",
         align="start",
-        min_width="16rem",
+        min_width="0",
     )
 
 
@@ -160,7 +160,8 @@ def tools_section() -> rx.Component:
             I.ms365_status == "connected",
             rx.vstack(
                 rx.text("Tools the assistant can use", size="2", weight="bold"),
-                rx.flex(rx.foreach(I.ms365_groups, tool_group), wrap="wrap", gap="5"),
+                rx.grid(rx.foreach(I.ms365_groups, tool_group), columns=rx.breakpoints(initial="1", md="2", xl="3"),
+                         gap="4", width="100%"),
                 spacing="2",
                 id="ms365-tools",
                 data_count=I.ms365_tool_count,

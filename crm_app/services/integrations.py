@@ -144,9 +144,10 @@ class Ms365View:
 
     @property
     def last_error(self) -> str | None:
-        if self.status == STATUS_UNAVAILABLE and self.server is not None:
+        own = self.connection.last_error if self.connection is not None else None
+        if self.server is not None and self.server.last_error and (self.status == STATUS_UNAVAILABLE or not own):
             return self.server.last_error
-        return self.connection.last_error if self.connection is not None else None
+        return own
 
     def to_json(self) -> dict[str, object]:
         conn = self.connection
@@ -208,8 +209,8 @@ def tool_area(name: str) -> str:
 
 
 def tool_views(tools: Iterable[ToolInfo]) -> tuple[ToolView, ...]:
-    """Tools sorted by area (in the areas' usual order), then by name."""
-    order = {area: index for index, (area, _) in enumerate(_AREA_WORDS)}
+    """Tools sorted by area (in ``AREA_LABELS`` order, other tools last), then by name."""
+    order = {area: index for index, area in enumerate(AREA_LABELS)}
     views = [
         ToolView(
             name=tool.name,
@@ -275,12 +276,8 @@ def _ms365_status(connection: Connection | None, server: ServerView | None) -> s
         return STATUS_NOT_CONNECTED
     if connection.needs_reconnect:
         return STATUS_RECONNECT
-    if server is None:
-        return STATUS_CONNECTED
-    if server.state == STATUS_RECONNECT:
-        return STATUS_RECONNECT
-    if server.state in (STATUS_UNAVAILABLE,):
-        return STATUS_UNAVAILABLE
+    if server is not None and server.state in (STATUS_RECONNECT, STATUS_UNAVAILABLE):
+        return server.state
     return STATUS_CONNECTED
 
 

@@ -39,7 +39,7 @@ def test_tools_of_any_server_are_grouped_by_area(name, area):
 def test_tool_views_are_ordered_by_area_with_read_write_flags():
     views = integrations.tool_views([_tool("echo"), _tool("teams_post_message", False), _tool("outlook_get_email")])
     assert [(v.name, v.area_label, v.read_only) for v in views] == [
-        ("teams_post_message", "Teams", False), ("outlook_get_email", "Mail", True), ("echo", "Other tools", True)]
+        ("outlook_get_email", "Mail", True), ("teams_post_message", "Teams", False), ("echo", "Other tools", True)]
 
 
 async def test_with_mcp_switched_off_nothing_is_offered_or_called(make_user, mcp_off):
