@@ -30,12 +30,13 @@ from crm_app.services.errors import NotFound
 from crm_app.settings import get_settings
 from crm_app.tools.base import BaseTool, ToolContext, ToolRegistry, ToolResult
 from crm_app.tools.crm_tools import crm_tools
-from crm_app.tools.discovery import find_tool, map_arguments, parse_overrides
+from crm_app.tools.discovery import ARG_SYNONYMS, find_tool, map_arguments, parse_overrides
 
 log = logging.getLogger(__name__)
 
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 SEARCH_TOP = 10
+EMAIL_ID_ARGUMENTS = ("message_id", "email_id", "messageid")
 MAX_MESSAGE_CHARS = 8000
 CRM_INTENT_TOOL = {
     Intent.CRM_DEAL_MOVE: "crm_move_deal",
@@ -575,6 +576,10 @@ class TurnEngine:
                 return f"Error: there is no tool named {name!r}."
             if tool.schema.side_effect:
                 summary = proposal_summary(tool, args)
+                if not summary.get("to"):
+                    answering = await self._answered_recipients(args)
+                    if answering:
+                        summary["to"] = answering
                 await self._add_confirmation(tool.name, tool.name, tool.schema.source, f"Run {tool.schema.title or tool.name}?",
                                              summary, raw=dict(args))
                 raise AwaitingConfirmation()
@@ -620,6 +625,27 @@ class TurnEngine:
         self.turn.flags = [f"{f.value} — {f.reason}" for f in flags]
         if any(c.get("kind") == "error" for c in self.turn.cards):
             self.turn.status = "failed"
+
+    async def _answered_recipients(self, args: dict[str, Any]) -> str:
+        """Who an action on an existing email (a reply) reaches: its sender, and everyone on it for reply-all.
+
+        The model names only the email's id, so the card would otherwise show no recipient at all.
+        """
+        message_id = next((str(args[k]) for k in EMAIL_ID_ARGUMENTS if args.get(k)), "")
+        if not message_id:
+            return ""
+        known = [*self.turn.cards, *(r.get("card") or {} for r in self.last_results)]
+        card = next((c for c in known if c.get("kind") == "email" and c.get("id") == message_id), None)
+        if card is None:
+            return "the people on an email not shown in this conversation"
+        people = [card.get("from_address", "")]
+        if any(str(args.get(k)).lower() == "true" for k in ("reply_all", "replyAll", "all")):
+            from crm_app.microsoft.vault import connection_of
+
+            connection = await asyncio.to_thread(connection_of, self.user.id)
+            own = (connection.account_email or "").lower() if connection else ""
+            people += [a for a in EMAIL_RE.findall(f"{card.get('to', '')}, {card.get('cc', '')}") if a.lower() != own]
+        return ", ".join(dict.fromkeys(p for p in people if p))
 
     def _llm_history(self) -> list[dict[str, Any]]:
         """Earlier turns for the model: what was said, and the fenced data each reply was based on."""
@@ -807,8 +833,6 @@ def unnamed_recipients(user_text: str, recipients: list[str], also_named: set[st
 def proposal_summary(tool: BaseTool, args: dict[str, Any]) -> dict[str, str]:
     """What a model-proposed side effect will do, in the confirmation card's fields."""
     canonical_keys = ("to", "cc", "subject", "body", "attendees", "recipients", "message", "location", "start", "end", "text")
-    from crm_app.tools.discovery import ARG_SYNONYMS
-
     out: dict[str, str] = {}
     used: set[str] = set()
     for key in canonical_keys:
