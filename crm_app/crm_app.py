@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 import reflex as rx
@@ -30,8 +31,9 @@ from crm_app.state.session import SessionState
 log = logging.getLogger("crm_app")
 
 
-async def startup() -> None:
-    """Apply migrations and, in the demo setup, seed the demo workspace."""
+@contextlib.asynccontextmanager
+async def lifespan():
+    """Start: apply migrations and, in the demo setup, seed the demo workspace. Stop: close MCP sessions."""
     settings = get_settings()
     logging_setup.configure(settings.log_level)
     from crm_app.migrations import upgrade
@@ -42,6 +44,12 @@ async def startup() -> None:
 
         if await asyncio.to_thread(seed_demo_workspace):
             log.info("Seeded the demo workspace")
+    try:
+        yield
+    finally:
+        from crm_app.services import mcp_runtime
+
+        await mcp_runtime.shutdown()
 
 
 def index() -> rx.Component:
@@ -53,7 +61,7 @@ app = rx.App(
     api_transformer=api.build(),
     head_components=[rx.el.meta(name="description", content="crm_app: an AI CRM for your Microsoft 365")],
 )
-app.register_lifespan_task(startup)
+app.register_lifespan_task(lifespan)
 
 app.add_page(index, route="/", title="crm_app", on_load=SessionState.check_session_and_home)
 app.add_page(signin_page, route="/signin", title="Sign in · crm_app", on_load=SignInState.on_load)

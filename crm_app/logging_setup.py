@@ -8,10 +8,14 @@ import re
 _PATTERNS = [
     (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1[redacted]"),
     (re.compile(r"(?i)((?:access|refresh|id)_token[\"']?\s*[:=]\s*[\"']?)[^\"'&\s,}]+"), r"\1[redacted]"),
-    (re.compile(r"(?i)((?:client_secret|code|code_verifier|password|api_key|secret)=)[^&\s]+"), r"\1[redacted]"),
+    (re.compile(r"(?i)((?:client_secret|code|code_verifier|password|api_key|secret|state|session_state)=)[^&\s\"]+"),
+     r"\1[redacted]"),
     (re.compile(r"sbx_(?:at|rt)_[A-Za-z0-9_-]+"), "[redacted]"),
     (re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"), "[redacted-jwt]"),
 ]
+
+
+ACCESS_LOGGERS = ("uvicorn.access", "uvicorn.error", "granian.access", "_granian", "granian")
 
 
 def redact(text: str) -> str:
@@ -42,5 +46,9 @@ def configure(level: str = "INFO") -> None:
         handler.addFilter(RedactingFilter())
         root.addHandler(handler)
     root.setLevel(level.upper())
+    for name in ACCESS_LOGGERS:  # request lines carry OAuth callback query strings
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+            logger.addFilter(RedactingFilter())
     for noisy in ("httpx", "httpcore", "httpx2", "httpcore2", "urllib3", "msal"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
