@@ -26,6 +26,7 @@ from bench.stats import (
     Section,
     figure_row,
     launch_chromium,
+    mailbox_limit_lifted,
     mib,
     ms,
     p50_p95,
@@ -91,7 +92,7 @@ async def measure_memory(ctx: Context) -> dict[str, Any]:
     idle_seconds = QUICK_IDLE_SAMPLE_S if ctx.quick else IDLE_SAMPLE_S
     accounts = await asyncio.to_thread(bench_chat.provision, ctx, USERS, "memory")
     idle = await sample_rss(pid, idle_seconds)
-    with bench_chat.MailboxLimit(ctx.sandbox_url):
+    with mailbox_limit_lifted(ctx.sandbox_url):
         result, busy = await sample_rss_during(
             pid, bench_chat.load(ctx, accounts, ctx.scaled(TURNS_PER_USER, QUICK_TURNS_PER_USER)))
     after = await sample_rss(pid, idle_seconds)

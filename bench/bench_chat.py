@@ -20,7 +20,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import Any
 
 import httpx
 import socketio  # type: ignore[import-untyped]
@@ -31,6 +31,7 @@ from bench.stats import (
     Section,
     cpu_seconds_by_name,
     figure_row,
+    mailbox_limit_lifted,
     ms,
     p50_p95,
     summary,
@@ -323,25 +324,6 @@ async def load(ctx: Context, accounts: Sequence[Account], turns_per_user: int, n
     return result
 
 
-@dataclass
-class MailboxLimit:
-    """Lift the sandbox's per-mailbox concurrency limit while every simulated user reads the one demo mailbox."""
-
-    sandbox_url: str
-    saved: int | None = None
-
-    def __enter__(self) -> Self:
-        with httpx.Client(base_url=self.sandbox_url, timeout=10) as http:
-            self.saved = int(http.get("/_admin/config").json()["mailbox_concurrency_limit"])
-            http.post("/_admin/config", json={"mailbox_concurrency_limit": 0}).raise_for_status()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.saved is not None:
-            with httpx.Client(base_url=self.sandbox_url, timeout=10) as http:
-                http.post("/_admin/config", json={"mailbox_concurrency_limit": self.saved}).raise_for_status()
-
-
 def sandbox_requests(sandbox_url: str) -> dict[str, Any]:
     return httpx.get(f"{sandbox_url}/_admin/stats", timeout=10).json()
 
@@ -401,7 +383,7 @@ async def measure(ctx: Context) -> dict[str, Any]:
     engine_account, users = accounts[0], accounts[1:]
     results: dict[int, LoadResult] = {}
     before = await asyncio.to_thread(sandbox_requests, ctx.sandbox_url)
-    with MailboxLimit(ctx.sandbox_url):
+    with mailbox_limit_lifted(ctx.sandbox_url):
         # One turn per user first, so measured turns do not pay for each user's first MCP session and tool listing.
         await load(ctx, users, 1, names)
         for level in LEVELS:

@@ -18,6 +18,7 @@ import json
 import logging
 import os
 import platform
+import shutil
 import signal
 import subprocess
 import sys
@@ -115,7 +116,7 @@ class AppProcess:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         command = [reflex_executable(), "run", "--env", "prod", "--single-port",
                    "--frontend-port", str(self.port), "--backend-port", str(self.port)]
-        with open(self.log_path, "ab") as out:
+        with open(self.log_path, "wb") as out:
             self.spawned_at = time.perf_counter()
             self.proc = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
                                          start_new_session=True)
@@ -284,7 +285,7 @@ def standalone(run: Callable[[Context], Section], argv: Sequence[str] | None = N
     parser.add_argument("--database-url", default=None, help="run the app on this database instead of SQLite")
     args = parser.parse_args(argv)
     configure_logging()
-    with shared_context(needs, quick=args.quick, database_url=args.database_url) as ctx:
+    with sigterm_as_exit(), shared_context(needs, quick=args.quick, database_url=args.database_url) as ctx:
         section = timed_section(run, ctx)
     print(section.markdown())
     return 1 if section.error else 0
@@ -388,6 +389,11 @@ def git_commit(root: Path = ROOT) -> str:
     return f"{sha} (with uncommitted changes)" if dirty else sha
 
 
+def load_average() -> str:
+    """The 1/5/15-minute load averages: other work on the machine shows in the figures."""
+    return " / ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def machine() -> dict[str, str]:
     """What the figures were measured on."""
     memory = psutil.virtual_memory().total
@@ -439,6 +445,19 @@ def write_results(text: str, sections: Sequence[Section], output: Path, json_pat
     json_path.write_text(json.dumps({**meta, "sections": [s.as_json() for s in sections]}, indent=2))
 
 
+@contextmanager
+def sigterm_as_exit() -> Iterator[None]:
+    """While running, SIGTERM raises SystemExit, so the processes a run started are stopped on the way out."""
+    def _exit(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, _exit)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def configure_logging() -> None:
     """Progress lines on stderr; the request logs of the clients the benchmarks drive stay quiet."""
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
@@ -473,23 +492,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     configure_logging()
     names = discover(args.only)
+    shutil.rmtree(LOG_DIR, ignore_errors=True)
     started = dt.datetime.now(dt.UTC)
     clock = time.perf_counter()
+    load_before = load_average()
     try:
-        with shared_context(NEEDS_ALL, quick=args.quick, database_url=args.database_url) as ctx:
+        with sigterm_as_exit(), shared_context(NEEDS_ALL, quick=args.quick, database_url=args.database_url) as ctx:
             sections = run_benchmarks(names, ctx)
     except (RuntimeError, TimeoutError) as exc:
         print(f"The benchmark processes could not start: {exc}", file=sys.stderr)
         return 2
     return report(sections, started=started, seconds=time.perf_counter() - clock, output=args.output,
-                  json_path=args.json, quick=args.quick)
+                  json_path=args.json, quick=args.quick,
+                  extra={"Load average (1/5/15 min)": f"{load_before} at the start, {load_average()} at the end"})
 
 
 def report(sections: Sequence[Section], *, started: dt.datetime, seconds: float, output: Path, json_path: Path,
-           quick: bool = False) -> int:
+           quick: bool = False, extra: dict[str, str] | None = None) -> int:
     """Write RESULTS.md and the raw figures, print the Markdown; 1 if a benchmark could not measure."""
     commit = git_commit()
-    info = machine()
+    info = {**machine(), **(extra or {})}
     text = render(sections, info=info, started=started, seconds=seconds, commit=commit, quick=quick)
     write_results(text, sections, output, json_path,
                   {"date": started.isoformat(), "seconds": round(seconds, 1), "commit": commit, "machine": info,

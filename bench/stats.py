@@ -12,11 +12,13 @@ import math
 import os
 import statistics
 import time
-from collections.abc import Awaitable, Iterable, Sequence
+from collections.abc import Awaitable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psutil  # type: ignore[import-untyped]
 
 STANDARD_HEADER = ["measure", "p50", "p95", "n", "compared with"]
@@ -181,6 +183,22 @@ class Context:
 
 class BenchmarkError(RuntimeError):
     """A benchmark could not measure what it set out to; the message says why and what to check."""
+
+
+# ---------------------------------------------------------------- the sandbox
+@contextmanager
+def mailbox_limit_lifted(sandbox_url: str) -> Iterator[None]:
+    """Switch off the sandbox's per-mailbox concurrency limit (Outlook's 4 in flight) and restore it after.
+
+    For load that many simulated users put on the one demo mailbox, where each would have their own.
+    """
+    with httpx.Client(base_url=sandbox_url, timeout=10) as http:
+        saved = int(http.get("/_admin/config").json()["mailbox_concurrency_limit"])
+        http.post("/_admin/config", json={"mailbox_concurrency_limit": 0}).raise_for_status()
+        try:
+            yield
+        finally:
+            http.post("/_admin/config", json={"mailbox_concurrency_limit": saved}).raise_for_status()
 
 
 # ---------------------------------------------------------------- the browser
