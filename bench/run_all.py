@@ -65,8 +65,12 @@ def reflex_executable() -> str:
 
 
 def app_environment(port: int, *, data_dir: Path, database_url: str, sandbox_port: int | None, mcp_url: str | None,
-                    web_dir: Path, states_dir: Path) -> dict[str, str]:
-    """The environment of an app started for benchmarking: demo mode, offline parser, its own build and state dirs."""
+                    web_dir: Path, states_dir: Path, redis_url: str | None = None) -> dict[str, str]:
+    """The environment of an app started for benchmarking: demo mode, offline parser, its own build and state dirs.
+
+    With ``redis_url`` Reflex keeps state in Redis and runs several backend workers; without it, one worker
+    and state on disk (the default install).
+    """
     env = {key: value for key, value in os.environ.items() if key not in ("REFLEX_REDIS_URL", "API_URL")}
     env.update({
         "APP_MODE": "demo",
@@ -89,6 +93,8 @@ def app_environment(port: int, *, data_dir: Path, database_url: str, sandbox_por
     })
     if sandbox_port is not None:
         env["SANDBOX_PORT"] = str(sandbox_port)
+    if redis_url:
+        env["REFLEX_REDIS_URL"] = redis_url
     return env
 
 
@@ -163,15 +169,29 @@ class AppProcess:
         self.proc = None
 
 
+def prepare_database(env: dict[str, str], log_path: Path) -> None:
+    """Migrate and seed the app's database before it starts, as ``make run`` does (``crm_app.manage``)."""
+    for command in ("migrate", "seed-demo"):
+        with open(log_path, "ab") as out:
+            done = subprocess.run([sys.executable, "-m", "crm_app.manage", command], cwd=ROOT, env=env, stdout=out,
+                                  stderr=subprocess.STDOUT, timeout=PROCESS_START_TIMEOUT, check=False)
+        if done.returncode != 0:
+            raise BenchmarkError(f"`python -m crm_app.manage {command}` failed with code {done.returncode}; "
+                                 f"see {log_path}.")
+
+
 def start_app(work_dir: Path, log_dir: Path, *, name: str, database_url: str | None, sandbox_port: int | None,
-              mcp_url: str | None, timeout: float = APP_START_TIMEOUT) -> AppProcess:
-    """Spawn an app with a fresh data, build and state directory under ``work_dir / name``; wait until it serves."""
+              mcp_url: str | None, redis_url: str | None = None, timeout: float = APP_START_TIMEOUT) -> AppProcess:
+    """Prepare a fresh database, spawn an app with fresh data, build and state directories under ``work_dir / name``,
+    and wait until it serves."""
     base = work_dir / name
     data_dir = base / "data"
     data_dir.mkdir(parents=True, exist_ok=True)
     port = free_port()
     env = app_environment(port, data_dir=data_dir, database_url=database_url or f"sqlite:///{data_dir / 'crm.db'}",
-                          sandbox_port=sandbox_port, mcp_url=mcp_url, web_dir=base / "web", states_dir=base / "states")
+                          sandbox_port=sandbox_port, mcp_url=mcp_url, web_dir=base / "web", states_dir=base / "states",
+                          redis_url=redis_url)
+    prepare_database(env, log_dir / f"{name}-prepare.log")
     app = AppProcess(port, env, log_dir / f"{name}.log")
     app.spawn()
     try:
@@ -191,6 +211,7 @@ class Stack:
     log_dir: Path = LOG_DIR
     needs: Sequence[str] = NEEDS_ALL
     database_url: str | None = None
+    redis_url: str | None = None
     quick: bool = False
     sandbox: ServerProcess | None = None
     mcp: ServerProcess | None = None
@@ -231,7 +252,7 @@ class Stack:
             _announce("starting the app (reflex run --env prod --single-port; builds the frontend first)")
             self.app = start_app(self.work_dir, self.log_dir, name="app", database_url=self.database_url,
                                  sandbox_port=self.sandbox.port if self.sandbox else None,
-                                 mcp_url=self.mcp_url if self.mcp else None)
+                                 mcp_url=self.mcp_url if self.mcp else None, redis_url=self.redis_url)
             self.app_start_ms = (time.perf_counter() - self.app.spawned_at) * 1000
             self._exit.callback(self.app.stop)
             _announce(f"app ready on {self.app.url} after {self.app_start_ms / 1000:.1f} s")
@@ -269,11 +290,11 @@ class Stack:
 
 
 @contextmanager
-def shared_context(needs: Sequence[str] = NEEDS_ALL, *, quick: bool = False,
-                   database_url: str | None = None) -> Iterator[Context]:
+def shared_context(needs: Sequence[str] = NEEDS_ALL, *, quick: bool = False, database_url: str | None = None,
+                   redis_url: str | None = None) -> Iterator[Context]:
     """Start what a benchmark needs in a temporary folder and hand out its Context."""
     with (tempfile.TemporaryDirectory(prefix="crm-bench-") as tmp,
-          Stack(Path(tmp), needs=needs, quick=quick, database_url=database_url) as stack):
+          Stack(Path(tmp), needs=needs, quick=quick, database_url=database_url, redis_url=redis_url) as stack):
         yield stack.context()
 
 
@@ -281,14 +302,22 @@ def standalone(run: Callable[[Context], Section], argv: Sequence[str] | None = N
                needs: Sequence[str] = NEEDS_ALL, description: str = "") -> int:
     """The ``main()`` of a benchmark module: start what it needs, run it, print its section."""
     parser = argparse.ArgumentParser(description=description)
+    add_process_options(parser)
     parser.add_argument("--quick", action="store_true", help="fewer samples (a smoke run)")
-    parser.add_argument("--database-url", default=None, help="run the app on this database instead of SQLite")
     args = parser.parse_args(argv)
     configure_logging()
-    with sigterm_as_exit(), shared_context(needs, quick=args.quick, database_url=args.database_url) as ctx:
+    with sigterm_as_exit(), shared_context(needs, quick=args.quick, database_url=args.database_url,
+                                           redis_url=args.redis_url) as ctx:
         section = timed_section(run, ctx)
     print(section.markdown())
     return 1 if section.error else 0
+
+
+def add_process_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--database-url", default=None,
+                        help="run the app on this (empty) database instead of SQLite in the run's data directory")
+    parser.add_argument("--redis-url", default=None,
+                        help="keep the app's state in this Redis, which lets Reflex run several backend workers")
 
 
 def timed_section(run: Callable[[Context], Section], ctx: Context) -> Section:
@@ -487,8 +516,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer samples everywhere (a smoke run, figures are rough)")
     parser.add_argument("--output", type=Path, default=RESULTS_PATH, help="where to write the Markdown results")
     parser.add_argument("--json", type=Path, default=OUT_DIR / "results.json", help="where to write the raw figures")
-    parser.add_argument("--database-url", default=None,
-                        help="run the app on this database (default: SQLite in the run's data directory)")
+    add_process_options(parser)
     args = parser.parse_args(argv)
     configure_logging()
     names = discover(args.only)
@@ -497,7 +525,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     clock = time.perf_counter()
     load_before = load_average()
     try:
-        with sigterm_as_exit(), shared_context(NEEDS_ALL, quick=args.quick, database_url=args.database_url) as ctx:
+        with sigterm_as_exit(), shared_context(NEEDS_ALL, quick=args.quick, database_url=args.database_url,
+                                               redis_url=args.redis_url) as ctx:
             sections = run_benchmarks(names, ctx)
     except (RuntimeError, TimeoutError) as exc:
         print(f"The benchmark processes could not start: {exc}", file=sys.stderr)

@@ -153,7 +153,7 @@ def test_main_starts_the_processes_once_and_writes_results(fake_package, tmp_pat
     started: list[tuple[str, ...]] = []
 
     @contextmanager
-    def processes(needs, *, quick, database_url):
+    def processes(needs, *, quick, database_url, redis_url):
         started.append(tuple(needs))
         yield fake_context(tmp_path)
 
@@ -171,7 +171,7 @@ def test_main_starts_the_processes_once_and_writes_results(fake_package, tmp_pat
 
 def test_main_says_so_when_the_processes_cannot_start(tmp_path, monkeypatch, capsys):
     @contextmanager
-    def processes(needs, *, quick, database_url):
+    def processes(needs, *, quick, database_url, redis_url):
         raise TimeoutError("crm_app.sandbox not healthy on http://127.0.0.1:9 after 60s")
         yield
 
@@ -206,3 +206,36 @@ def test_machine_names_what_the_figures_were_measured_on():
     assert set(info) == {"CPU", "Cores", "RAM", "Python", "OS"}
     assert all(info.values())
     assert info["RAM"].endswith("GiB")
+
+
+def test_redis_lets_the_app_run_several_workers(tmp_path):
+    env = run_all.app_environment(1, data_dir=tmp_path, database_url="sqlite://", sandbox_port=None, mcp_url=None,
+                                  web_dir=tmp_path, states_dir=tmp_path, redis_url="redis://127.0.0.1:6379/5")
+    assert env["REFLEX_REDIS_URL"] == "redis://127.0.0.1:6379/5"
+
+
+def test_the_database_is_migrated_and_seeded_before_the_app_starts(tmp_path):
+    import sqlalchemy as sa
+
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    url = f"sqlite:///{data_dir / 'crm.db'}"
+    env = run_all.app_environment(1, data_dir=data_dir, database_url=url, sandbox_port=None, mcp_url=None,
+                                  web_dir=tmp_path / "web", states_dir=tmp_path / "states")
+    run_all.prepare_database(env, tmp_path / "prepare.log")
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT count(*) FROM companies")).scalar_one() > 0
+            assert conn.execute(sa.text("SELECT count(*) FROM users WHERE email = 'demo@northwind.example'")).scalar_one() == 1
+    finally:
+        engine.dispose()
+    run_all.prepare_database(env, tmp_path / "prepare.log")
+
+
+def test_a_database_that_cannot_be_prepared_stops_the_run_with_the_log(tmp_path):
+    env = run_all.app_environment(1, data_dir=tmp_path, database_url="postgresql://nobody@127.0.0.1:9/none",
+                                  sandbox_port=None, mcp_url=None, web_dir=tmp_path, states_dir=tmp_path)
+    with pytest.raises(run_all.BenchmarkError, match="crm_app.manage migrate` failed"):
+        run_all.prepare_database(env, tmp_path / "prepare.log")
+    assert (tmp_path / "prepare.log").read_text()
