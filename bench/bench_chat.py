@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -338,7 +339,7 @@ async def engine_alone(ctx: Context, account: Account, turns: int) -> list[float
     from crm_app.services.mcp_runtime import shutdown
 
     ctx.use_app_settings()
-    user = auth.resolve_session(account.session_token)
+    user = await asyncio.to_thread(auth.resolve_session, account.session_token)
     if user is None:
         raise BenchmarkError("The benchmark user's session is not valid in the app's database.")
     samples: list[float] = []
@@ -346,7 +347,7 @@ async def engine_alone(ctx: Context, account: Account, turns: int) -> list[float
         for index in range(len(SCRIPT) + turns):
             command = SCRIPT[index % len(SCRIPT)]
             if index % len(SCRIPT) == 0:
-                conversation = conversations.create(user.id)
+                conversation = await asyncio.to_thread(conversations.create, user.id)
             started = time.perf_counter()
             turn = await assistant.send_message(user, conversation["id"], command.text)
             if index >= len(SCRIPT):
@@ -367,13 +368,7 @@ def first_errors(errors: Sequence[str]) -> str:
 def cpu_note(result: LoadResult) -> str:
     spent = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in sorted(result.cpu_s.items(), key=lambda kv: -kv[1]))
     return (f"CPU used during the {result.users}-user run ({result.wall_s:.1f} s wall, "
-            f"{result.wall_s * _cores():.0f} CPU-s available): {spent}.")
-
-
-def _cores() -> int:
-    import os
-
-    return os.cpu_count() or 1
+            f"{result.wall_s * (os.cpu_count() or 1):.0f} CPU-s available): {spent}.")
 
 
 async def measure(ctx: Context) -> dict[str, Any]:
@@ -418,7 +413,8 @@ def section(figures: dict[str, Any]) -> Section:
                            "the 1-user row: what the app's event path adds") + ["0", ""])
     notes = [
         ("Script per user, repeated: " + " → ".join(f"“{c.text}”" for c in SCRIPT)
-         + "; a new conversation after each pass. Users send back to back (no think time)."),
+         + "; a new conversation after each pass. Users send back to back (no think time); the keystroke "
+         "events a browser also sends while typing (`set_draft`) are not simulated."),
         "An error is a turn that failed, timed out, or answered without the expected card; errors are left out of p50/p95.",
         ("Every simulated user reads Avery Chen's demo mailbox, so the sandbox's per-mailbox concurrency limit "
          "(Graph's 4 in flight) is lifted during the run; the sandbox answered "

@@ -6,7 +6,12 @@ frontend into that folder too, so a run never touches the working tree's ``.web`
 Each module ``bench/bench_*.py`` that exposes ``run(ctx) -> Section`` gets the shared processes; a
 module without it runs as ``python -m bench.<module>`` and its output is kept as it printed it.
 
-    python -m bench.run_all [--only chat app ...] [--quick] [--output bench/RESULTS.md] [--database-url URL]
+    python -m bench.run_all [--only chat app ...] [--quick] [--output bench/RESULTS.md]
+                            [--database-url URL] [--redis-url URL]
+
+Before the app starts its database is migrated and seeded as ``make run`` does. Progress goes to
+stderr, process logs to bench/out/logs/, raw figures to bench/out/results.json. Exit code 1 when a
+benchmark could not measure (its section says why), 2 when the processes could not start.
 """
 
 from __future__ import annotations
