@@ -28,7 +28,16 @@ import httpx
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
-from bench.stats import BenchmarkError, Context, Section, elapsed_ms, figure_row, p50_p95, summary
+from bench.stats import (
+    BenchmarkError,
+    Context,
+    Section,
+    elapsed_ms,
+    figure_row,
+    mailbox_limit_lifted,
+    p50_p95,
+    summary,
+)
 
 USER = "avery.chen@northwind.example"
 SCOPES = ["Mail.ReadWrite", "User.Read", "offline_access"]
@@ -160,14 +169,8 @@ async def measure(ctx: Context) -> dict[str, Any]:
 
 
 def run(ctx: Context) -> Section:
-    config = httpx.get(f"{ctx.sandbox_url}/_admin/config", timeout=10).json()
-    httpx.post(f"{ctx.sandbox_url}/_admin/config", json={"mailbox_concurrency_limit": 0}, timeout=10)
-    try:
-        with vault_environment(ctx):
-            figures = asyncio.run(measure(ctx))
-    finally:
-        httpx.post(f"{ctx.sandbox_url}/_admin/config",
-                   json={"mailbox_concurrency_limit": config["mailbox_concurrency_limit"]}, timeout=10)
+    with mailbox_limit_lifted(ctx.sandbox_url), vault_environment(ctx):
+        figures = asyncio.run(measure(ctx))
     renewal = figures["renewal_forced"]
     per_round = figures["renewals_per_round"]
     single_flight = "one renewal in every round" if set(per_round) == {1} else f"renewals per round: {per_round}"
