@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import datetime as dt
 import logging
+import time
 from typing import Any
 
 import reflex as rx
@@ -17,6 +19,10 @@ from crm_app.state.session import SessionState, session_guard
 
 log = logging.getLogger(__name__)
 MAX_INPUT = 8000
+ANSWER_WAIT_SECONDS = 120.0
+ANSWER_POLL_SECONDS = 0.5
+UNANSWERED_TEXT = ("This answer did not arrive: the connection or the server was interrupted while it was being "
+                   "prepared. Your message was kept; send it again.")
 
 
 @dataclasses.dataclass
@@ -92,7 +98,48 @@ class ChatState(SessionState):
                 self.conversation_id, self.messages = 0, []
         except DatabaseUnavailable as exc:
             self.page_error = exc.user_message
-        return None
+            return None
+        return self._await_unanswered()
+
+    def _await_unanswered(self):
+        """The opened conversation ends with a message whose answer is still being prepared (the page reconnected
+        in the middle of a turn, or the turn runs in another tab): show it as working and wait for the answer."""
+        last = self.messages[-1] if self.messages else None
+        if last is None or last.role != "user" or not last.id:
+            return None
+        self.messages.append(UIMessage(role="assistant", status="working"))
+        self.sending = True
+        return ChatState.await_answer(self.conversation_id, last.id)
+
+    @rx.event(background=True)
+    async def await_answer(self, conversation_id: int, user_message_id: str):
+        async with self:
+            try:
+                user = self.current_user()
+            except DatabaseUnavailable:
+                user = None
+        answer: dict[str, Any] | None = None
+        deadline = time.time() + ANSWER_WAIT_SECONDS
+        while user is not None:
+            try:
+                history = await asyncio.to_thread(conversations.messages, user.id, conversation_id)
+            except NotFound:
+                break
+            except DatabaseUnavailable:
+                history = []
+            asked = next((i for i, m in enumerate(history) if str(m["id"]) == user_message_id), None)
+            if asked is not None:
+                answer = next((m for m in history[asked + 1:] if m["role"] == "assistant"), None)
+                asked_at = dt.datetime.fromisoformat(history[asked]["created_at"]).timestamp()
+                deadline = min(deadline, asked_at + ANSWER_WAIT_SECONDS)
+            if answer is not None or time.time() >= deadline:
+                break
+            await asyncio.sleep(ANSWER_POLL_SECONDS)
+        async with self:
+            self.sending = False
+            if self.conversation_id == conversation_id and self.messages and self.messages[-1].role == "assistant":
+                self.messages[-1] = (to_ui(answer) if answer is not None else
+                                     UIMessage(role="assistant", status="failed", text=UNANSWERED_TEXT))
 
     @rx.event
     @session_guard
