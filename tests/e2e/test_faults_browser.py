@@ -10,7 +10,7 @@ import time
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_up
-from tests.faults.browser import T, SocketCutter, ask, connect_ms365, send
+from tests.faults.browser import SocketCutter, T, ask, connect_ms365, send
 from tests.faults.support import AVERY, SandboxAdmin
 
 SLOW_GRAPH_MS = 4000
