@@ -69,7 +69,7 @@ test-unit: setup-test
 test-e2e: setup-test
 	$(PY) -m pytest -q tests/e2e -p no:asyncio
 
-bench: setup
+bench: setup-test
 	$(PY) -m bench.run_all
 
 clean:

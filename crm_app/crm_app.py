@@ -31,19 +31,23 @@ from crm_app.state.session import SessionState
 log = logging.getLogger("crm_app")
 
 
+def prepare_database(seed_demo: bool) -> None:
+    """Migrations, then (demo) the seeded workspace — one worker or instance at a time."""
+    from crm_app.migrations import exclusive, upgrade
+    from crm_app.services.demo import seed_demo_workspace
+
+    with exclusive():
+        upgrade(lock=False)
+        if seed_demo and seed_demo_workspace():
+            log.info("Seeded the demo workspace")
+
+
 @contextlib.asynccontextmanager
 async def lifespan():
     """Start: apply migrations and, in the demo setup, seed the demo workspace. Stop: close MCP sessions."""
     settings = get_settings()
     logging_setup.configure(settings.log_level)
-    from crm_app.migrations import upgrade
-
-    await asyncio.to_thread(upgrade)
-    if settings.is_demo:
-        from crm_app.services.demo import seed_demo_workspace
-
-        if await asyncio.to_thread(seed_demo_workspace):
-            log.info("Seeded the demo workspace")
+    await asyncio.to_thread(prepare_database, settings.is_demo)
     try:
         yield
     finally:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 from alembic import command
@@ -24,22 +27,48 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(url: str | None = None, revision: str = "head") -> None:
+@contextlib.contextmanager
+def exclusive(url: str | None = None) -> Iterator[None]:
+    """One process at a time (several app workers or instances start together): a PostgreSQL advisory
+    lock, or a file lock beside a SQLite database."""
     url = url or get_settings().db_url
+    if normalise_url(url).startswith("sqlite"):
+        path = Path(url.split("///", 1)[-1] or ".").with_suffix(".lock")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a+") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+        return
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK_ID})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK_ID})
+                conn.commit()
+    finally:
+        engine.dispose()
+
+
+def upgrade(url: str | None = None, revision: str = "head", *, lock: bool = True) -> None:
+    url = url or get_settings().db_url
+    if lock:
+        with exclusive(url):
+            upgrade(url, revision, lock=False)
+        return
     cfg = alembic_config(url)
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            if conn.dialect.name == "postgresql":
-                conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK_ID})
-            try:
-                cfg.attributes["connection"] = conn
-                command.upgrade(cfg, revision)
-                conn.commit()
-            finally:
-                if conn.dialect.name == "postgresql":
-                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK_ID})
-                    conn.commit()
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, revision)
+            conn.commit()
     finally:
         engine.dispose()
 

@@ -28,3 +28,21 @@ def test_migrations_match_models_and_round_trip(database):
             assert set(SQLModel.metadata.tables) <= set(inspect(conn).get_table_names())
     finally:
         engine.dispose()
+
+
+def test_concurrent_startups_migrate_and_seed_once(database):
+    """Several workers starting together: one migrates and seeds, the others find it done."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sqlalchemy import func
+    from sqlmodel import select
+
+    from crm_app.crm_app import prepare_database
+    from crm_app.db import session_scope
+    from crm_app.models import Company, User
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda _: prepare_database(True), range(4)))
+    with session_scope() as s:
+        assert s.exec(select(func.count()).select_from(User)).one() == 1
+        assert s.exec(select(func.count()).select_from(Company)).one() == 6
