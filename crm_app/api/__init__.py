@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -54,4 +55,6 @@ def routes() -> list[Route]:
 
 
 def build() -> Starlette:
-    return Starlette(routes=routes())
+    from crm_app.api.websocket_text import ValidUnicodeWebSockets
+
+    return Starlette(routes=routes(), middleware=[Middleware(ValidUnicodeWebSockets)])
