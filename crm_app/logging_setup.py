@@ -50,5 +50,5 @@ def configure(level: str = "INFO") -> None:
         logger = logging.getLogger(name)
         if not any(isinstance(f, RedactingFilter) for f in logger.filters):
             logger.addFilter(RedactingFilter())
-    for noisy in ("httpx", "httpcore", "httpx2", "httpcore2", "urllib3", "msal"):
+    for noisy in ("httpx", "httpcore", "httpx2", "httpcore2", "urllib3", "msal", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
