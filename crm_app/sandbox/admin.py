@@ -64,6 +64,11 @@ async def body_of(request: Request) -> dict[str, Any]:
         raise BadRequest("The admin request body must be JSON.") from exc
     if not isinstance(body, dict):
         raise BadRequest("The admin request body must be a JSON object.")
+    try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise BadRequest("The admin request body holds an unpaired UTF-16 surrogate (a \\ud800-\\udfff escape "
+                         "without its partner); send valid Unicode text.") from exc
     return body
 
 

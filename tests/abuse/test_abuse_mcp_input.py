@@ -69,3 +69,16 @@ async def test_a_search_too_long_for_a_url_is_a_validation_error(mcp_server: Mcp
     result = await mcp_server.call(token, "outlook_search_emails", {argument: "a" * 70_000})
     assert result.is_error
     assert '"ValidationError"' in text_of(result) and "Shorten" in text_of(result)
+
+
+def test_the_sandbox_refuses_an_unpaired_surrogate_and_its_mailbox_keeps_working(graph: Sandbox):
+    import httpx
+
+    raw = (b'{"user":"avery.chen@northwind.example","from":{"name":"X","address":"x@evil.example"},'
+           b'"subject":"surrogate \\ud800 probe","body":"text"}')
+    answer = httpx.post(f"{graph.process.url}/_admin/messages", content=raw,
+                        headers={"content-type": "application/json"}, timeout=30)
+    assert answer.status_code == 400 and "surrogate" in answer.json()["error"]["message"]
+    search = httpx.get(f"{graph.graph_url}/me/messages", params={"$search": '"probe"', "$top": "5"},
+                       headers={"Authorization": f"Bearer {graph.token()}"}, timeout=30)
+    assert search.status_code == 200
