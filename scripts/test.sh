@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole suite: PostgreSQL and Redis must answer (started here if they are installed but down),
-# then the unit and integration tests, then the browser tests in their own pytest process.
+# then the unit and integration tests, then the browser tests in their own pytest process, then the
+# several-instances test (two app instances behind a proxy; a browser too) in another.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
@@ -20,7 +21,9 @@ fi
 
 status=0
 echo "== unit and integration tests"
-$PY -m pytest -q --ignore=tests/e2e "$@" || status=$?
+$PY -m pytest -q --ignore=tests/e2e --ignore=tests/instances "$@" || status=$?
 echo "== end-to-end tests (real browser)"
 $PY -m pytest -q tests/e2e -p no:asyncio "$@" || status=$((status ? status : $?))
+echo "== several app instances behind a proxy, sharing Redis and PostgreSQL (real browser)"
+$PY -m pytest -q tests/instances -p no:asyncio "$@" || status=$((status ? status : $?))
 exit $status
