@@ -26,7 +26,11 @@ def client_token(page: Page) -> str:
 def in_redis(cluster: Cluster, token: str, text: str) -> bool:
     """Whether the tab's state, as stored in Redis, holds ``text``."""
     needle = text.encode()
-    return any(needle in (cluster.redis.get(key) or b"") for key in cluster.redis.scan_iter(f"{token}_*"))
+    for key in cluster.redis.scan_iter(f"{token}_*"):
+        value = cluster.redis.get(key)
+        if isinstance(value, bytes) and needle in value:
+            return True
+    return False
 
 
 def wait_for(condition, what: str) -> None:
