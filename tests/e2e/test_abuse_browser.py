@@ -14,7 +14,7 @@ from playwright.sync_api import Page, expect
 
 from crm_app.state.chat import MAX_INPUT
 from tests.e2e.conftest import sign_up
-from tests.faults.browser import T, ask, connect_ms365
+from tests.faults.browser import T, ask, connect_ms365, grant_ms365
 from tests.faults.support import SandboxAdmin
 from tests.integration.llm.conftest import SCRIPTED_MODULE, TEST_KEY, ScriptedLLM
 from tests.support.procs import ServerProcess, free_port
@@ -176,7 +176,7 @@ def test_a_model_obeying_a_hostile_email_gets_a_card_naming_the_attacker(page: P
         {"text": "I prepared the email you asked for; confirm it to send."},
     )
     sign_up(page, stack, unique_email, name="Injection Tester")
-    connect_ms365(page)
+    grant_ms365(unique_email, stack.sandbox)
     page.click("#nav-chat")
     answer = ask(page, f"What does the email about {marker} say?")
     card = answer.locator(".card-confirm")

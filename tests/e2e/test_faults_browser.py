@@ -10,7 +10,7 @@ import time
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_up
-from tests.faults.browser import SocketCutter, T, ask, connect_ms365, send
+from tests.faults.browser import SocketCutter, T, ask, grant_ms365, send
 from tests.faults.support import AVERY, SandboxAdmin
 
 SLOW_GRAPH_MS = 4000
@@ -49,7 +49,7 @@ def wait_saved(email: str, count: int) -> list[dict]:
 def test_mcp_server_killed_mid_turn_then_retry_works_without_a_reload(page, stack, unique_email):
     admin = SandboxAdmin(stack.sandbox.url)
     sign_up(page, stack, unique_email, name="Kill Tester")
-    connect_ms365(page)
+    grant_ms365(unique_email, stack.sandbox)
     page.click("#nav-chat")
     first = ask(page, "What's on my calendar this week?")
     expect(first).to_have_attribute("data-status", "done")
@@ -83,7 +83,7 @@ def test_websocket_dropped_mid_stream_keeps_the_conversation(page, stack, unique
     admin = SandboxAdmin(stack.sandbox.url)
     cutter = SocketCutter(page).install()
     sign_up(page, stack, unique_email, name="Drop Tester")
-    connect_ms365(page)
+    grant_ms365(unique_email, stack.sandbox)
     page.click("#nav-chat")
     ask(page, "What's on my calendar this week?")
 
@@ -111,7 +111,7 @@ def test_the_answer_that_finished_while_offline_is_there_after_reconnect(page, s
     admin = SandboxAdmin(stack.sandbox.url)
     cutter = SocketCutter(page).install()
     sign_up(page, stack, unique_email, name="Offline Tester")
-    connect_ms365(page)
+    grant_ms365(unique_email, stack.sandbox)
     page.click("#nav-chat")
     admin.fault(latency_ms=SLOW_GRAPH_MS // 2, burst=1, path_prefix="/v1.0/me/messages")
     answer = send(page, "Show me emails from the last 3 days")

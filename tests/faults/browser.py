@@ -9,8 +9,25 @@ from typing import Any
 
 from playwright.sync_api import Page, WebSocketRoute, expect
 
+from tests.faults.support import AVERY
+from tests.support.procs import ServerProcess
+
 T = 45_000
 EVENT_SOCKET = re.compile(r"/_event")
+
+
+def grant_ms365(email: str, sandbox: ServerProcess, mailbox: str = AVERY) -> None:
+    """Connect the account ``email`` to ``mailbox`` as the OAuth callback would (the app runs in this process and
+    shares its database); quicker than the consent page, which ``connect_ms365`` goes through."""
+    from sqlmodel import select
+
+    from crm_app.db import session_scope
+    from crm_app.models import User
+    from tests.integration.assistant.conftest import connect
+
+    with session_scope() as s:
+        user = s.exec(select(User).where(User.email == email)).one()
+    connect(user.id, sandbox, mailbox)
 
 
 def connect_ms365(page: Page, mailbox_id: str = "user-avery\\.chen") -> None:

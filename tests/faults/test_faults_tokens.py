@@ -16,7 +16,7 @@ from crm_app.services import integrations
 from tests.faults.support import AVERY, SandboxAdmin, cards_of
 from tests.integration.assistant.conftest import connect, fixed_now
 
-SHORT_LIFETIME = 2
+SHORT_LIFETIME = 1
 EXPIRY_TIMEOUT = 15.0
 
 pytestmark = pytest.mark.parametrize("database", ["postgres"], indirect=True)
