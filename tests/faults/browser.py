@@ -26,8 +26,9 @@ def grant_ms365(email: str, sandbox: ServerProcess, mailbox: str = AVERY) -> Non
     from tests.integration.assistant.conftest import connect
 
     with session_scope() as s:
-        user = s.exec(select(User).where(User.email == email)).one()
-    connect(user.id, sandbox, mailbox)
+        user_id = s.exec(select(User.id).where(User.email == email)).one()
+    assert user_id is not None
+    connect(user_id, sandbox, mailbox)
 
 
 def connect_ms365(page: Page, mailbox_id: str = "user-avery\\.chen") -> None:
