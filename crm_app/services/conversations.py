@@ -13,6 +13,7 @@ from crm_app.services.errors import NotFound
 
 TITLE_LIMIT = 80
 HISTORY_LIMIT = 200
+NUL_REPLACEMENT = "\ufffd"  # PostgreSQL text cannot hold NUL; the payload is JSON, where it is escaped
 
 
 def _conv_dict(c: Conversation) -> dict[str, Any]:
@@ -60,6 +61,7 @@ def messages(user_id: int, conversation_id: int, limit: int = HISTORY_LIMIT) -> 
 
 
 def append(user_id: int, conversation_id: int, role: str, content: str, payload: dict[str, Any] | None = None) -> dict[str, Any]:
+    content = content.replace("\x00", NUL_REPLACEMENT)
     with session_scope() as s:
         c = _owned(s, user_id, conversation_id)
         m = ChatMessage(conversation_id=c.id, role=role, content=content, payload=json.dumps(payload or {}))
