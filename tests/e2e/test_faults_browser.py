@@ -127,3 +127,17 @@ def test_the_answer_that_finished_while_offline_is_there_after_reconnect(page, s
     expect(answer).to_have_attribute("data-status", "done", timeout=T)
     expect(answer.locator(".card-email")).to_have_count(len(stored["cards"]))
     expect(page.locator("#chat-send")).to_be_enabled()
+
+
+def test_a_revoked_sign_in_says_reconnect_needed_in_chat_and_settings(page, stack, unique_email):
+    admin = SandboxAdmin(stack.sandbox.url)
+    sign_up(page, stack, unique_email, name="Revoked Tester")
+    grant_ms365(unique_email, stack.sandbox, mailbox="jordan.patel@northwind.example")
+    page.click("#nav-chat")
+    assert admin.revoke("jordan.patel@northwind.example") >= 2
+    answer = ask(page, "Show me emails from the last 3 days")
+    expect(answer).to_have_attribute("data-status", "failed")
+    expect(answer.locator(".card-error")).to_contain_text(re.compile("[Rr]econnect"))
+    page.click("#nav-settings")
+    expect(page.locator("#ms365-status")).to_have_text("Reconnect needed", timeout=T)
+    expect(page.locator("#ms365-connect")).to_contain_text("Reconnect")
