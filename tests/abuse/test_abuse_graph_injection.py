@@ -10,8 +10,8 @@ widened; an id addresses that id or nothing.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,9 +123,13 @@ BENIGN: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
 }
 
 
-@contextmanager
-def probing(problems: list[str]) -> Iterator[None]:
-    yield
+@asynccontextmanager
+async def probing(mcp_server: Mcp, graph: Sandbox, token: str) -> AsyncIterator[tuple[Probe, list[Tool], dict[str, str]]]:
+    """A probe on one MCP session, the server's tools and real ids; what the probe found fails the test at the end."""
+    problems: list[str] = []
+    async with mcp_server.session(token) as session:
+        probe = Probe(session, graph, problems)
+        yield probe, (await session.list_tools()).tools, await real_ids(session)
     assert not problems, "\n".join(problems[:40]) + (f"\n… {len(problems) - 40} more" if len(problems) > 40 else "")
 
 
@@ -177,83 +181,68 @@ async def test_every_text_argument_is_classified(mcp_server: Mcp, token: str):
 
 
 async def test_search_arguments_can_only_narrow(mcp_server: Mcp, graph: Sandbox, token: str):
-    async with mcp_server.session(token) as session:
-        probe = Probe(session, graph)
-        tools = {t.name: t for t in (await session.list_tools()).tools}
-        ids = await real_ids(session)
-        with probing(probe.problems):
-            for (tool_name, argument), (benign, narrower) in BENIGN.items():
-                tool, key = tools[tool_name], RESULT_KEYS[tool_name]
-                base = {**baseline(tool, ids), **narrower, argument: benign, **widest(tool)}
-                unfiltered = {k: v for k, v in base.items() if k != argument}
-                calls = [base, unfiltered, *({**base, argument: benign + p} for p in ODATA + KQL),
-                         *({**base, argument: p.strip()} for p in ODATA + KQL)]
-                results = await probe.run(f"{tool_name}({argument})", tool_name, calls)
-                found = [probe.found(tool_name, call, result, key) for call, result in zip(calls, results, strict=True)]
-                allowed, everything = found[0], found[1]
-                assert 0 < len(allowed) < base.get("top", 1000), f"{tool_name}({base}) should match a few items"
-                for call, hits in zip(calls[2:], found[2:], strict=True):
-                    value = call[argument]
-                    if value.startswith(benign) and not hits <= allowed:
-                        probe.problems.append(f"{tool_name}({argument}={value!r}) returned {len(hits - allowed)} "
-                                              f"results beyond {benign!r}: the payload widened it")
-                    if not value.startswith(benign) and hits and hits == everything and tool_name != "sharepoint_list_sites":
-                        probe.problems.append(f"{tool_name}({argument}={value!r}) matched everything")
+    async with probing(mcp_server, graph, token) as (probe, listed, ids):
+        tools = {t.name: t for t in listed}
+        for (tool_name, argument), (benign, narrower) in BENIGN.items():
+            tool, key = tools[tool_name], RESULT_KEYS[tool_name]
+            base = {**baseline(tool, ids), **narrower, argument: benign, **widest(tool)}
+            unfiltered = {k: v for k, v in base.items() if k != argument}
+            calls = [base, unfiltered, *({**base, argument: benign + p} for p in ODATA + KQL),
+                     *({**base, argument: p.strip()} for p in ODATA + KQL)]
+            results = await probe.run(f"{tool_name}({argument})", tool_name, calls)
+            found = [probe.found(tool_name, call, result, key) for call, result in zip(calls, results, strict=True)]
+            allowed, everything = found[0], found[1]
+            assert 0 < len(allowed) < base.get("top", 1000), f"{tool_name}({base}) should match a few items"
+            for call, hits in zip(calls[2:], found[2:], strict=True):
+                value = call[argument]
+                if value.startswith(benign) and not hits <= allowed:
+                    probe.problems.append(f"{tool_name}({argument}={value!r}) returned {len(hits - allowed)} "
+                                          f"results beyond {benign!r}: the payload widened it")
+                if not value.startswith(benign) and hits and hits == everything and tool_name != "sharepoint_list_sites":
+                    probe.problems.append(f"{tool_name}({argument}={value!r}) matched everything")
 
 
 async def test_ids_address_that_id_or_nothing(mcp_server: Mcp, graph: Sandbox, token: str):
-    async with mcp_server.session(token) as session:
-        probe = Probe(session, graph)
-        tools = (await session.list_tools()).tools
-        ids = await real_ids(session)
-        with probing(probe.problems):
-            for tool in tools:
-                for argument in [a for a in string_arguments(tool) if a in IDS]:
-                    payloads = [*PATHS, ids[argument] + "/../../me", ids[argument] + "?$select=*"]
-                    calls = [{**baseline(tool, ids), argument: p} for p in payloads]
-                    results = await probe.run(f"{tool.name}({argument})", tool.name, calls, syntax_checked=False)
-                    for payload, result in zip(payloads, results, strict=True):
-                        if not result.is_error:
-                            probe.problems.append(f"{tool.name}({argument}={payload!r}) succeeded: something that "
-                                                  "is not an id reached a resource")
+    async with probing(mcp_server, graph, token) as (probe, tools, ids):
+        for tool in tools:
+            for argument in [a for a in string_arguments(tool) if a in IDS]:
+                payloads = [*PATHS, ids[argument] + "/../../me", ids[argument] + "?$select=*"]
+                calls = [{**baseline(tool, ids), argument: p} for p in payloads]
+                results = await probe.run(f"{tool.name}({argument})", tool.name, calls, syntax_checked=False)
+                for payload, result in zip(payloads, results, strict=True):
+                    if not result.is_error:
+                        probe.problems.append(f"{tool.name}({argument}={payload!r}) succeeded: something that "
+                                              "is not an id reached a resource")
 
 
 async def test_every_other_text_argument_is_data_not_syntax(mcp_server: Mcp, graph: Sandbox, token: str):
-    async with mcp_server.session(token) as session:
-        probe = Probe(session, graph)
-        tools = (await session.list_tools()).tools
-        ids = await real_ids(session)
+    async with probing(mcp_server, graph, token) as (probe, tools, ids):
         payloads = [*ODATA[:3], *KQL[:3], *PATHS[:2], "<script>alert(1)</script>", "💥" * 50]
-        with probing(probe.problems):
-            for tool in tools:
-                for argument, is_list in string_arguments(tool).items():
-                    if argument in IDS or (tool.name, argument) in BENIGN:
-                        continue
-                    calls = [{**baseline(tool, ids), argument: [p] if is_list else p} for p in payloads]
-                    results = await probe.run(f"{tool.name}({argument})", tool.name, calls)
-                    if argument in ADDRESSES | DATES | ZONES | CHOICES:
-                        accepted = [p for p, r in zip(payloads, results, strict=True) if not r.is_error]
-                        if accepted:
-                            probe.problems.append(f"{tool.name}({argument}) accepted {accepted} as valid")
+        for tool in tools:
+            for argument, is_list in string_arguments(tool).items():
+                if argument in IDS or (tool.name, argument) in BENIGN:
+                    continue
+                calls = [{**baseline(tool, ids), argument: [p] if is_list else p} for p in payloads]
+                results = await probe.run(f"{tool.name}({argument})", tool.name, calls)
+                if argument in ADDRESSES | DATES | ZONES | CHOICES:
+                    accepted = [p for p, r in zip(payloads, results, strict=True) if not r.is_error]
+                    if accepted:
+                        probe.problems.append(f"{tool.name}({argument}) accepted {accepted} as valid")
 
 
 async def test_oversized_and_empty_text_is_refused_cleanly(mcp_server: Mcp, graph: Sandbox, token: str):
-    async with mcp_server.session(token) as session:
-        probe = Probe(session, graph)
-        tools = (await session.list_tools()).tools
-        ids = await real_ids(session)
-        with probing(probe.problems):
-            for tool in tools:
-                required = set(tool.input_schema.get("required") or [])
-                for argument, is_list in string_arguments(tool).items():
-                    blank_refused = argument in required and argument not in MAY_BE_BLANK
-                    cases = [(OVERSIZED, argument not in CONTENT), ("", blank_refused), ("   ", blank_refused)]
-                    calls = [{**baseline(tool, ids), argument: [p] if is_list else p} for p, _ in cases]
-                    results = await probe.run(f"{tool.name}({argument})", tool.name, calls)
-                    for (payload, must_fail), result in zip(cases, results, strict=True):
-                        if must_fail and not result.is_error:
-                            probe.problems.append(f"{tool.name}({argument}={payload[:8]!r}… {len(payload)} chars) "
-                                                  "was accepted")
+    async with probing(mcp_server, graph, token) as (probe, tools, ids):
+        for tool in tools:
+            required = set(tool.input_schema.get("required") or [])
+            for argument, is_list in string_arguments(tool).items():
+                blank_refused = argument in required and argument not in MAY_BE_BLANK
+                cases = [(OVERSIZED, argument not in CONTENT), ("", blank_refused), ("   ", blank_refused)]
+                calls = [{**baseline(tool, ids), argument: [p] if is_list else p} for p, _ in cases]
+                results = await probe.run(f"{tool.name}({argument})", tool.name, calls)
+                for (payload, must_fail), result in zip(cases, results, strict=True):
+                    if must_fail and not result.is_error:
+                        probe.problems.append(f"{tool.name}({argument}={payload[:8]!r}… {len(payload)} chars) "
+                                              "was accepted")
 
 
 def rpc(url: str, headers: dict[str, str], body: bytes) -> httpx.Response:
