@@ -46,11 +46,16 @@ def wait_saved(email: str, count: int) -> list[dict]:
     return answers
 
 
-def test_mcp_server_killed_mid_turn_then_retry_works_without_a_reload(page, stack, unique_email):
-    admin = SandboxAdmin(stack.sandbox.url)
-    sign_up(page, stack, unique_email, name="Kill Tester")
-    grant_ms365(unique_email, stack.sandbox)
+def chat_with_mailbox(page, stack, email: str, name: str, mailbox: str = AVERY) -> SandboxAdmin:
+    """A new account with ``mailbox`` connected, on the chat page; the sandbox's admin API."""
+    sign_up(page, stack, email, name=name)
+    grant_ms365(email, stack.sandbox, mailbox)
     page.click("#nav-chat")
+    return SandboxAdmin(stack.sandbox.url)
+
+
+def test_mcp_server_killed_mid_turn_then_retry_works_without_a_reload(page, stack, unique_email):
+    admin = chat_with_mailbox(page, stack, unique_email, "Kill Tester")
     first = ask(page, "What's on my calendar this week?")
     expect(first).to_have_attribute("data-status", "done")
 
@@ -80,11 +85,8 @@ def test_mcp_server_killed_mid_turn_then_retry_works_without_a_reload(page, stac
 
 
 def test_websocket_dropped_mid_stream_keeps_the_conversation(page, stack, unique_email):
-    admin = SandboxAdmin(stack.sandbox.url)
     cutter = SocketCutter(page).install()
-    sign_up(page, stack, unique_email, name="Drop Tester")
-    grant_ms365(unique_email, stack.sandbox)
-    page.click("#nav-chat")
+    admin = chat_with_mailbox(page, stack, unique_email, "Drop Tester")
     ask(page, "What's on my calendar this week?")
 
     admin.fault(latency_ms=SLOW_GRAPH_MS, burst=1, path_prefix="/v1.0/me/messages")
@@ -108,11 +110,8 @@ def test_websocket_dropped_mid_stream_keeps_the_conversation(page, stack, unique
 
 
 def test_the_answer_that_finished_while_offline_is_there_after_reconnect(page, stack, unique_email):
-    admin = SandboxAdmin(stack.sandbox.url)
     cutter = SocketCutter(page).install()
-    sign_up(page, stack, unique_email, name="Offline Tester")
-    grant_ms365(unique_email, stack.sandbox)
-    page.click("#nav-chat")
+    admin = chat_with_mailbox(page, stack, unique_email, "Offline Tester")
     admin.fault(latency_ms=SLOW_GRAPH_MS // 2, burst=1, path_prefix="/v1.0/me/messages")
     answer = send(page, "Show me emails from the last 3 days")
     expect(answer).to_have_attribute("data-status", "working", timeout=T)
@@ -130,10 +129,7 @@ def test_the_answer_that_finished_while_offline_is_there_after_reconnect(page, s
 
 
 def test_a_revoked_sign_in_says_reconnect_needed_in_chat_and_settings(page, stack, unique_email):
-    admin = SandboxAdmin(stack.sandbox.url)
-    sign_up(page, stack, unique_email, name="Revoked Tester")
-    grant_ms365(unique_email, stack.sandbox, mailbox="jordan.patel@northwind.example")
-    page.click("#nav-chat")
+    admin = chat_with_mailbox(page, stack, unique_email, "Revoked Tester", "jordan.patel@northwind.example")
     assert admin.revoke("jordan.patel@northwind.example") >= 2
     answer = ask(page, "Show me emails from the last 3 days")
     expect(answer).to_have_attribute("data-status", "failed")
