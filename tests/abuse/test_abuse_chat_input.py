@@ -20,10 +20,10 @@ async def test_a_very_long_message_is_cut_to_the_limit_and_answered(avery):
     assert stored[1]["role"] == "assistant"
 
 
-@pytest.mark.parametrize("text", ["", "   ", "\n\t \r\n"])
-async def test_an_empty_message_is_refused_and_nothing_is_stored(avery, text):
-    with pytest.raises(ValueError):
-        await send_message(avery.user, avery.conversation_id, text)
+async def test_an_empty_message_is_refused_and_nothing_is_stored(avery):
+    for text in ("", "   ", "\n\t \r\n"):
+        with pytest.raises(ValueError):
+            await send_message(avery.user, avery.conversation_id, text)
     assert conversations.messages(avery.user.id, avery.conversation_id) == []
 
 

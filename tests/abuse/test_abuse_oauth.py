@@ -44,7 +44,7 @@ def test_a_genuine_callback_connects_once_and_its_replay_is_refused(site: AppSit
     assert site.status(person)["connected_at"] == status["connected_at"], "the replay changed nothing"
 
 
-@pytest.mark.parametrize("forged", [secrets.token_urlsafe(32), "", "x" * 600, "' OR 1=1 --", "%00", "état-été"])
+@pytest.mark.parametrize("forged", [secrets.token_urlsafe(32), "", "x" * 600, "' OR 1=1 -- état"])
 def test_a_forged_state_changes_nothing(site: AppSite, forged: str):
     person = sign_up()
     callback = site.consent(person, AVERY)
