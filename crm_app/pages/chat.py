@@ -143,8 +143,9 @@ def chat_page() -> rx.Component:
             rx.vstack(
                 mobile_conversations(),
                 rx.box(
-                    rx.cond(S.messages.length() > 0,
-                            rx.vstack(rx.foreach(S.messages, message_view), spacing="4", width="100%", id="messages"),
+                    rx.cond((S.messages.length() > 0) | S.live_active,
+                            rx.vstack(rx.foreach(S.messages, message_view), rx.cond(S.live_active, message_view(S.live)),
+                                      spacing="4", width="100%", id="messages"),
                             empty_state()),
                     rx.box(id="chat-bottom"),
                     width="100%", flex="1", overflow_y="auto", min_height="50vh", max_height="calc(100vh - 15rem)",

@@ -53,6 +53,8 @@ class ChatState(SessionState):
     conversation_id: int = 0
     last_conversation: str = rx.LocalStorage("", name="crm_chat_conversation", sync=True)
     messages: list[UIMessage] = []
+    live: UIMessage = UIMessage(status="")
+    live_active: bool = False
     draft: str = ""
     sending: bool = False
     input_error: str = ""
@@ -74,6 +76,7 @@ class ChatState(SessionState):
 
     def _open(self, user_id: int, conversation_id: int) -> None:
         self.messages = [to_ui(m) for m in conversations.messages(user_id, conversation_id)]
+        self.live_active, self.live = False, UIMessage(status="")
         self.conversation_id = conversation_id
         self.last_conversation = str(conversation_id)
 
@@ -101,13 +104,24 @@ class ChatState(SessionState):
             return None
         return self._await_unanswered()
 
+    def _begin_live(self) -> None:
+        """The answer being prepared lives apart from the history, so each update sends only this message."""
+        self.live = UIMessage(role="assistant", status="working")
+        self.live_active = True
+
+    def _end_live(self, final: UIMessage) -> None:
+        if self.live_active:
+            self.messages.append(final)
+        self.live_active = False
+        self.live = UIMessage(status="")
+
     def _await_unanswered(self):
         """The opened conversation ends with a message whose answer is still being prepared (the page reconnected
         in the middle of a turn, or the turn runs in another tab): show it as working and wait for the answer."""
         last = self.messages[-1] if self.messages else None
         if last is None or last.role != "user" or not last.id:
             return None
-        self.messages.append(UIMessage(role="assistant", status="working"))
+        self._begin_live()
         self.sending = True
         return ChatState.await_answer(self.conversation_id, last.id)
 
@@ -137,9 +151,9 @@ class ChatState(SessionState):
             await asyncio.sleep(ANSWER_POLL_SECONDS)
         async with self:
             self.sending = False
-            if self.conversation_id == conversation_id and self.messages and self.messages[-1].role == "assistant":
-                self.messages[-1] = (to_ui(answer) if answer is not None else
-                                     UIMessage(role="assistant", status="failed", text=UNANSWERED_TEXT))
+            if self.conversation_id == conversation_id and self.live_active:
+                self._end_live(to_ui(answer) if answer is not None else
+                               UIMessage(role="assistant", status="failed", text=UNANSWERED_TEXT))
 
     @rx.event
     @session_guard
@@ -147,6 +161,7 @@ class ChatState(SessionState):
         self.require_user()
         self.conversation_id = 0
         self.messages = []
+        self.live_active, self.live = False, UIMessage(status="")
         self.last_conversation = ""
         self.draft = ""
 
@@ -209,7 +224,7 @@ class ChatState(SessionState):
             self.conversation_id = conv["id"]
             self.last_conversation = str(conv["id"])
         self.messages.append(UIMessage(role="user", text=text))
-        self.messages.append(UIMessage(role="assistant", status="working"))
+        self._begin_live()
         self.draft = ""
         self.input_error = ""
         self.sending = True
@@ -228,8 +243,8 @@ class ChatState(SessionState):
 
         async def sink(turn: assistant.Turn) -> None:
             async with self:
-                if self.messages and self.conversation_id == conversation_id:
-                    self.messages[-1] = UIMessage(role="assistant", text=turn.text, cards=turn.cards, chips=turn.chips,
+                if self.live_active and self.conversation_id == conversation_id:
+                    self.live = UIMessage(role="assistant", text=turn.text, cards=turn.cards, chips=turn.chips,
                                                   flags=turn.flags, status=turn.status)
 
         try:
@@ -237,22 +252,20 @@ class ChatState(SessionState):
         except DatabaseUnavailable as exc:
             async with self:
                 self.sending = False
-                if self.messages:
-                    self.messages[-1] = UIMessage(role="assistant", text=exc.user_message, status="failed")
+                self._end_live(UIMessage(role="assistant", text=exc.user_message, status="failed"))
             return
         except Exception:
             log.exception("chat turn failed")
             async with self:
                 self.sending = False
-                if self.messages:
-                    self.messages[-1] = UIMessage(role="assistant", status="failed",
-                                                  text="Something went wrong on our side. Your message was kept; try again.")
+                self._end_live(UIMessage(role="assistant", status="failed",
+                                         text="Something went wrong on our side. Your message was kept; try again."))
             return
         async with self:
             self.sending = False
-            if self.messages and self.conversation_id == conversation_id:
-                self.messages[-1] = UIMessage(id=str(turn.message_id), role="assistant", text=turn.text, cards=turn.cards,
-                                              chips=turn.chips, flags=turn.flags, status=turn.status)
+            if self.live_active and self.conversation_id == conversation_id:
+                self._end_live(UIMessage(id=str(turn.message_id), role="assistant", text=turn.text, cards=turn.cards,
+                                         chips=turn.chips, flags=turn.flags, status=turn.status))
             self._load_list(user.id)
         yield rx.scroll_to("chat-bottom")
 
@@ -290,12 +303,12 @@ class ChatState(SessionState):
                     return
                 self.sending = True
                 self.messages.append(UIMessage(role="user", text=f"Log “{card.get('title', '')}” to the CRM"))
-                self.messages.append(UIMessage(role="assistant", status="working"))
+                self._begin_live()
             turn = await assistant.offer_contact(user, conversation_id, card)
             async with self:
                 self.sending = False
-                self.messages[-1] = UIMessage(id=str(turn.message_id), role="assistant", text=turn.text, cards=turn.cards,
-                                              chips=turn.chips, flags=turn.flags, status=turn.status)
+                self._end_live(UIMessage(id=str(turn.message_id), role="assistant", text=turn.text, cards=turn.cards,
+                                         chips=turn.chips, flags=turn.flags, status=turn.status))
             return
         yield rx.toast.error(result.get("error_message") or "Logging the email failed.")
 
@@ -349,12 +362,13 @@ class ChatState(SessionState):
                 return
             self.sending = True
             self._set_card_status(message_id, action_id, "running", edits)
-            self.messages.append(UIMessage(role="assistant", status="working"))
+            self._begin_live()
 
         async def sink(turn: assistant.Turn) -> None:
             async with self:
-                self.messages[-1] = UIMessage(role="assistant", text=turn.text, cards=turn.cards, chips=turn.chips,
-                                              flags=turn.flags, status=turn.status)
+                if self.live_active:
+                    self.live = UIMessage(role="assistant", text=turn.text, cards=turn.cards, chips=turn.chips,
+                                          flags=turn.flags, status=turn.status)
 
         try:
             turn = await assistant.confirm_action(user, int(message_id), action_id, edits, sink=sink)
@@ -363,12 +377,12 @@ class ChatState(SessionState):
         except (NotFound, DatabaseUnavailable) as exc:
             async with self:
                 self.sending = False
-                self.messages[-1] = UIMessage(role="assistant", text=str(getattr(exc, "user_message", exc)), status="failed")
+                self._end_live(UIMessage(role="assistant", text=str(getattr(exc, "user_message", exc)), status="failed"))
             return
         async with self:
             self.sending = False
             final = "done" if turn.status == "done" else "failed"
             self._set_card_status(message_id, action_id, final)
-            self.messages[-1] = UIMessage(id=str(saved["id"]), role="assistant", text=turn.text, cards=turn.cards,
-                                          chips=turn.chips, flags=turn.flags, status=turn.status)
+            self._end_live(UIMessage(id=str(saved["id"]), role="assistant", text=turn.text, cards=turn.cards,
+                                     chips=turn.chips, flags=turn.flags, status=turn.status))
         yield rx.scroll_to("chat-bottom")
