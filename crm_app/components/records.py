@@ -7,6 +7,7 @@ from collections.abc import Callable
 import reflex as rx
 
 from crm_app.components.forms import SELECT_STYLE
+from crm_app.components.layout import app_page
 
 
 def search_box(state, placeholder: str, id_: str) -> rx.Component:
@@ -204,4 +205,41 @@ def timeline(state) -> rx.Component:
         ),
         spacing="4",
         width="100%",
+    )
+
+
+def list_page(state, *, title: str, what: str, search_placeholder: str, headers: list[rx.Component],
+              row_fn: Callable[[rx.Var], rx.Component], id_prefix: str, fields: rx.Component,
+              body: rx.Component | None = None, toolbar: rx.Component | None = None) -> rx.Component:
+    """A record list page: search (and any toolbar), the table (or `body`), the form dialog and delete confirmation."""
+    return app_page(
+        rx.hstack(search_box(state, search_placeholder, f"{id_prefix}-search"), rx.spacer(), toolbar or rx.fragment(),
+                  width="100%", wrap="wrap", spacing="3"),
+        body if body is not None else record_table(state, headers, row_fn, id_prefix,
+                                                    f"No {id_prefix} match. Add one, or clear the search."),
+        form_dialog(state, f"New {what}", f"Edit {what}", fields, f"{what}-form"),
+        delete_dialog(state, what),
+        title=title,
+        actions=rx.button(rx.icon("plus", size=16), f"New {what}", on_click=state.open_create, id=f"new-{what}"),
+        page_id=f"{id_prefix}-page",
+    )
+
+
+def detail_page(state, summary: rx.Component, *, title: str, back_label: str, back_href: str, page_id: str) -> rx.Component:
+    """A record's page: its summary card beside its timeline, or a clear message when it no longer exists."""
+    return app_page(
+        rx.cond(
+            state.not_found != "",
+            rx.callout(state.not_found, icon="circle-alert", color_scheme="amber", id="not-found"),
+            rx.grid(
+                rx.card(summary),
+                rx.card(rx.vstack(rx.heading("Timeline", size="4"), timeline(state), width="100%")),
+                columns=rx.breakpoints(initial="1", md="2"),
+                spacing="4",
+                width="100%",
+            ),
+        ),
+        title=title,
+        actions=rx.link(rx.button(rx.icon("arrow-left", size=16), back_label, variant="soft"), href=back_href),
+        page_id=page_id,
     )

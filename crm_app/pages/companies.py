@@ -5,8 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from crm_app.components.forms import text_field
-from crm_app.components.layout import app_page
-from crm_app.components.records import delete_dialog, form_dialog, record_table, row_actions, search_box, sort_header, timeline
+from crm_app.components.records import detail_page, list_page, row_actions, sort_header
 from crm_app.state.crm import CompaniesState, CompanyDetailState
 
 S = CompaniesState
@@ -34,51 +33,27 @@ def company_row(r: rx.Var) -> rx.Component:
 
 
 def companies_page() -> rx.Component:
-    return app_page(
-        rx.hstack(search_box(S, "Search name, domain or industry", "companies-search"), width="100%"),
-        record_table(
-            S,
-            [sort_header(S, "Name", "name"), sort_header(S, "Domain", "domain"), sort_header(S, "Industry", "industry"),
-             rx.table.column_header_cell("")],
-            company_row,
-            "companies",
-            "No companies match. Add one, or clear the search.",
-        ),
-        form_dialog(S, "New company", "Edit company", company_fields(), "company-form"),
-        delete_dialog(S, "company"),
-        title="Companies",
-        actions=rx.button(rx.icon("plus", size=16), "New company", on_click=S.open_create, id="new-company"),
-        page_id="companies-page",
+    return list_page(
+        S, title="Companies", what="company", search_placeholder="Search name, domain or industry", id_prefix="companies",
+        headers=[sort_header(S, "Name", "name"), sort_header(S, "Domain", "domain"), sort_header(S, "Industry", "industry"),
+                 rx.table.column_header_cell("")],
+        row_fn=company_row, fields=company_fields(),
     )
+
 
 
 def company_detail_page() -> rx.Component:
     D = CompanyDetailState
     r = D.record
-    return app_page(
-        rx.cond(
-            D.not_found != "",
-            rx.callout(D.not_found, icon="circle-alert", color_scheme="amber", id="not-found"),
-            rx.grid(
-                rx.card(
-                    rx.vstack(
-                        rx.heading(r["name"], size="6", id="record-title"),
-                        rx.text(r["industry"], color_scheme="gray"),
-                        rx.cond(r["domain"] != "", rx.text(r["domain"], size="2")),
-                        rx.heading("Contacts", size="3", margin_top="1rem"),
-                        rx.foreach(D.related, lambda c: rx.link(c["name"], " · ", c["email"], href="/contacts/" + c["id"], size="2")),
-                        rx.heading("Deals", size="3", margin_top="1rem"),
-                        rx.foreach(D.related_deals, lambda d: rx.link(d["title"], " · ", d["stage"], href="/deals/" + d["id"], size="2")),
-                        spacing="2",
-                    ),
-                ),
-                rx.card(rx.vstack(rx.heading("Timeline", size="4"), timeline(D), width="100%")),
-                columns=rx.breakpoints(initial="1", md="2"),
-                spacing="4",
-                width="100%",
-            ),
-        ),
-        title="Company",
-        actions=rx.link(rx.button(rx.icon("arrow-left", size=16), "All companies", variant="soft"), href="/companies"),
-        page_id="company-detail",
+    summary = rx.vstack(
+        rx.heading(r["name"], size="6", id="record-title"),
+        rx.text(r["industry"], color_scheme="gray"),
+        rx.cond(r["domain"] != "", rx.text(r["domain"], size="2")),
+        rx.heading("Contacts", size="3", margin_top="1rem"),
+        rx.foreach(D.related, lambda c: rx.link(c["name"], " · ", c["email"], href="/contacts/" + c["id"], size="2")),
+        rx.heading("Deals", size="3", margin_top="1rem"),
+        rx.foreach(D.related_deals, lambda d: rx.link(d["title"], " · ", d["stage"], href="/deals/" + d["id"], size="2")),
+        spacing="2",
     )
+    return detail_page(D, summary, title="Company", back_label="All companies", back_href="/companies",
+                       page_id="company-detail")

@@ -5,8 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from crm_app.components.forms import select_field, text_field
-from crm_app.components.layout import app_page
-from crm_app.components.records import delete_dialog, form_dialog, record_table, row_actions, search_box, sort_header, timeline
+from crm_app.components.records import detail_page, list_page, row_actions, sort_header
 from crm_app.state.crm import ContactDetailState, ContactsState
 
 S = ContactsState
@@ -46,57 +45,28 @@ def contact_row(r: rx.Var) -> rx.Component:
 
 
 def contacts_page() -> rx.Component:
-    return app_page(
-        rx.hstack(search_box(S, "Search name, email or company", "contacts-search"), width="100%"),
-        record_table(
-            S,
-            [sort_header(S, "Name", "name"), rx.table.column_header_cell("Email"), sort_header(S, "Title", "title"),
-             sort_header(S, "Company", "company"), rx.table.column_header_cell("")],
-            contact_row,
-            "contacts",
-            "No contacts match. Add one, or clear the search.",
-        ),
-        form_dialog(S, "New contact", "Edit contact", contact_fields(), "contact-form"),
-        delete_dialog(S, "contact"),
-        title="Contacts",
-        actions=rx.button(rx.icon("plus", size=16), "New contact", on_click=S.open_create, id="new-contact"),
-        page_id="contacts-page",
+    return list_page(
+        S, title="Contacts", what="contact", search_placeholder="Search name, email or company", id_prefix="contacts",
+        headers=[sort_header(S, "Name", "name"), rx.table.column_header_cell("Email"), sort_header(S, "Title", "title"),
+                 sort_header(S, "Company", "company"), rx.table.column_header_cell("")],
+        row_fn=contact_row, fields=contact_fields(),
     )
 
-
-def detail_header(state, title: rx.Var, subtitle: rx.Component) -> rx.Component:
-    return rx.vstack(rx.heading(title, size="6", id="record-title"), subtitle, spacing="1")
 
 
 def contact_detail_page() -> rx.Component:
     D = ContactDetailState
     r = D.record
-    return app_page(
-        rx.cond(
-            D.not_found != "",
-            rx.callout(D.not_found, icon="circle-alert", color_scheme="amber", id="not-found"),
-            rx.grid(
-                rx.card(
-                    rx.vstack(
-                        detail_header(D, r["name"], rx.text(r["title"], color_scheme="gray")),
-                        rx.data_list.root(
-                            rx.data_list.item(rx.data_list.label("Emails"), rx.data_list.value(r["emails"])),
-                            rx.data_list.item(rx.data_list.label("Phone"), rx.data_list.value(r["phone"])),
-                            rx.data_list.item(rx.data_list.label("Company"), rx.data_list.value(
-                                rx.cond(r["company_id"] != "", rx.link(r["company"], href="/companies/" + r["company_id"]), "—"))),
-                        ),
-                        rx.heading("Deals", size="3", margin_top="1rem"),
-                        rx.foreach(D.related_deals, lambda d: rx.link(d["title"], " · ", d["stage"], href="/deals/" + d["id"], size="2")),
-                        spacing="2",
-                    ),
-                ),
-                rx.card(rx.vstack(rx.heading("Timeline", size="4"), timeline(D), width="100%")),
-                columns=rx.breakpoints(initial="1", md="2"),
-                spacing="4",
-                width="100%",
-            ),
+    summary = rx.vstack(
+        rx.vstack(rx.heading(r["name"], size="6", id="record-title"), rx.text(r["title"], color_scheme="gray"), spacing="1"),
+        rx.data_list.root(
+            rx.data_list.item(rx.data_list.label("Emails"), rx.data_list.value(r["emails"])),
+            rx.data_list.item(rx.data_list.label("Phone"), rx.data_list.value(r["phone"])),
+            rx.data_list.item(rx.data_list.label("Company"), rx.data_list.value(
+                rx.cond(r["company_id"] != "", rx.link(r["company"], href="/companies/" + r["company_id"]), "—"))),
         ),
-        title="Contact",
-        actions=rx.link(rx.button(rx.icon("arrow-left", size=16), "All contacts", variant="soft"), href="/contacts"),
-        page_id="contact-detail",
+        rx.heading("Deals", size="3", margin_top="1rem"),
+        rx.foreach(D.related_deals, lambda d: rx.link(d["title"], " · ", d["stage"], href="/deals/" + d["id"], size="2")),
+        spacing="2",
     )
+    return detail_page(D, summary, title="Contact", back_label="All contacts", back_href="/contacts", page_id="contact-detail")

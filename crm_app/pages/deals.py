@@ -5,8 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from crm_app.components.forms import SELECT_STYLE, select_field, text_field
-from crm_app.components.layout import app_page
-from crm_app.components.records import delete_dialog, form_dialog, record_table, row_actions, search_box, sort_header, timeline
+from crm_app.components.records import detail_page, list_page, record_table, row_actions, sort_header
 from crm_app.services.crm import CURRENCIES
 from crm_app.state.crm import STAGES, DealDetailState, DealsState
 
@@ -116,71 +115,36 @@ def deal_row(d: rx.Var) -> rx.Component:
 
 
 def deals_page() -> rx.Component:
-    return app_page(
-        rx.hstack(
-            search_box(S, "Search deals or companies", "deals-search"),
-            rx.spacer(),
-            rx.segmented_control.root(
-                rx.segmented_control.item("Board", value="board"),
-                rx.segmented_control.item("List", value="list"),
-                value=S.view,
-                on_change=S.set_view,
-                id="deals-view",
-            ),
-            width="100%",
-            wrap="wrap",
-            spacing="3",
-        ),
-        rx.cond(
-            S.view == "board",
-            board(),
-            record_table(
-                S,
-                [sort_header(S, "Title", "title"), sort_header(S, "Amount", "amount"), sort_header(S, "Stage", "stage"),
-                 sort_header(S, "Close", "close"), rx.table.column_header_cell("Company"), rx.table.column_header_cell("")],
-                deal_row,
-                "deals",
-                "No deals match. Add one, or clear the search.",
-            ),
-        ),
-        form_dialog(S, "New deal", "Edit deal", deal_fields(), "deal-form"),
-        delete_dialog(S, "deal"),
-        title="Deals",
-        actions=rx.button(rx.icon("plus", size=16), "New deal", on_click=S.open_create, id="new-deal"),
-        page_id="deals-page",
+    view_switch = rx.segmented_control.root(
+        rx.segmented_control.item("Board", value="board"),
+        rx.segmented_control.item("List", value="list"),
+        value=S.view,
+        on_change=S.set_view,
+        id="deals-view",
     )
+    headers = [sort_header(S, "Title", "title"), sort_header(S, "Amount", "amount"), sort_header(S, "Stage", "stage"),
+               sort_header(S, "Close", "close"), rx.table.column_header_cell("Company"), rx.table.column_header_cell("")]
+    body = rx.cond(S.view == "board", board(),
+                   record_table(S, headers, deal_row, "deals", "No deals match. Add one, or clear the search."))
+    return list_page(S, title="Deals", what="deal", search_placeholder="Search deals or companies", id_prefix="deals",
+                     headers=headers, row_fn=deal_row, fields=deal_fields(), body=body, toolbar=view_switch)
+
 
 
 def deal_detail_page() -> rx.Component:
     D = DealDetailState
     r = D.record
-    return app_page(
-        rx.cond(
-            D.not_found != "",
-            rx.callout(D.not_found, icon="circle-alert", color_scheme="amber", id="not-found"),
-            rx.grid(
-                rx.card(
-                    rx.vstack(
-                        rx.heading(r["title"], size="6", id="record-title"),
-                        rx.hstack(stage_badge(r["stage"]), money(r), spacing="3", align="center"),
-                        rx.data_list.root(
-                            rx.data_list.item(rx.data_list.label("Probability"), rx.data_list.value(r["probability"] + "%")),
-                            rx.data_list.item(rx.data_list.label("Expected close"), rx.data_list.value(r["expected_close"])),
-                            rx.data_list.item(rx.data_list.label("Company"), rx.data_list.value(
-                                rx.cond(r["company_id"] != "", rx.link(r["company"], href="/companies/" + r["company_id"]), "—"))),
-                            rx.data_list.item(rx.data_list.label("Contact"), rx.data_list.value(
-                                rx.cond(r["contact_id"] != "", rx.link(r["contact"], href="/contacts/" + r["contact_id"]), "—"))),
-                        ),
-                        spacing="2",
-                    ),
-                ),
-                rx.card(rx.vstack(rx.heading("Timeline", size="4"), timeline(D), width="100%")),
-                columns=rx.breakpoints(initial="1", md="2"),
-                spacing="4",
-                width="100%",
-            ),
+    summary = rx.vstack(
+        rx.heading(r["title"], size="6", id="record-title"),
+        rx.hstack(stage_badge(r["stage"]), money(r), spacing="3", align="center"),
+        rx.data_list.root(
+            rx.data_list.item(rx.data_list.label("Probability"), rx.data_list.value(r["probability"] + "%")),
+            rx.data_list.item(rx.data_list.label("Expected close"), rx.data_list.value(r["expected_close"])),
+            rx.data_list.item(rx.data_list.label("Company"), rx.data_list.value(
+                rx.cond(r["company_id"] != "", rx.link(r["company"], href="/companies/" + r["company_id"]), "—"))),
+            rx.data_list.item(rx.data_list.label("Contact"), rx.data_list.value(
+                rx.cond(r["contact_id"] != "", rx.link(r["contact"], href="/contacts/" + r["contact_id"]), "—"))),
         ),
-        title="Deal",
-        actions=rx.link(rx.button(rx.icon("arrow-left", size=16), "All deals", variant="soft"), href="/deals"),
-        page_id="deal-detail",
+        spacing="2",
     )
+    return detail_page(D, summary, title="Deal", back_label="All deals", back_href="/deals", page_id="deal-detail")

@@ -380,6 +380,9 @@ class DealsState(CompanyOptionsMixin, SessionState):
         return None
 
 
+DETAIL_GETTERS = {"contact": crm.get_contact, "company": crm.get_company, "deal": crm.get_deal}
+
+
 def _id_from_path(path: str) -> int:
     """The record id at the end of a detail page's path (``/contacts/12`` → 12)."""
     return int(path.rstrip("/").rsplit("/", 1)[-1])
@@ -398,10 +401,10 @@ class RecordDetailState(rx.State, mixin=True):
     kind: str = "contact"
 
     def _record_id(self) -> int:
-        raise NotImplementedError
+        return _id_from_path(self.router.url.path)
 
     def _fetch_record(self, record_id: int) -> dict[str, Any]:
-        raise NotImplementedError
+        return DETAIL_GETTERS[self.kind](record_id)
 
     def _timeline(self, record_id: int) -> list[dict[str, Any]]:
         return crm.timeline(**{f"{self.kind}_id": record_id})
@@ -484,31 +487,13 @@ class RecordDetailState(rx.State, mixin=True):
 class ContactDetailState(RecordDetailState, SessionState):
     kind: str = "contact"
 
-    def _record_id(self) -> int:
-        return _id_from_path(self.router.url.path)
-
-    def _fetch_record(self, record_id):
-        return crm.get_contact(record_id)
-
 
 class CompanyDetailState(RecordDetailState, SessionState):
     kind: str = "company"
 
-    def _record_id(self) -> int:
-        return _id_from_path(self.router.url.path)
-
-    def _fetch_record(self, record_id):
-        return crm.get_company(record_id)
-
 
 class DealDetailState(RecordDetailState, SessionState):
     kind: str = "deal"
-
-    def _record_id(self) -> int:
-        return _id_from_path(self.router.url.path)
-
-    def _fetch_record(self, record_id):
-        return crm.get_deal(record_id)
 
 
 __all__ = [
