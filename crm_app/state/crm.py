@@ -6,7 +6,6 @@ from typing import Any
 
 import reflex as rx
 
-from crm_app.db import DatabaseUnavailable
 from crm_app.models import PIPELINE
 from crm_app.services import crm
 from crm_app.services.errors import NotFound, ServiceError, ValidationFailed
@@ -102,17 +101,10 @@ class RecordListState(rx.State, mixin=True):
     @rx.event
     @session_guard
     def load(self):
-        self.page_error = ""
-        try:
-            user = self.current_user()
-        except DatabaseUnavailable as exc:
-            self.page_error = exc.user_message
-            return None
-        self._apply_user(user)
-        if user is None:
-            return rx.redirect(f"/signin?next={self.router.url.path}")
-        self._reload()
-        return None
+        user, redirect = self._admit()
+        if user is not None:
+            self._reload()
+        return redirect
 
     @rx.event
     @session_guard
@@ -427,15 +419,9 @@ class RecordDetailState(rx.State, mixin=True):
     @rx.event
     @session_guard
     def load(self):
-        self.page_error = ""
-        try:
-            user = self.current_user()
-        except DatabaseUnavailable as exc:
-            self.page_error = exc.user_message
-            return None
-        self._apply_user(user)
+        user, redirect = self._admit()
         if user is None:
-            return rx.redirect(f"/signin?next={self.router.url.path}")
+            return redirect
         try:
             self._refresh()
         except (ValueError, TypeError):

@@ -48,21 +48,25 @@ class SessionState(rx.State):
             raise NotSignedIn()
         return user
 
-    @rx.event
-    def check_session(self):
-        """on_load for every protected page: send signed-out visitors to sign-in."""
+    def _admit(self):
+        """The page-load check: (user, None) when signed in; (None, a redirect to sign-in or None) otherwise.
+        A database outage shows a clear message instead of a blank page."""
         self.page_error = ""
         try:
             user = self.current_user()
         except DatabaseUnavailable as exc:
             self.page_error = exc.user_message
-            return None
+            return None, None
         self._apply_user(user)
         if user is None:
             path = self.router.url.path or "/"
-            target = "/signin" if path in ("", "/") else f"/signin?next={path}"
-            return rx.redirect(target)
-        return None
+            return None, rx.redirect("/signin" if path in ("", "/") else f"/signin?next={path}")
+        return user, None
+
+    @rx.event
+    def check_session(self):
+        """on_load for every protected page: send signed-out visitors to sign-in."""
+        return self._admit()[1]
 
     @rx.event
     def check_session_and_home(self):
