@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Dialog, Page, expect
 
 from crm_app.state.chat import MAX_INPUT
 from tests.e2e.conftest import sign_up
@@ -39,7 +39,12 @@ def test_hostile_email_content_never_runs_or_renders_as_html(page: Page, stack, 
     marker = f"zq{uuid.uuid4().hex[:10]}"
     hostile_mail(admin, marker)
     dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    def refuse(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", refuse)
     sign_up(page, stack, unique_email, name="Hostile Mail Tester")
     connect_ms365(page)
     page.click("#nav-chat")

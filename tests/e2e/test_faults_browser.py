@@ -33,9 +33,10 @@ def saved_answers(email: str) -> list[dict]:
     from crm_app.services import conversations
 
     with session_scope() as s:
-        user = s.exec(select(User).where(User.email == email)).one()
-    latest = conversations.list_for_user(user.id)[0]
-    return [m for m in conversations.messages(user.id, latest["id"]) if m["role"] == "assistant"]
+        user_id = s.exec(select(User.id).where(User.email == email)).one()
+    assert user_id is not None
+    latest = conversations.list_for_user(user_id)[0]
+    return [m for m in conversations.messages(user_id, latest["id"]) if m["role"] == "assistant"]
 
 
 def wait_saved(email: str, count: int) -> list[dict]:
