@@ -64,7 +64,7 @@ test: setup-test
 	bash scripts/test.sh
 
 test-unit: setup-test
-	$(PY) -m pytest -q -m "not e2e" --ignore=tests/e2e
+	$(PY) -m pytest -q --ignore=tests/e2e --ignore=tests/instances
 
 test-e2e: setup-test
 	$(PY) -m pytest -q tests/e2e -p no:asyncio
