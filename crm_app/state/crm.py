@@ -147,10 +147,18 @@ class RecordListState(rx.State, mixin=True):
     def _blank_form(self) -> dict[str, str]:
         return {}
 
+    def _load_options(self) -> None:
+        """Fill the form's dropdowns (lists that pick related records override this)."""
+
+    def _pickers(self) -> tuple[str, ...]:
+        """Form keys chosen from a dropdown whose "none" entry stands for no value."""
+        return ()
+
     @rx.event
     @session_guard
     def open_create(self):
         self.require_user()
+        self._load_options()
         self.editing_id = 0
         self.form = self._blank_form()
         self.errors = {}
@@ -162,10 +170,12 @@ class RecordListState(rx.State, mixin=True):
     @session_guard
     def open_edit(self, record_id: str):
         self.require_user()
+        self._load_options()
         try:
-            self.form = as_strings(self._read(int(record_id)))
+            form = as_strings(self._read(int(record_id)))
         except NotFound as exc:
             return rx.toast.error(str(exc))
+        self.form = {**form, **{key: form.get(key) or "none" for key in self._pickers()}}
         self.editing_id = int(record_id)
         self.errors = {}
         self.form_error = ""
@@ -246,6 +256,9 @@ class CompanyOptionsMixin(RecordListState, mixin=True):
     def _load_options(self) -> None:
         self.company_options = [{"id": str(c["id"]), "name": c["name"]} for c in crm.company_options()]
 
+    def _pickers(self) -> tuple[str, ...]:
+        return ("company_id",)
+
 
 class ContactsState(CompanyOptionsMixin, SessionState):
     def _fetch(self) -> crm.Page:
@@ -269,21 +282,6 @@ class ContactsState(CompanyOptionsMixin, SessionState):
 
     def _blank_form(self) -> dict[str, str]:
         return {"company_id": "none"}
-
-    @rx.event
-    @session_guard
-    def open_create(self):
-        self._load_options()
-        return RecordListState.open_create(self)
-
-    @rx.event
-    @session_guard
-    def open_edit(self, record_id: str):
-        self._load_options()
-        result = RecordListState.open_edit(self, record_id)
-        if not self.form.get("company_id"):
-            self.form["company_id"] = "none"
-        return result
 
 
 class DealsState(CompanyOptionsMixin, SessionState):
@@ -331,21 +329,8 @@ class DealsState(CompanyOptionsMixin, SessionState):
             for c in crm.list_contacts(page_size=crm.MAX_PAGE_SIZE).rows
         ]
 
-    @rx.event
-    @session_guard
-    def open_create(self):
-        self._load_options()
-        return RecordListState.open_create(self)
-
-    @rx.event
-    @session_guard
-    def open_edit(self, record_id: str):
-        self._load_options()
-        result = RecordListState.open_edit(self, record_id)
-        for key in ("company_id", "contact_id"):
-            if not self.form.get(key):
-                self.form[key] = "none"
-        return result
+    def _pickers(self) -> tuple[str, ...]:
+        return ("company_id", "contact_id")
 
     @rx.event
     def set_view(self, view: str | list[str]):
