@@ -88,12 +88,18 @@ class TurnFailed(Exception):
 
 
 # ---------------------------------------------------------------- the registry for one user
-async def build_registry(user_id: int) -> ToolRegistry:
-    """CRM tools plus every tool the user's connected MCP servers offer right now."""
+def crm_registry() -> ToolRegistry:
+    """The CRM tools, their calls written to the audit table."""
     from crm_app.services.mcp_runtime import DatabaseAuditSink
 
     registry = ToolRegistry(audit=DatabaseAuditSink())
     registry.register_all(crm_tools())
+    return registry
+
+
+async def build_registry(user_id: int) -> ToolRegistry:
+    """CRM tools plus every tool the user's connected MCP servers offer right now."""
+    registry = crm_registry()
     settings = get_settings()
     if not settings.mcp_enabled:
         registry.unavailable["mcp"] = "Microsoft 365 and other tool servers are turned off on this install (MCP_ENABLED=false)."
@@ -946,9 +952,6 @@ async def offer_contact(user: SignedInUser, conversation_id: int, card: dict[str
 
 async def log_email_card(user: SignedInUser, card: dict[str, str]) -> dict[str, Any]:
     """The email card's "Log to CRM" button: file it on the matching contact, or say none matches."""
-    from crm_app.services.mcp_runtime import DatabaseAuditSink
-
-    registry = ToolRegistry(audit=DatabaseAuditSink())
-    registry.register_all(crm_tools())
+    registry = crm_registry()
     result = await registry.execute("crm_log_email", ToolContext(user.id, user.email), _log_args(card))
     return asdict(result)

@@ -82,12 +82,10 @@ class ChatState(SessionState):
 
     @rx.event
     def load(self):
-        self.page_error = ""
+        user, redirect = self._admit()
+        if user is None:
+            return redirect
         try:
-            user = self.current_user()
-            self._apply_user(user)
-            if user is None:
-                return rx.redirect("/signin?next=/chat")
             self._load_list(user.id)
             wanted = self.router.url.query_parameters.get("c") or self.last_conversation
             ids = [int(c["id"]) for c in self.conversations]
