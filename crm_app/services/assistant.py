@@ -26,7 +26,7 @@ from crm_app.db import DatabaseUnavailable
 from crm_app.services import conversations, crm
 from crm_app.services.auth import SignedInUser
 from crm_app.services.directory import CrmDirectory
-from crm_app.services.errors import NotFound
+from crm_app.services.errors import NotFound, ValidationFailed
 from crm_app.settings import get_settings
 from crm_app.tools.base import BaseTool, ToolContext, ToolRegistry, ToolResult
 from crm_app.tools.crm_tools import crm_tools
@@ -730,15 +730,14 @@ class TurnEngine:
     def _record_label(self, entity: str, ref_text: str) -> dict[str, Any]:
         if not entity or not ref_text:
             return {}
-        from crm_app.tools.crm_tools import find_records
+        from crm_app.tools.crm_tools import resolve_record
 
-        matches = find_records(entity, ref_text)
-        if not matches:
-            raise TurnFailed(f"I couldn't find a {entity} called “{ref_text}” in the CRM.")
-        if len(matches) > 1:
-            names = "; ".join(m.get("name") or m.get("title", "") for m in matches[:5])
-            raise TurnFailed(f"“{ref_text}” matches several {entity} records ({names}). Say which one.")
-        return matches[0]
+        try:
+            return resolve_record(entity, {"ref": ref_text})
+        except NotFound as exc:
+            raise TurnFailed(str(exc)) from exc
+        except ValidationFailed as exc:
+            raise TurnFailed(" ".join(exc.fields.values()) or str(exc)) from exc
 
 
 # ---------------------------------------------------------------- confirmation

@@ -156,6 +156,21 @@ async def test_crm_commands_are_proposals_and_apply_on_confirm(avery):
     assert any("pilot" in a["body"] for a in crm.timeline(deal_id=deal["id"]))
 
 
+async def test_a_crm_change_naming_no_single_record_gets_no_confirmation_card(avery):
+    from crm_app.services import crm
+
+    turn = await avery.say("move the Zyzzogeton deal to negotiation")
+    assert turn.status == "failed" and not [c for c in turn.cards if c["kind"] == "confirm"]
+    assert "couldn't find a deal called “Zyzzogeton”" in turn.cards[0]["body"]
+
+    crm.create_deal({"title": "Acme renewal", "amount": "1000"}, avery.user.id)
+    turn = await avery.say("move the Acme deal to negotiation")
+    assert not [c for c in turn.cards if c["kind"] == "confirm"]
+    assert "Several deals match “Acme”" in turn.text
+    assert "Acme plant expansion" in turn.text and "Acme renewal" in turn.text
+    assert all(d["stage"] != "negotiation" for d in crm.find_deals("Acme"))
+
+
 async def test_unsupported_is_honest(avery):
     turn = await avery.say("Book me a flight to Paris")
     assert avery.calls == []
