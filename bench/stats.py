@@ -8,6 +8,7 @@ notes, and the raw figures as JSON.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import os
 import statistics
@@ -249,3 +250,26 @@ def cpu_seconds_by_name(pids: dict[str, int]) -> dict[str, float]:
     own = psutil.Process().cpu_times()
     out["bench"] = own.user + own.system
     return out
+
+
+QUIET_BUSY_PERCENT = 15.0
+QUIET_WAIT_SECONDS = 60.0
+QUIET_SAMPLE_SECONDS = 1.0
+
+
+async def wait_for_quiet_cpu(
+    busy_percent: float = QUIET_BUSY_PERCENT, timeout: float = QUIET_WAIT_SECONDS
+) -> float:
+    """Wait (up to ``timeout``) until the machine's CPUs are at most ``busy_percent`` busy over one second.
+
+    A latency comparison between processes that share a small machine is skewed by work a
+    previous benchmark left running (a database vacuuming, an app finishing its sessions).
+    Returns the busy percentage of the last second sampled, which the benchmark reports.
+    """
+    deadline = time.monotonic() + timeout
+    psutil.cpu_percent(interval=None)
+    while True:
+        await asyncio.sleep(QUIET_SAMPLE_SECONDS)
+        busy = float(psutil.cpu_percent(interval=None))
+        if busy <= busy_percent or time.monotonic() >= deadline:
+            return busy

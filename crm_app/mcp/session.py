@@ -21,12 +21,12 @@ from typing import Any, TypeVar
 import anyio
 import httpx2
 import mcp_types
-from mcp import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError as SdkMCPError
 from mcp_types import CONNECTION_CLOSED, METHOD_NOT_FOUND, REQUEST_TIMEOUT
 from pydantic import ValidationError
 
+from crm_app.mcp.client_session import ClientSession
 from crm_app.mcp.config import ServerConfig
 from crm_app.mcp.errors import (
     CallTimeout,
