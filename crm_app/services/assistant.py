@@ -99,31 +99,19 @@ def crm_registry() -> ToolRegistry:
 
 async def build_registry(user_id: int) -> ToolRegistry:
     """CRM tools plus every tool the user's connected MCP servers offer right now."""
-    registry = crm_registry()
-    settings = get_settings()
-    if not settings.mcp_enabled:
-        registry.unavailable["mcp"] = "Microsoft 365 and other tool servers are turned off on this install (MCP_ENABLED=false)."
-        return registry
     from crm_app.services import mcp_runtime
     from crm_app.tools.mcp_adapter import add_mcp_tools
 
+    registry = crm_registry()
+    if not get_settings().mcp_enabled:
+        registry.unavailable["mcp"] = mcp_runtime.connection_hint(user_id)
+        return registry
     servers = await asyncio.to_thread(mcp_runtime.servers_for_user, user_id)
     if not servers:
-        registry.unavailable["ms365"] = await asyncio.to_thread(connection_hint, user_id)
+        registry.unavailable["ms365"] = await asyncio.to_thread(mcp_runtime.connection_hint, user_id)
         return registry
     await add_mcp_tools(registry, mcp_runtime.get_mcp_manager(), user_id, servers)
     return registry
-
-
-def connection_hint(user_id: int) -> str:
-    """Why the assistant has no Microsoft 365 tools for this user, and what to do."""
-    from crm_app.microsoft.vault import connection_of
-
-    connection = connection_of(user_id)
-    if connection is not None and connection.needs_reconnect:
-        return ("Your Microsoft 365 connection needs to be renewed (Reconnect needed). Open Settings → Microsoft 365 "
-                "and click Connect; your CRM data is kept.")
-    return "Microsoft 365 isn't connected yet. Open Settings → Microsoft 365 and click Connect, then ask again."
 
 
 # ---------------------------------------------------------------- the engine
@@ -164,12 +152,9 @@ class TurnEngine:
         return chip
 
     async def _say(self, text: str) -> None:
-        """Stream the reply in a few pieces, as it is composed."""
-        words = text.split(" ")
-        step = max(6, len(words) // 4)
-        for i in range(0, len(words), step):
-            self.turn.text = " ".join(words[: i + step])
-            await self._emit()
+        """Show a reply composed in full (replies from a model stream as they arrive, in `_run_llm`)."""
+        self.turn.text = text
+        await self._emit()
 
     def _history(self) -> tuple[list[dict[str, Any]], list[str]]:
         msgs = conversations.messages(self.user.id, self.conversation_id, limit=20)
@@ -274,7 +259,6 @@ class TurnEngine:
             cardlib.mark_crm_contacts(found, known)
         self.turn.cards.extend(found)
         self._remember(found)
-        await self._emit()
         await self._say(replies.results_reply(capability, plan, found, args, **reply_kw))
 
     # ---- plans

@@ -175,9 +175,10 @@ def connection_hint(user_id: int) -> str:
         return "Microsoft 365 and other tool servers are turned off on this installation (MCP_ENABLED=false)."
     connection = connection_of(user_id)
     if connection is None:
-        return "Microsoft 365 is not connected. Connect it in Settings to work with mail, calendar, files and Teams."
+        return "Microsoft 365 isn't connected yet. Open Settings → Microsoft 365 and click Connect, then ask again."
     if not connection.usable:
-        return connection.last_error or ReconnectRequired().message
+        return ("Your Microsoft 365 connection needs to be renewed (Reconnect needed). Open Settings → Microsoft 365 "
+                "and click Connect; your CRM data is kept.")
     return "Microsoft 365 is connected, but its tool server gave no tools. Test the connection in Settings."
 
 

@@ -67,7 +67,7 @@ async def test_the_assistant_gets_microsoft_365_only_while_the_connection_is_usa
 
     user = make_user()
     assert servers_for_user(user.id) == []
-    assert "not connected" in connection_hint(user.id)
+    assert "isn't connected" in connection_hint(user.id)
     store_grant(user.id, grant("at", "rt", utcnow() - dt.timedelta(seconds=1)))
     assert [s.id for s in servers_for_user(user.id)] == [MS365_SERVER_ID]
 
