@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import select
 
 from crm_app.db import session_scope, utcnow
@@ -13,6 +14,8 @@ from crm_app.services.errors import NotFound
 
 TITLE_LIMIT = 80
 HISTORY_LIMIT = 200
+DEFAULT_TITLE = "New conversation"
+NOT_YOURS = "That conversation doesn't exist, or it isn't yours."
 NUL_REPLACEMENT = "\ufffd"  # PostgreSQL text cannot hold NUL; the payload is JSON, where it is escaped
 
 
@@ -25,7 +28,7 @@ def message_dict(m: ChatMessage) -> dict[str, Any]:
     return {"id": m.id, "role": m.role, "content": m.content, "created_at": m.created_at.isoformat(), **payload}
 
 
-def create(user_id: int, title: str = "New conversation") -> dict[str, Any]:
+def create(user_id: int, title: str = DEFAULT_TITLE) -> dict[str, Any]:
     with session_scope() as s:
         c = Conversation(user_id=user_id, title=title[:TITLE_LIMIT])
         s.add(c)
@@ -43,7 +46,7 @@ def list_for_user(user_id: int, limit: int = 50) -> list[dict[str, Any]]:
 def _owned(s, user_id: int, conversation_id: int) -> Conversation:
     c = s.get(Conversation, int(conversation_id))
     if c is None or c.user_id != user_id:
-        raise NotFound("That conversation doesn't exist, or it isn't yours.")
+        raise NotFound(NOT_YOURS)
     return c
 
 
@@ -61,17 +64,26 @@ def messages(user_id: int, conversation_id: int, limit: int = HISTORY_LIMIT) -> 
 
 
 def append(user_id: int, conversation_id: int, role: str, content: str, payload: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Add a message to one of the user's conversations (two statements: it is written on every chat turn)."""
     content = content.replace("\x00", NUL_REPLACEMENT)
+    encoded = json.dumps(payload or {})
+    now = utcnow()
+    conv, msgs = Conversation.__table__, ChatMessage.__table__
+    touch = sa.update(conv).where(conv.c.id == int(conversation_id), conv.c.user_id == user_id)
+    first_line = content.strip().splitlines()[0][:TITLE_LIMIT] if content.strip() else ""
+    if role == "user" and first_line:
+        retitled = sa.case((conv.c.title == DEFAULT_TITLE, first_line), else_=conv.c.title)
+        touch = touch.values(updated_at=now, title=retitled)
+    else:
+        touch = touch.values(updated_at=now)
     with session_scope() as s:
-        c = _owned(s, user_id, conversation_id)
-        m = ChatMessage(conversation_id=c.id, role=role, content=content, payload=json.dumps(payload or {}))
-        s.add(m)
-        if role == "user" and c.title == "New conversation" and content.strip():
-            c.title = content.strip().splitlines()[0][:TITLE_LIMIT]
-        c.updated_at = utcnow()
-        s.add(c)
-        s.flush()
-        return message_dict(m)
+        if s.execute(touch).rowcount != 1:
+            raise NotFound(NOT_YOURS)
+        new_id = s.execute(
+            sa.insert(msgs).values(conversation_id=int(conversation_id), role=role, content=content, payload=encoded,
+                                   created_at=now).returning(msgs.c.id)
+        ).scalar_one()
+    return {"id": new_id, "role": role, "content": content, "created_at": now.isoformat(), **json.loads(encoded)}
 
 
 def update_payload(user_id: int, message_id: int, changes: dict[str, Any], content: str | None = None) -> dict[str, Any]:

@@ -409,13 +409,15 @@ def contacts_by_emails(addresses: Iterable[str]) -> dict[str, dict[str, Any]]:
     if not addrs:
         return {}
     with session_scope() as s:
-        rows = s.exec(select(ContactEmail).where(ContactEmail.email.in_(addrs))).all()
-        out: dict[str, dict[str, Any]] = {}
-        for e in rows:
-            c = s.get(Contact, e.contact_id)
-            if c:
-                out[e.email] = _contact_out(s, c)
-        return out
+        stmt = (
+            select(ContactEmail.email, Contact, Company.name)
+            .join(Contact, Contact.id == ContactEmail.contact_id)
+            .join(Company, Company.id == Contact.company_id, isouter=True)
+            .where(ContactEmail.email.in_(addrs))
+        )
+        rows = s.exec(stmt).all()
+        emails = _emails_for(s, {c.id for _, c, _ in rows})
+        return {address: contact_summary(c, emails[c.id], cname or "") for address, c, cname in rows}
 
 
 def contacts_of_company(name: str) -> list[dict[str, Any]]:

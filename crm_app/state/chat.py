@@ -13,7 +13,7 @@ import reflex as rx
 
 from crm_app.assistant.intents import Intent, Plan
 from crm_app.db import DatabaseUnavailable
-from crm_app.services import assistant, conversations
+from crm_app.services import assistant, auth, conversations
 from crm_app.services.errors import NotFound
 from crm_app.state.session import SessionState, session_guard
 
@@ -61,6 +61,8 @@ class ChatState(SessionState):
     editing_action: str = ""
     edit_message_id: str = ""
     edit_values: dict[str, str] = {}
+    # The user `_start_turn` has just checked, handed to the `run_turn` it starts (backend only, used once).
+    _turn_user: auth.SignedInUser | None = None
 
     @rx.var
     def assistant_mode(self) -> str:
@@ -71,8 +73,10 @@ class ChatState(SessionState):
 
     # ---- loading
     def _load_list(self, user_id: int) -> None:
-        self.conversations = [{"id": str(c["id"]), "title": c["title"], "updated_at": c["updated_at"]}
-                              for c in conversations.list_for_user(user_id)]
+        self._show_list(conversations.list_for_user(user_id))
+
+    def _show_list(self, listed: list[dict[str, Any]]) -> None:
+        self.conversations = [{"id": str(c["id"]), "title": c["title"], "updated_at": c["updated_at"]} for c in listed]
 
     def _open(self, user_id: int, conversation_id: int) -> None:
         self.messages = [to_ui(m) for m in conversations.messages(user_id, conversation_id)]
@@ -226,12 +230,13 @@ class ChatState(SessionState):
         self.draft = ""
         self.input_error = ""
         self.sending = True
+        self._turn_user = user
         return [ChatState.run_turn(text, open_message_id), rx.scroll_to("chat-bottom")]
 
     @rx.event(background=True)
     async def run_turn(self, text: str, open_message_id: str = ""):
         async with self:
-            user = self.current_user()
+            user, self._turn_user = self._turn_user, None
             conversation_id = self.conversation_id
         plan = Plan(Intent.MAIL_GET, {"message_id": open_message_id}) if open_message_id else None
         if user is None:
@@ -259,12 +264,13 @@ class ChatState(SessionState):
                 self._end_live(UIMessage(role="assistant", status="failed",
                                          text="Something went wrong on our side. Your message was kept; try again."))
             return
+        listed = await asyncio.to_thread(conversations.list_for_user, user.id)
         async with self:
             self.sending = False
             if self.live_active and self.conversation_id == conversation_id:
                 self._end_live(UIMessage(id=str(turn.message_id), role="assistant", text=turn.text, cards=turn.cards,
                                          chips=turn.chips, flags=turn.flags, status=turn.status))
-            self._load_list(user.id)
+            self._show_list(listed)
         yield rx.scroll_to("chat-bottom")
 
     # ---- card actions

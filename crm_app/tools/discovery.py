@@ -6,11 +6,14 @@ Overrides (`MCP_TOOL_OVERRIDES="mail.search=search_mail,mail.get=get_message"`) 
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
 
 from crm_app.tools.base import CRM_SOURCE, BaseTool, ToolRegistry
+
+SCORE_CACHE_SIZE = 8192
 
 
 @dataclass(frozen=True)
@@ -139,19 +142,27 @@ def score(tool: BaseTool, cap: Capability) -> float:
     s = tool.schema
     if s.name in cap.preferred:
         return 100 - cap.preferred.index(s.name)
-    name = _words(s.name)
-    desc = _words(f"{s.title or ''} {s.description}")[:60]
+    return _score(cap, s.name, f"{s.title or ''} {s.description}", s.read_only, frozenset(s.properties))
+
+
+@functools.lru_cache(maxsize=SCORE_CACHE_SIZE)
+def _score(cap: Capability, tool_name: str, text: str, read_only: bool, props: frozenset[str]) -> float:
+    """`score` of a tool described by its name, title and description, read-only flag and parameter names.
+
+    The same tools are ranked on every turn; the result depends only on these, so it is kept.
+    """
+    name = _words(tool_name)
+    desc = _words(text)[:60]
     objects = 3 * min(1, _hits(name, cap.objects)) + min(1, _hits(desc, cap.objects))
     verbs = 3 * min(1, _hits(name, cap.verbs)) + min(1, _hits(desc[:12], cap.verbs))
-    if not verbs and cap.read_only and s.read_only and "list" in cap.verbs:
+    if not verbs and cap.read_only and read_only and "list" in cap.verbs:
         verbs = 1  # a read-only noun tool ("agenda") lists its things
     if not objects or not verbs:
         return 0.0
     points = float(objects + verbs)
     points -= 4 * min(1, _hits(name, cap.avoid))
-    if cap.read_only == s.side_effect:
+    if cap.read_only != read_only:
         points -= 6
-    props = set(s.properties)
     points += sum(1 for p in cap.params if any(syn in props for syn in ARG_SYNONYMS.get(p, (p,))))
     return points
 
