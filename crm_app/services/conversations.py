@@ -23,7 +23,7 @@ def _conv_dict(c: Conversation) -> dict[str, Any]:
     return {"id": c.id, "title": c.title, "updated_at": c.updated_at.isoformat()}
 
 
-def message_dict(m: ChatMessage) -> dict[str, Any]:
+def message_dict(m: ChatMessage | sa.Row[Any]) -> dict[str, Any]:
     payload = json.loads(m.payload or "{}")
     return {"id": m.id, "role": m.role, "content": m.content, "created_at": m.created_at.isoformat(), **payload}
 
@@ -56,11 +56,20 @@ def get(user_id: int, conversation_id: int) -> dict[str, Any]:
 
 
 def messages(user_id: int, conversation_id: int, limit: int = HISTORY_LIMIT) -> list[dict[str, Any]]:
+    """The conversation's last `limit` messages, oldest first (one query: it is read on every chat turn)."""
+    msgs, conv = ChatMessage.__table__, Conversation.__table__
+    stmt = (
+        sa.select(msgs.c.id, msgs.c.role, msgs.c.content, msgs.c.payload, msgs.c.created_at)
+        .join(conv, conv.c.id == msgs.c.conversation_id)
+        .where(msgs.c.conversation_id == int(conversation_id), conv.c.user_id == user_id)
+        .order_by(msgs.c.id.desc())
+        .limit(limit)
+    )
     with session_scope() as s:
-        _owned(s, user_id, conversation_id)
-        rows = s.exec(select(ChatMessage).where(ChatMessage.conversation_id == conversation_id)
-                      .order_by(ChatMessage.id.desc()).limit(limit)).all()
-        return [message_dict(m) for m in reversed(rows)]
+        rows = s.execute(stmt).all()
+        if not rows:
+            _owned(s, user_id, conversation_id)
+        return [message_dict(row) for row in reversed(rows)]
 
 
 def append(user_id: int, conversation_id: int, role: str, content: str, payload: dict[str, Any] | None = None) -> dict[str, Any]:
