@@ -144,7 +144,8 @@ def chat_page() -> rx.Component:
                 mobile_conversations(),
                 rx.box(
                     rx.cond((S.messages.length() > 0) | S.live_active,
-                            rx.vstack(rx.foreach(S.messages, message_view), rx.cond(S.live_active, message_view(S.live)),
+                            rx.vstack(rx.foreach(S.messages, message_view), rx.cond(S.pending_active, message_view(S.pending)),
+                                      rx.cond(S.live_active, message_view(S.live)),
                                       spacing="4", width="100%", id="messages"),
                             empty_state()),
                     rx.box(id="chat-bottom"),

@@ -55,6 +55,9 @@ class ChatState(SessionState):
     messages: list[UIMessage] = []
     live: UIMessage = UIMessage(status="")
     live_active: bool = False
+    # The user's message of the turn in progress; it joins `messages` with the answer, in one update.
+    pending: UIMessage = UIMessage(role="user", status="")
+    pending_active: bool = False
     draft: str = ""
     sending: bool = False
     input_error: str = ""
@@ -80,7 +83,7 @@ class ChatState(SessionState):
 
     def _open(self, user_id: int, conversation_id: int) -> None:
         self.messages = [to_ui(m) for m in conversations.messages(user_id, conversation_id)]
-        self.live_active, self.live = False, UIMessage(status="")
+        self._clear_live()
         self.conversation_id = conversation_id
         self.last_conversation = str(conversation_id)
 
@@ -113,9 +116,12 @@ class ChatState(SessionState):
 
     def _end_live(self, final: UIMessage) -> None:
         if self.live_active:
-            self.messages.append(final)
-        self.live_active = False
-        self.live = UIMessage(status="")
+            self.messages.extend([self.pending, final] if self.pending_active else [final])
+        self._clear_live()
+
+    def _clear_live(self) -> None:
+        self.live_active, self.live = False, UIMessage(status="")
+        self.pending_active, self.pending = False, UIMessage(role="user", status="")
 
     def _await_unanswered(self):
         """The opened conversation ends with a message whose answer is still being prepared (the page reconnected
@@ -163,7 +169,7 @@ class ChatState(SessionState):
         self.require_user()
         self.conversation_id = 0
         self.messages = []
-        self.live_active, self.live = False, UIMessage(status="")
+        self._clear_live()
         self.last_conversation = ""
         self.draft = ""
 
@@ -225,8 +231,8 @@ class ChatState(SessionState):
             conv = conversations.create(user.id)
             self.conversation_id = conv["id"]
             self.last_conversation = str(conv["id"])
-        self.messages.append(UIMessage(role="user", text=text))
         self._begin_live()
+        self.pending, self.pending_active = UIMessage(role="user", text=text), True
         self.draft = ""
         self.input_error = ""
         self.sending = True
@@ -238,11 +244,9 @@ class ChatState(SessionState):
         async with self:
             user, self._turn_user = self._turn_user, None
             conversation_id = self.conversation_id
-        plan = Plan(Intent.MAIL_GET, {"message_id": open_message_id}) if open_message_id else None
         if user is None:
-            async with self:
-                self.sending = False
-            return
+            return  # not started by `_start_turn` (a replayed or forged event): nothing to run
+        plan = Plan(Intent.MAIL_GET, {"message_id": open_message_id}) if open_message_id else None
 
         async def sink(turn: assistant.Turn) -> None:
             async with self:
