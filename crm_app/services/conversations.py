@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import select
 
 from crm_app.db import session_scope, utcnow
 from crm_app.models import ChatMessage, Conversation
@@ -19,7 +18,7 @@ NOT_YOURS = "That conversation doesn't exist, or it isn't yours."
 NUL_REPLACEMENT = "\ufffd"  # PostgreSQL text cannot hold NUL; the payload is JSON, where it is escaped
 
 
-def _conv_dict(c: Conversation) -> dict[str, Any]:
+def _conv_dict(c: Conversation | sa.Row[Any]) -> dict[str, Any]:
     return {"id": c.id, "title": c.title, "updated_at": c.updated_at.isoformat()}
 
 
@@ -37,10 +36,12 @@ def create(user_id: int, title: str = DEFAULT_TITLE) -> dict[str, Any]:
 
 
 def list_for_user(user_id: int, limit: int = 50) -> list[dict[str, Any]]:
+    """The user's conversations, most recently active first (read after every chat turn)."""
+    conv = Conversation.__table__
+    stmt = (sa.select(conv.c.id, conv.c.title, conv.c.updated_at).where(conv.c.user_id == user_id)
+            .order_by(conv.c.updated_at.desc(), conv.c.id.desc()).limit(limit))
     with session_scope() as s:
-        rows = s.exec(select(Conversation).where(Conversation.user_id == user_id)
-                      .order_by(Conversation.updated_at.desc(), Conversation.id.desc()).limit(limit)).all()
-        return [_conv_dict(c) for c in rows]
+        return [_conv_dict(row) for row in s.execute(stmt).all()]
 
 
 def _owned(s, user_id: int, conversation_id: int) -> Conversation:

@@ -43,3 +43,15 @@ def test_another_users_conversation_can_be_neither_read_nor_written(two_users):
         conversations.messages(ann.id, conv["id"] + 1000)
     assert [m["content"] for m in conversations.messages(ann.id, conv["id"])] == ["private"]
     assert conversations.messages(bo.id, conversations.create(bo.id)["id"]) == []
+
+
+def test_the_list_puts_the_most_recently_active_conversation_first(two_users):
+    ann, bo = two_users
+    older = conversations.create(ann.id)
+    newer = conversations.create(ann.id)
+    conversations.create(bo.id)
+    assert [c["id"] for c in conversations.list_for_user(ann.id)] == [newer["id"], older["id"]]
+    conversations.append(ann.id, older["id"], "user", "Back to this one")
+    listed = conversations.list_for_user(ann.id)
+    assert [c["id"] for c in listed] == [older["id"], newer["id"]]
+    assert listed[0]["title"] == "Back to this one" and listed[0]["updated_at"] > listed[1]["updated_at"]
