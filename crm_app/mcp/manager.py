@@ -278,14 +278,29 @@ class MCPClientManager:
         return {result.server_id: result for result in results}
 
     async def check_health(self) -> None:
-        """Close idle sessions and ping the others; a session that fails its ping is dropped."""
+        """Close idle sessions and ping the others; a session that fails its ping is dropped.
+
+        One round counts once per server towards its circuit breaker, however many users'
+        sessions it pinged there: a stopped server is one failure, not one per session.
+        """
+        pinged: list[PooledSession] = []
         pings = []
         for key, session in self._pool.items():
             if session.idle_for() >= self._idle_close_seconds:
                 self._pool.discard(key, session)
             else:
+                pinged.append(session)
                 pings.append(self._ping(key, session))
-        await asyncio.gather(*pings)
+        outcomes = await asyncio.gather(*pings)
+        by_server: dict[str, tuple[ServerConfig, set[bool]]] = {}
+        for session, outcome in zip(pinged, outcomes, strict=True):
+            if outcome is not None:
+                by_server.setdefault(session.server.url, (session.server, set()))[1].add(outcome)
+        for server, seen in by_server.values():
+            if False in seen:
+                self._breaker(server).record_failure()
+            else:
+                self._breaker(server).record_success()
 
     def session_count(self) -> int:
         """How many sessions are open now."""
@@ -537,24 +552,27 @@ class MCPClientManager:
             checked_at=datetime.now(UTC),
         )
 
-    async def _ping(self, key: SessionKey, session: PooledSession) -> None:
-        breaker = self._breaker(session.server)
+    async def _ping(self, key: SessionKey, session: PooledSession) -> bool | None:
+        """Ping one pooled session, dropping it when the ping fails.
+
+        True: the server answered. False: the server failed (it is down or timed out).
+        None: says nothing about the server (only this session was lost, or it refused this user).
+        """
         try:
             async with asyncio.timeout(self._timeout):
                 with traced():
                     await session.ping(touch=False)
         except (TimeoutError, ServerUnavailable) as exc:
-            if not (isinstance(exc, ServerUnavailable) and exc.session_lost):
-                breaker.record_failure()
             logger.info("health check: %s for user %s failed, closing its session", session.server.id, key[0])
             self._pool.discard(key, session)
             self._tools_changed(key)
+            return None if isinstance(exc, ServerUnavailable) and exc.session_lost else False
         except MCPError as exc:
             logger.info("health check: %s for user %s: %s", session.server.id, key[0], exc.code)
             self._pool.discard(key, session)
             self._tools_changed(key)
-        else:
-            breaker.record_success()
+            return None
+        return True
 
     async def _health_loop(self) -> None:
         while True:

@@ -216,6 +216,22 @@ async def test_idle_sessions_are_closed_and_health_check_drops_dead_ones(
         assert manager.session_count() == 0
 
 
+async def test_a_health_round_counts_once_per_server_towards_its_breaker(
+    own_echo: EchoServer, tokens: FakeTokens, audit: MemoryAudit
+) -> None:
+    async with MCPClientManager(token_provider=tokens, audit_sink=audit, breaker_failure_threshold=3) as manager:
+        server = own_echo.config()
+        for user_id in range(1, 7):
+            await manager.call_tool(user_id, server, "echo_headers", {"tag": str(user_id)})
+        assert manager.session_count() == 6
+
+        own_echo.process.stop()
+        await manager.check_health()
+        assert manager.session_count() == 0
+        breaker = manager._breaker(server)
+        assert breaker.consecutive_failures == 1 and breaker.state == "closed"
+
+
 async def test_background_health_loop_runs(own_echo: EchoServer, tokens: FakeTokens, audit: MemoryAudit) -> None:
     async with MCPClientManager(token_provider=tokens, audit_sink=audit, health_interval=0.1) as manager:
         await manager.call_tool(1, own_echo.config(), "echo_headers", {"tag": "a"})
