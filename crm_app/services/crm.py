@@ -141,10 +141,9 @@ def get_company(company_id: int) -> dict[str, Any]:
     with session_scope() as s:
         c = _get(s, Company, company_id, "company")
         out = company_dict(c)
-        out["contacts"] = [
-            contact_summary(x, _emails_for(s, [x.id]).get(x.id, []), c.name)
-            for x in s.exec(select(Contact).where(Contact.company_id == c.id).order_by(Contact.last_name)).all()
-        ]
+        contacts = s.exec(select(Contact).where(Contact.company_id == c.id).order_by(Contact.last_name)).all()
+        emails = emails_for(s, [x.id for x in contacts])
+        out["contacts"] = [contact_summary(x, emails[x.id], c.name) for x in contacts]
         out["deals"] = [deal_dict(d, c.name, "") for d in s.exec(select(Deal).where(Deal.company_id == c.id)).all()]
         return out
 
@@ -198,7 +197,8 @@ def contact_summary(c: Contact, emails: list[str], company_name: str) -> dict[st
     }
 
 
-def _emails_for(s: Session, contact_ids: Iterable[int]) -> dict[int, list[str]]:
+def emails_for(s: Session, contact_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Each contact's addresses, primary first, in one query."""
     ids = list(contact_ids)
     out: dict[int, list[str]] = {i: [] for i in ids}
     if not ids:
@@ -329,7 +329,7 @@ def update_contact(contact_id: int, data: dict[str, Any], user_id: int | None = 
 
 def _contact_out(s: Session, c: Contact) -> dict[str, Any]:
     comp = s.get(Company, c.company_id) if c.company_id else None
-    return contact_summary(c, _emails_for(s, [c.id])[c.id], comp.name if comp else "")
+    return contact_summary(c, emails_for(s, [c.id])[c.id], comp.name if comp else "")
 
 
 def delete_contact(contact_id: int) -> None:
@@ -382,7 +382,7 @@ def list_contacts(q: str = "", sort: str = "name", desc: bool = False, page: int
         stmt = stmt.order_by(*[(c.desc() if desc else c.asc()) for c in cols], Contact.id)
         total = s.exec(count).one()
         rows = s.exec(stmt.offset((page - 1) * page_size).limit(page_size)).all()
-        emails = _emails_for(s, [c.id for c, _ in rows])
+        emails = emails_for(s, [c.id for c, _ in rows])
         return Page([contact_summary(c, emails[c.id], cname or "") for c, cname in rows], total, page, page_size)
 
 
@@ -400,7 +400,7 @@ def find_contacts(name: str, limit: int = 10) -> list[dict[str, Any]]:
             .limit(limit)
         )
         rows = s.exec(stmt).all()
-        emails = _emails_for(s, [c.id for c, _ in rows])
+        emails = emails_for(s, [c.id for c, _ in rows])
         return [contact_summary(c, emails[c.id], cname or "") for c, cname in rows]
 
 
@@ -416,7 +416,7 @@ def contacts_by_emails(addresses: Iterable[str]) -> dict[str, dict[str, Any]]:
             .where(ContactEmail.email.in_(addrs))
         )
         rows = s.exec(stmt).all()
-        emails = _emails_for(s, {c.id for _, c, _ in rows})
+        emails = emails_for(s, {c.id for _, c, _ in rows})
         return {address: contact_summary(c, emails[c.id], cname or "") for address, c, cname in rows}
 
 

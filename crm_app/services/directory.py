@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 from sqlalchemy import func, or_
 from sqlmodel import select
 
@@ -9,6 +12,7 @@ from crm_app.assistant.intents import Person
 from crm_app.assistant.offline.directory import name_key, name_matches
 from crm_app.db import session_scope
 from crm_app.models import Company, Contact, ContactEmail, Deal
+from crm_app.services.crm import emails_for
 
 CANDIDATE_LIMIT = 200
 
@@ -22,6 +26,17 @@ def _best(query: str, names: list[str]) -> list[str]:
 def _first_word(query: str) -> str:
     words = name_key(query).split()
     return words[0] if words else ""
+
+
+def _names_like(column: Any, query: str) -> list[str]:
+    """Values of a name column with a word starting like the query's first word, best matches first."""
+    w = _first_word(query)
+    if not w:
+        return []
+    with session_scope() as s:
+        starts_a_word = or_(func.lower(column).like(f"{w}%"), func.lower(column).like(f"% {w}%"))
+        found = list(s.exec(select(column).where(starts_a_word).limit(CANDIDATE_LIMIT)).all())
+    return _best(query, found)
 
 
 class CrmDirectory:
@@ -41,38 +56,28 @@ class CrmDirectory:
                                                         func.lower(Contact.last_name).like(f"{w}%"),
                                                         func.lower(Contact.last_name).like(f"% {w}%")))
                               .limit(CANDIDATE_LIMIT)).all()
-            people = [self._person(s, c) for c in rows]
+            people = self._people(s, rows)
         if "@" in key:
             return people
         wanted = set(_best(name, [p.name for p in people]))
         return [p for p in people if p.name in wanted]
 
     @staticmethod
-    def _person(s, c: Contact) -> Person:
-        emails = tuple(e.email for e in s.exec(select(ContactEmail).where(ContactEmail.contact_id == c.id)
-                                                .order_by(ContactEmail.is_primary.desc(), ContactEmail.id)).all())
-        company = s.get(Company, c.company_id).name if c.company_id else None
-        return Person(name=f"{c.first_name} {c.last_name}".strip(), emails=emails, company=company)
+    def _people(s, contacts: Sequence[Contact]) -> list[Person]:
+        """The contacts as directory people, their addresses and companies read in one query each."""
+        emails = emails_for(s, [c.id for c in contacts])
+        company_ids = {c.company_id for c in contacts if c.company_id}
+        companies: dict[int | None, str] = {}
+        if company_ids:
+            companies.update(s.exec(select(Company.id, Company.name).where(Company.id.in_(company_ids))).all())
+        return [Person(name=f"{c.first_name} {c.last_name}".strip(), emails=tuple(emails[c.id]),
+                       company=companies.get(c.company_id)) for c in contacts]
 
     def find_companies(self, name: str) -> list[str]:
-        w = _first_word(name)
-        if not w:
-            return []
-        with session_scope() as s:
-            names = list(s.exec(select(Company.name).where(or_(func.lower(Company.name).like(f"{w}%"),
-                                                               func.lower(Company.name).like(f"% {w}%")))
-                                .limit(CANDIDATE_LIMIT)).all())
-        return _best(name, names)
+        return _names_like(Company.name, name)
 
     def find_deals(self, name: str) -> list[str]:
-        w = _first_word(name)
-        if not w:
-            return []
-        with session_scope() as s:
-            titles = list(s.exec(select(Deal.title).where(or_(func.lower(Deal.title).like(f"{w}%"),
-                                                              func.lower(Deal.title).like(f"% {w}%")))
-                                 .limit(CANDIDATE_LIMIT)).all())
-        return _best(name, titles)
+        return _names_like(Deal.title, name)
 
     def contacts_of_company(self, name: str) -> list[Person]:
         companies = self.find_companies(name)
@@ -81,4 +86,4 @@ class CrmDirectory:
         with session_scope() as s:
             ids = list(s.exec(select(Company.id).where(Company.name.in_(companies))).all())
             rows = s.exec(select(Contact).where(Contact.company_id.in_(ids)).limit(CANDIDATE_LIMIT)).all()
-            return [self._person(s, c) for c in rows]
+            return self._people(s, rows)
