@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from alembic import command
@@ -62,24 +62,21 @@ def upgrade(url: str | None = None, revision: str = "head", *, lock: bool = True
         with exclusive(url):
             upgrade(url, revision, lock=False)
         return
-    cfg = alembic_config(url)
-    engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, revision)
-            conn.commit()
-    finally:
-        engine.dispose()
+    _run(command.upgrade, url, revision)
 
 
 def downgrade(url: str, revision: str = "base") -> None:
+    _run(command.downgrade, url, revision)
+
+
+def _run(step: Callable[[Config, str], None], url: str, revision: str) -> None:
+    """One Alembic command to `revision` on a connection of its own, committed at the end."""
     cfg = alembic_config(url)
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
             cfg.attributes["connection"] = conn
-            command.downgrade(cfg, revision)
+            step(cfg, revision)
             conn.commit()
     finally:
         engine.dispose()
