@@ -283,17 +283,15 @@ class MCPClientManager:
         One round counts once per server towards its circuit breaker, however many users'
         sessions it pinged there: a stopped server is one failure, not one per session.
         """
-        pinged: list[PooledSession] = []
-        pings = []
+        pinged: list[tuple[SessionKey, PooledSession]] = []
         for key, session in self._pool.items():
             if session.idle_for() >= self._idle_close_seconds:
                 self._pool.discard(key, session)
             else:
-                pinged.append(session)
-                pings.append(self._ping(key, session))
-        outcomes = await asyncio.gather(*pings)
+                pinged.append((key, session))
+        outcomes = await asyncio.gather(*(self._ping(key, session) for key, session in pinged))
         by_server: dict[str, tuple[ServerConfig, set[bool]]] = {}
-        for session, outcome in zip(pinged, outcomes, strict=True):
+        for (_, session), outcome in zip(pinged, outcomes, strict=True):
             if outcome is not None:
                 by_server.setdefault(session.server.url, (session.server, set()))[1].add(outcome)
         for server, seen in by_server.values():
