@@ -39,23 +39,24 @@ def html_to_text(markup: str) -> str:
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
+def _outlook_document(div_open: str, inner: str) -> str:
+    """The HTML document Outlook serves for a body: one `<div>` holding `inner`."""
+    return (
+        '<html><head>\r\n<meta http-equiv="Content-Type" content="text/html; charset=utf-8">\r\n'
+        f"</head>\r\n<body>\r\n{div_open}{inner}</div>\r\n</body>\r\n</html>\r\n"
+    )
+
+
 def text_to_html(text: str) -> str:
     """A plain-text body as the HTML document Outlook would serve for it."""
     escaped = html.escape(text).replace("\r\n", "\n").replace("\n", "<br>\r\n")
-    return (
-        '<html><head>\r\n<meta http-equiv="Content-Type" content="text/html; charset=utf-8">\r\n'
-        f"</head>\r\n<body>\r\n<div>{escaped}</div>\r\n</body>\r\n</html>\r\n"
-    )
+    return _outlook_document("<div>", escaped)
 
 
 def paragraphs_to_html(paragraphs: list[str]) -> str:
     """An HTML body made of escaped paragraphs."""
     inner = "".join(f"<p>{html.escape(p)}</p>\r\n" for p in paragraphs)
-    return (
-        '<html><head>\r\n<meta http-equiv="Content-Type" content="text/html; charset=utf-8">\r\n'
-        f'</head>\r\n<body>\r\n<div style="font-family:Calibri,Arial,sans-serif;font-size:11pt">\r\n{inner}'
-        "</div>\r\n</body>\r\n</html>\r\n"
-    )
+    return _outlook_document('<div style="font-family:Calibri,Arial,sans-serif;font-size:11pt">\r\n', inner)
 
 
 def preview(text: str) -> str:
