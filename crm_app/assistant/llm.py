@@ -4,8 +4,8 @@ One :meth:`LLMBackend.run` is one chat turn. The model sees the grounded system
 prompt, the conversation and the registry's tool schemas; each step streams its
 text through ``on_text`` and may call tools (several at once). ``execute`` runs a
 call and returns the fenced text the model reads back; for a tool with side
-effects it raises :class:`AwaitingConfirmation`, which ends the turn until the user
-confirms. :meth:`LLMBackend.correct` asks once for a corrected reply when
+effects it returns :class:`Pending` (or raises :class:`AwaitingConfirmation`), which
+ends the turn until the user confirms. :meth:`LLMBackend.correct` asks once for a corrected reply when
 :func:`~crm_app.assistant.grounding.verify_reply` flagged claims.
 
 litellm is imported on first use, in a worker thread (it takes seconds and a lot of
@@ -67,7 +67,18 @@ STEP_LIMIT_NOTE = (
 EMPTY_REPLY_NOTE = "The language model returned an empty answer. Try rephrasing your request."
 SETTINGS_HINT = "Check LLM_MODEL / LLM_API_KEY, or unset LLM_MODEL to use the offline assistant."
 
-ExecuteTool = Callable[[str, dict[str, Any]], Awaitable[str]]
+
+@dataclass(frozen=True)
+class Pending:
+    """What ``execute`` returns for a tool with side effects: the turn stops until the user confirms.
+
+    ``note`` is what the model is told about the pending action.
+    """
+
+    note: str = CONFIRMATION_NOTE
+
+
+ExecuteTool = Callable[[str, dict[str, Any]], Awaitable[str | Pending]]
 OnText = Callable[[str], Awaitable[None]]
 OnTool = Callable[[str, dict[str, Any]], Awaitable[None]]
 
@@ -378,9 +389,12 @@ class LLMBackend:
         async def one(call: _Call) -> tuple[str, bool]:
             assert call.arguments is not None
             try:
-                return await execute(call.name, call.arguments), False
+                reply = await execute(call.name, call.arguments)
             except AwaitingConfirmation as pending:
                 return pending.note, True
+            if isinstance(reply, Pending):
+                return reply.note, True
+            return reply, False
 
         tasks = [asyncio.ensure_future(one(call)) for _, call in runnable]
         try:

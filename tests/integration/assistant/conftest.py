@@ -109,7 +109,7 @@ def fixed_now(monkeypatch) -> dt.datetime:
     from crm_app.services import assistant
 
     now = dt.datetime.fromisoformat(NOW)
-    monkeypatch.setattr(assistant, "clock", lambda tz: now.astimezone(tz))
+    monkeypatch.setattr(assistant.context, "clock", lambda tz: now.astimezone(tz))
     return now
 
 

@@ -1,0 +1,75 @@
+"""What a turn starts from: the clock, the conversation so far, the parser's context, earlier results."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from crm_app.assistant.intents import ParseContext, Plan, ResultRef
+from crm_app.assistant.parser import parse
+from crm_app.services import conversations
+from crm_app.services.assistant.turn import TurnFailed, TurnState
+from crm_app.services.directory import CrmDirectory
+
+REF_KINDS = ("email", "event", "file", "site", "team", "crm")
+
+
+def clock(tz: ZoneInfo) -> dt.datetime:
+    """The current time in the user's zone (the parser resolves "today", "next Monday" against it)."""
+    return dt.datetime.now(tz)
+
+
+def history(user_id: int, conversation_id: int) -> tuple[list[dict[str, Any]], list[str]]:
+    """The results of the last reply that had any, and what the user said so far."""
+    msgs = conversations.messages(user_id, conversation_id, limit=20)
+    last_results: list[dict[str, Any]] = []
+    for m in reversed(msgs):
+        if m["role"] == "assistant" and m.get("results"):
+            last_results = m["results"]
+            break
+    said = [m["content"] for m in msgs if m["role"] == "user"]
+    return last_results, said
+
+
+def plan_for(text: str, now: dt.datetime, tz: ZoneInfo, last_results: list[dict[str, Any]], said: list[str]) -> Plan:
+    """The offline parser's plan for `text`, follow-ups resolved against the last results."""
+    refs = [ResultRef(kind=r["kind"], id=r["id"], label=r.get("label", ""), preview_only=bool(r.get("preview_only")))
+            for r in last_results if r.get("kind") in REF_KINDS]
+    ctx = ParseContext(now=now, tz=tz, directory=CrmDirectory(), last_results=refs, history=said[-6:])
+    return parse(text, ctx)
+
+
+def llm_history(user_id: int, conversation_id: int) -> list[dict[str, Any]]:
+    """Earlier turns for the model: what was said, and the fenced data each reply was based on."""
+    from crm_app.assistant.grounding import fence_cards
+
+    msgs = conversations.messages(user_id, conversation_id, limit=12)[:-1]
+    out: list[dict[str, Any]] = []
+    for m in msgs:
+        if m["role"] == "user":
+            out.append({"role": "user", "content": m["content"]})
+        else:
+            data = [c for c in m.get("cards") or [] if c.get("kind") not in ("confirm",)]
+            text = m["content"] + (f"\n\n{fence_cards(data)}" if data else "")
+            out.append({"role": "assistant", "content": text})
+    return out
+
+
+def referenced(st: TurnState, plan: Plan, kind: str = "email") -> dict[str, Any]:
+    """The earlier result the plan points at (by id, by position or as the only one of its kind)."""
+    ref = plan.args.get("ref") or {}
+    if plan.args.get("message_id"):
+        return {"id": plan.args["message_id"]}
+    index = ref.get("index")
+    results = st.last_results
+    matches = [r for r in results if r.get("kind") == kind]
+    if ref.get("id"):
+        for r in results:
+            if r.get("id") == ref["id"]:
+                return r
+    if index is not None and 0 <= index < len(results) and results[index].get("kind") == kind:
+        return results[index]
+    if len(matches) == 1:
+        return matches[0]
+    raise TurnFailed(f"I'm not sure which {kind} you mean. Search again, then ask about one of the results.")

@@ -1,0 +1,140 @@
+"""Side-effect intents become confirmation cards; nothing runs until the user confirms."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from crm_app.assistant.intents import Intent, Plan
+from crm_app.services.assistant.context import referenced
+from crm_app.services.assistant.crm_proposals import CRM_PROPOSERS
+from crm_app.services.assistant.engine import TurnEngine
+from crm_app.services.assistant.people import first_name_of, resolve_people, unnamed_recipients
+from crm_app.services.assistant.reads import find_file, find_team
+from crm_app.services.assistant.turn import Proposal, TurnFailed, TurnState
+from crm_app.services.assistant.wording import when_label
+
+RECIPIENT_FIELDS = ("to", "cc", "attendees", "recipients")
+PROPOSED_REPLY = "Here's exactly what I'll do. Nothing happens until you press Confirm — you can Edit or Cancel it."
+
+
+Proposer = Callable[[TurnEngine, TurnState, Plan], Awaitable[Proposal]]
+
+
+async def propose_mail(eng: TurnEngine, st: TurnState, plan: Plan) -> Proposal:
+    a = plan.args
+    to, unresolved = await resolve_people(eng.tools, list(a.get("to") or []), list(a.get("to_names") or []))
+    cc, _ = await resolve_people(eng.tools, list(a.get("cc") or []), [])
+    if not to:
+        raise TurnFailed("Who should I send it to? Give a name from your CRM or an email address." +
+                         (f" I couldn't find {', '.join(unresolved)}." if unresolved else ""))
+    subject = a.get("subject") or "(no subject)"
+    body = a.get("body") or await asyncio.to_thread(draft_body, eng.first_name, to, subject)
+    title = "Send this email?" if plan.intent == Intent.MAIL_SEND else "Save this draft?"
+    return Proposal(title, {"to": ", ".join(to), "cc": ", ".join(cc), "subject": subject, "body": body},
+                    {"to": to, "cc": cc, "subject": subject, "body": body})
+
+
+def draft_body(sign: str, to: list[str], subject: str) -> str:
+    first = first_name_of(to[0])
+    topic = subject[0].lower() + subject[1:] if subject and subject != "(no subject)" else "this"
+    return f"Hi {first or 'there'},\n\nI'd like to follow up about {topic}.\n\nBest regards,\n{sign}".rstrip()
+
+
+async def propose_reply(eng: TurnEngine, st: TurnState, plan: Plan) -> Proposal:
+    ref = referenced(st, plan)
+    card = ref.get("card") or {}
+    body = plan.args.get("body") or ""
+    summary = {"to": card.get("from_address", ""), "subject": "RE: " + card.get("title", ""), "body": body,
+               "in_reply_to": card.get("title", "")}
+    return Proposal("Send this reply?", summary, {"message_id": ref["id"], "comment": body, "body": body},
+                    also_named={summary["to"]} if summary["to"] else set())
+
+
+async def propose_event(eng: TurnEngine, st: TurnState, plan: Plan) -> Proposal:
+    a = plan.args
+    attendees, unresolved = await resolve_people(eng.tools, list(a.get("attendees") or []),
+                                                 list(a.get("attendee_names") or []))
+    start = a.get("start")
+    if not start:
+        raise TurnFailed("When should the meeting be? Say a day and time, like “next Monday at 2pm”.")
+    end = a.get("end") or (dt.datetime.fromisoformat(start) + dt.timedelta(minutes=30)).isoformat()
+    subject = a.get("subject") or "Meeting"
+    canonical = {"subject": subject, "start": start, "end": end, "attendees": attendees,
+                 "location": a.get("location"), "body": a.get("body"), "time_zone": str(eng.tz)}
+    summary = {"subject": subject, "when": when_label(start, end), "start": start, "end": end,
+               "attendees": ", ".join(attendees), "location": a.get("location") or "",
+               "unresolved": ", ".join(unresolved)}
+    return Proposal("Create this event?", summary, canonical)
+
+
+async def propose_share(eng: TurnEngine, st: TurnState, plan: Plan) -> Proposal:
+    a = plan.args
+    file_id = await find_file(eng, st, a)
+    recipients, unresolved = await resolve_people(eng.tools, list(a.get("recipients") or []),
+                                                  list(a.get("recipient_names") or []))
+    if not recipients:
+        raise TurnFailed("Who should I share it with? " +
+                         (f"I couldn't find {', '.join(unresolved)}." if unresolved else "Name a person, a group or an address."))
+    role = a.get("role") or "read"
+    summary = {"file": st.found_file.get("title", file_id), "recipients": ", ".join(recipients),
+               "role": "can edit" if role == "write" else "can view", "link": st.found_file.get("link", "")}
+    return Proposal("Share this file?", summary, {"item_id": file_id, "recipients": recipients, "role": role})
+
+
+async def propose_post(eng: TurnEngine, st: TurnState, plan: Plan) -> Proposal:
+    a = plan.args
+    team_id, team = await find_team(eng, st, a.get("team_name") or "")
+    channels = await eng.run_read(st, "teams.channels", {"team_id": team_id}, "Finding the channel…")
+    cname = (a.get("channel_name") or "general").lower()
+    channel = next((c for c in channels if cname in c["title"].lower()), channels[0] if channels else None)
+    if channel is None:
+        raise TurnFailed(f"The team {team} has no channels I can post to.")
+    message = a.get("message") or ""
+    return Proposal("Post this message?", {"channel": f"{team} › {channel['title']}", "message": message},
+                    {"team_id": team_id, "channel_id": channel["id"], "message": message})
+
+
+PROPOSERS: dict[Intent, Proposer] = {
+    Intent.MAIL_SEND: propose_mail,
+    Intent.MAIL_DRAFT: propose_mail,
+    Intent.MAIL_REPLY: propose_reply,
+    Intent.CALENDAR_CREATE: propose_event,
+    Intent.FILES_SHARE: propose_share,
+    Intent.TEAMS_POST: propose_post,
+    **CRM_PROPOSERS,
+}
+
+
+async def propose(eng: TurnEngine, st: TurnState, plan: Plan) -> None:
+    """Show the confirmation card for a side-effect intent."""
+    capability = plan.intent.value
+    proposal = await PROPOSERS[plan.intent](eng, st, plan)
+    tool_name, source = proposal.tool_name, proposal.source
+    if not tool_name:
+        tool = await eng.tools.tool_for(capability)
+        tool_name, source = tool.name, tool.schema.source
+    await add_confirmation(st, capability, tool_name, source, proposal.title, proposal.summary,
+                           canonical=proposal.canonical, also_named=proposal.also_named)
+    await st.say(PROPOSED_REPLY)
+
+
+async def add_confirmation(st: TurnState, capability: str, tool_name: str, source: str, title: str,
+                           summary: dict[str, str], *, canonical: dict[str, Any] | None = None,
+                           raw: dict[str, Any] | None = None, also_named: set[str] | None = None) -> str:
+    """A confirmation card; recipients the user's own words don't account for are highlighted."""
+    recipients = list(dict.fromkeys(x.strip() for key in RECIPIENT_FIELDS
+                                    for x in str(summary.get(key, "")).split(",") if x.strip()))
+    unnamed = await asyncio.to_thread(unnamed_recipients, st.user_text, recipients, also_named or set())
+    action_id = uuid.uuid4().hex
+    st.turn.actions[action_id] = {"capability": capability, "tool": tool_name, "source": source,
+                                  "canonical": canonical, "raw": raw, "status": "pending"}
+    st.turn.cards.append({
+        "kind": "confirm", "id": action_id, "title": title, "capability": capability, "status": "pending",
+        **{k: str(v) for k, v in summary.items()}, "highlight": ", ".join(unnamed),
+    })
+    await st.emit()
+    return action_id

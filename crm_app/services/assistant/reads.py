@@ -1,0 +1,158 @@
+"""Read intents: each handler runs its tools at once and shows what they found."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from crm_app.assistant import cards as cardlib
+from crm_app.assistant import replies
+from crm_app.assistant.intents import Intent, Plan
+from crm_app.services.assistant.context import referenced
+from crm_app.services.assistant.engine import TurnEngine
+from crm_app.services.assistant.people import resolve_sender
+from crm_app.services.assistant.turn import TurnFailed, TurnState
+
+SEARCH_TOP = 10
+FILE_QUERY_STOPWORDS = {"the", "my", "a", "an", "file", "document", "spreadsheet", "doc", "sheet"}
+
+ReadHandler = Callable[[TurnEngine, TurnState, Plan], Awaitable[None]]
+
+
+async def read_plain(eng: TurnEngine, st: TurnState, plan: Plan) -> None:
+    """A read whose plan arguments go to the tool as they are."""
+    found = await eng.run_read(st, plan.intent.value, dict(plan.args))
+    await eng.show(st, plan.intent.value, plan, found, plan.args, has_more=bool(st.last_data.get("has_more")))
+
+
+async def read_mail_search(eng: TurnEngine, st: TurnState, plan: Plan) -> None:
+    args = dict(plan.args)
+    senders, label = await resolve_sender(eng.tools, args)
+    if args.get("sender_name") and not senders:
+        args["query"] = " ".join(x for x in (args.get("query"), args["sender_name"]) if x)
+    canonical = {k: args.get(k) for k in ("query", "start", "end", "folder", "unread_only")}
+    canonical["top"] = args.get("top") or SEARCH_TOP
+    if len(senders) <= 1:
+        found = await eng.run_read(st, "mail.search", {**canonical, "sender": senders[0] if senders else None})
+        has_more = bool(st.last_data.get("has_more"))
+    else:
+        found, has_more = await _search_each_sender(eng, st, canonical, senders)
+    await eng.show(st, "mail.search", plan, found, args, has_more=has_more, sender_label=label)
+
+
+async def _search_each_sender(eng: TurnEngine, st: TurnState, canonical: dict[str, Any],
+                              senders: list[str]) -> tuple[list[dict[str, str]], bool]:
+    """One search per sender, merged newest first and cut to the requested count."""
+    chip = await st.chip(replies.progress_label("mail.search"))
+    results = await asyncio.gather(*(eng.tools.run("mail.search", {**canonical, "sender": s}) for s in senders))
+    failed = [r for r in results if not r.ok]
+    if failed:
+        chip["state"] = "failed"
+        raise TurnFailed(failed[0].error_message or "The mail search failed.")
+    chip["state"] = "done"
+    found = sorted((c for r in results for c in cardlib.cards_from_result(r)), key=lambda c: c.get("date", ""),
+                   reverse=True)
+    has_more = len(found) > canonical["top"] or any((r.data or {}).get("has_more") for r in results)
+    return found[: canonical["top"]], has_more
+
+
+async def read_mail_get(eng: TurnEngine, st: TurnState, plan: Plan) -> None:
+    ref = referenced(st, plan)
+    found = await eng.run_read(st, "mail.get", {"message_id": ref["id"]})
+    await eng.show(st, "mail.get", plan, found, plan.args)
+
+
+async def read_files_recent(eng: TurnEngine, st: TurnState, plan: Plan) -> None:
+    found = await eng.run_read(st, "files.recent", {**plan.args, "recent": True})
+    await eng.show(st, "files.recent", plan, found, plan.args)
+
+
+async def read_files_read(eng: TurnEngine, st: TurnState, plan: Plan) -> None:
+    file_id = await find_file(eng, st, plan.args)
+    found = await eng.run_read(st, "files.read", {"item_id": file_id})
+    await eng.show(st, "files.read", plan, found, plan.args)
+
+
+async def read_teams_channels(eng: TurnEngine, st: TurnState, plan: Plan) -> None:
+    team_id, _ = await find_team(eng, st, plan.args.get("team_name") or "")
+    found = await eng.run_read(st, "teams.channels", {"team_id": team_id})
+    await eng.show(st, "teams.channels", plan, found, plan.args)
+
+
+async def read_sharepoint_list_files(eng: TurnEngine, st: TurnState, plan: Plan) -> None:
+    sites = await eng.run_read(st, "sharepoint.sites", {"query": plan.args.get("site")}, "Finding the site…")
+    if not sites:
+        raise TurnFailed(f"I found no SharePoint site called “{plan.args.get('site', '')}”.")
+    found = await eng.run_read(st, "sharepoint.list_files", {"site_id": sites[0]["id"]})
+    await eng.show(st, "sharepoint.list_files", plan, found, plan.args)
+
+
+async def read_crm_search(eng: TurnEngine, st: TurnState, plan: Plan) -> None:
+    a = plan.args
+    args = {"entity": a.get("entity") or "all", "query": a.get("query") or a.get("company") or "", "stage": a.get("stage")}
+    await _crm_read(eng, st, plan, "crm_search", args, "The CRM search failed.")
+
+
+async def read_crm_get(eng: TurnEngine, st: TurnState, plan: Plan) -> None:
+    args = {"entity": plan.args.get("entity"), "ref": plan.args.get("ref")}
+    await _crm_read(eng, st, plan, "crm_get_record", args, "I couldn't open that record.")
+
+
+async def _crm_read(eng: TurnEngine, st: TurnState, plan: Plan, tool_name: str, args: dict[str, Any],
+                    failure: str) -> None:
+    capability = plan.intent.value
+    chip = await st.chip(replies.progress_label(capability))
+    result = await eng.tools.execute(tool_name, args)
+    chip["state"] = "done" if result.ok else "failed"
+    if not result.ok:
+        raise TurnFailed(result.error_message or failure)
+    await eng.show(st, capability, plan, cardlib.cards_from_result(result), plan.args)
+
+
+READ_HANDLERS: dict[Intent, ReadHandler] = {
+    Intent.MAIL_SEARCH: read_mail_search,
+    Intent.MAIL_GET: read_mail_get,
+    Intent.FILES_RECENT: read_files_recent,
+    Intent.FILES_READ: read_files_read,
+    Intent.TEAMS_CHANNELS: read_teams_channels,
+    Intent.SHAREPOINT_LIST_FILES: read_sharepoint_list_files,
+    Intent.CRM_SEARCH: read_crm_search,
+    Intent.CRM_GET: read_crm_get,
+}
+
+
+def read_handler(intent: Intent) -> ReadHandler:
+    """The handler for a read intent; intents without their own pass the plan's arguments through."""
+    return READ_HANDLERS.get(intent, read_plain)
+
+
+# ---- finding the thing a request is about
+async def find_file(eng: TurnEngine, st: TurnState, args: dict[str, Any]) -> str:
+    """The id of the file a request means: an earlier result, or the best match of a OneDrive search."""
+    ref = args.get("ref")
+    if ref:
+        return referenced(st, Plan(Intent.FILES_READ, {"ref": ref}), "file")["id"]
+    query = args.get("file_query") or args.get("query") or ""
+    if not query:
+        raise TurnFailed("Say which file you mean, for example “the budget spreadsheet”.")
+    found = await eng.run_read(st, "files.search", {"query": file_query(query)}, "Finding the file…")
+    if not found:
+        raise TurnFailed(f"I found no file matching “{query}” in your OneDrive.")
+    st.found_file = found[0]
+    return found[0]["id"]
+
+
+async def find_team(eng: TurnEngine, st: TurnState, name: str) -> tuple[str, str]:
+    """(id, name) of the team a request means."""
+    teams = await eng.run_read(st, "teams.list", {}, "Finding the team…")
+    match = [t for t in teams if name and name.lower() in t["title"].lower()] or (teams if len(teams) == 1 else [])
+    if not match:
+        raise TurnFailed(f"I couldn't find a team called “{name}”." if name else "Say which team you mean.")
+    return match[0]["id"], match[0]["title"]
+
+
+def file_query(text: str) -> str:
+    words = [w for w in re.split(r"\s+", text.strip()) if w.lower() not in FILE_QUERY_STOPWORDS]
+    return " ".join(words) or text

@@ -1,0 +1,112 @@
+"""One assistant message as it builds up, and the state of the turn that builds it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from crm_app.assistant import cards as cardlib
+from crm_app.assistant import replies
+
+MAX_MESSAGE_CHARS = 8000
+RESULT_KINDS = ("email", "event", "file", "site", "team")
+
+
+@dataclass
+class Turn:
+    """One assistant message as it builds up: progress chips, cards, reply text, flags."""
+
+    text: str = ""
+    cards: list[dict[str, str]] = field(default_factory=list)
+    chips: list[dict[str, str]] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    results: list[dict[str, Any]] = field(default_factory=list)
+    actions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    retry_text: str = ""
+    status: str = "working"
+    message_id: int = 0
+
+    def payload(self) -> dict[str, Any]:
+        return {"cards": self.cards, "chips": self.chips, "flags": self.flags, "results": self.results,
+                "actions": self.actions, "retry_text": self.retry_text, "status": self.status}
+
+    def remember(self, found: list[dict[str, str]]) -> None:
+        """The cards a follow-up ("what does the second one say") can refer to."""
+        self.results = [
+            {"kind": c["kind"] if c["kind"] in RESULT_KINDS else "crm",
+             "id": c.get("id", ""), "label": c.get("title", ""), "preview_only": c.get("body_kind") == "preview",
+             "card": c}
+            for c in found if c.get("id")
+        ]
+
+
+Sink = Callable[[Turn], Awaitable[None]]
+
+
+async def no_sink(_: Turn) -> None:
+    return None
+
+
+@dataclass
+class Proposal:
+    """A side effect waiting for confirmation: what runs (canonical arguments) and what the card shows."""
+
+    title: str
+    summary: dict[str, str]
+    canonical: dict[str, Any]
+    tool_name: str = ""
+    source: str = "crm"
+    also_named: set[str] = field(default_factory=set)
+
+
+class TurnFailed(Exception):
+    """A step failed; the message is for the user."""
+
+
+@dataclass
+class TurnState:
+    """What one turn knows and has produced so far; handlers receive it and add to it."""
+
+    sink: Sink = no_sink
+    turn: Turn = field(default_factory=Turn)
+    user_text: str = ""
+    last_results: list[dict[str, Any]] = field(default_factory=list)
+    capability: str = "request"
+    found_file: dict[str, str] = field(default_factory=dict)
+    last_data: dict[str, Any] = field(default_factory=dict)
+
+    async def emit(self) -> None:
+        await self.sink(self.turn)
+
+    async def chip(self, label: str) -> dict[str, str]:
+        chip = {"label": label, "state": "running"}
+        self.turn.chips.append(chip)
+        await self.emit()
+        return chip
+
+    async def say(self, text: str) -> None:
+        """Show a reply composed in full (replies from a model stream as they arrive)."""
+        self.turn.text = text
+        await self.emit()
+
+    async def fail(self, capability: str, message: str) -> None:
+        card = cardlib.error_card(replies.failure_what(capability), message, retry_id=uuid.uuid4().hex)
+        card["retry_text"] = self.turn.retry_text
+        self.turn.cards.append(card)
+        self.turn.status = "failed"
+        for chip in self.turn.chips:
+            if chip["state"] == "running":
+                chip["state"] = "failed"
+        await self.say(replies.failure_reply(capability, message))
+
+    async def finish(self) -> Turn:
+        if self.turn.status == "working":
+            self.turn.status = "done"
+        await self.emit()
+        return self.turn
+
+    def earlier_cards(self) -> list[dict[str, str]]:
+        """The cards of the previous reply, which this turn may refer to."""
+        return [r["card"] for r in self.last_results if r.get("card")]
