@@ -5,7 +5,8 @@ The set is JSON Lines. The first line is ``{"_config": {"now", "time_zone",
 where ``args`` lists the arguments that must match exactly (nested dictionaries
 are compared key by key, everything else by equality) and ``context`` may hold
 ``last_results`` and ``history``. A case passes when the intent and every labelled
-argument match.
+argument match; its intent alone is scored too, so a report can tell a wrong
+capability from wrong details.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ from crm_app.assistant.parser import parse
 
 ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_SET = ROOT / "eval" / "assistant_utterances.jsonl"
+FRESH_SET = ROOT / "eval" / "fresh_utterances.jsonl"
+ALL_SETS = (DEFAULT_SET, FRESH_SET)
 
 
 class EvaluationSetError(AssistantError, ValueError):
@@ -63,6 +66,10 @@ class Outcome:
     def passed(self) -> bool:
         return not self.mismatches
 
+    @property
+    def intent_matched(self) -> bool:
+        return str(self.plan.intent) == self.case.intent
+
 
 @dataclass
 class Report:
@@ -72,20 +79,33 @@ class Report:
 
     @property
     def accuracy(self) -> float:
-        return (
-            sum(o.passed for o in self.outcomes) / len(self.outcomes)
-            if self.outcomes
-            else 0.0
-        )
+        """Share of cases whose intent and labelled arguments all match."""
+        return self._share(sum(o.passed for o in self.outcomes))
+
+    @property
+    def intent_accuracy(self) -> float:
+        """Share of cases whose intent matches, whatever the arguments."""
+        return self._share(sum(o.intent_matched for o in self.outcomes))
+
+    def _share(self, count: int) -> float:
+        return count / len(self.outcomes) if self.outcomes else 0.0
 
     def per_intent(self) -> dict[str, tuple[int, int]]:
         """Passed and total cases for each labelled intent."""
-        table: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        return {
+            intent: (passed, total)
+            for intent, (_, passed, total) in self.per_intent_scores().items()
+        }
+
+    def per_intent_scores(self) -> dict[str, tuple[int, int, int]]:
+        """Cases with the right intent, fully passed cases and total cases for each labelled intent."""
+        table: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
         for outcome in self.outcomes:
             row = table[outcome.case.intent]
-            row[0] += outcome.passed
-            row[1] += 1
-        return {intent: (row[0], row[1]) for intent, row in sorted(table.items())}
+            row[0] += outcome.intent_matched
+            row[1] += outcome.passed
+            row[2] += 1
+        return {intent: (row[0], row[1], row[2]) for intent, row in sorted(table.items())}
 
     def timings_ms(self) -> tuple[float, float, float]:
         """Median, 95th percentile and maximum parse time in milliseconds."""
