@@ -18,7 +18,7 @@ error card; every call is audited by the MCP client manager.
 - `dispatch`: the use cases (`send_message`, `offer_contact`, `log_email_card`)
 """
 
-from crm_app.services.assistant.confirmations import EDITABLE, apply_edits, cancel_action, confirm_action, mark_card
+from crm_app.services.assistant.confirmations import EDITABLE, apply_edits, cancel_action, confirm_action, editable
 from crm_app.services.assistant.context import clock
 from crm_app.services.assistant.crm_proposals import CREATE_TOOL, CRM_INTENT_TOOL, log_args
 from crm_app.services.assistant.dispatch import log_email_card, offer_contact, send_message
@@ -34,5 +34,5 @@ __all__ = [
     "CREATE_TOOL", "CRM_INTENT_TOOL", "EDITABLE", "EMAIL_ID_ARGUMENTS", "EMAIL_RE", "MAX_MESSAGE_CHARS", "MS365_AREA",
     "PROPOSERS", "READ_HANDLERS", "SEARCH_TOP", "Sink", "Turn", "TurnEngine", "TurnFailed", "TurnState",
     "apply_edits", "build_registry", "cancel_action", "clock", "confirm_action", "crm_registry", "log_args",
-    "log_email_card", "mark_card", "offer_contact", "proposal_summary", "send_message", "unnamed_recipients",
+    "editable", "log_email_card", "offer_contact", "proposal_summary", "send_message", "unnamed_recipients",
 ]

@@ -14,28 +14,27 @@ from crm_app.services.assistant.engine import TurnEngine
 from crm_app.services.assistant.turn import Sink, Turn, TurnFailed, TurnState, no_sink
 from crm_app.services.assistant.wording import done_reply
 from crm_app.services.auth import SignedInUser
-from crm_app.services.errors import NotFound
 from crm_app.tools.base import ToolResult
 
 EDITABLE = ("to", "cc", "subject", "body", "start", "end", "attendees", "location", "message", "text", "recipients", "stage", "due")
 LIST_FIELDS = ("to", "cc", "attendees", "recipients")
+CLAIMABLE = ("pending",)
+ALREADY_HANDLED = "That action was already handled."
 TOOL_GONE = "The tool for this action is no longer available. Check Settings → Microsoft 365."
 
 
 async def confirm_action(user: SignedInUser, message_id: int, action_id: str, edits: dict[str, str] | None = None,
                          sink: Sink = no_sink) -> Turn:
-    """Run a proposed action exactly once, with the user's edits, and record what happened."""
+    """Run a proposed action exactly once, with the user's edits, and record what happened.
+
+    The action is claimed atomically first: of two confirmations of the same action, only one runs it.
+    """
     edits = edits or {}
-    msg = await asyncio.to_thread(conversations.get_message, user.id, message_id)
-    actions = msg.get("actions") or {}
-    action = actions.get(action_id)
+    action = await asyncio.to_thread(conversations.move_action, user.id, message_id, action_id, "running",
+                                     only_from=CLAIMABLE)
     if action is None:
-        raise NotFound("That action no longer exists.")
-    if action.get("status") != "pending":
-        return Turn(text="That action was already handled.", status="done")
-    action["status"] = "running"
-    await asyncio.to_thread(conversations.update_payload, user.id, message_id, {"actions": actions})
-    eng = TurnEngine(user, msg["conversation_id"])
+        return Turn(text=ALREADY_HANDLED, status="done")
+    eng = TurnEngine(user, action["conversation_id"])
     st = TurnState(sink=sink)
     capability = action["capability"]
     try:
@@ -44,12 +43,11 @@ async def confirm_action(user: SignedInUser, message_id: int, action_id: str, ed
         failure = str(exc)
     except DatabaseUnavailable as exc:
         failure = exc.user_message
-    if failure is None:
-        action["status"] = "done"
-    else:
-        action["status"] = "failed"
+    status = "done" if failure is None else "failed"
+    if failure is not None:
         await st.fail(capability, failure)
-    await asyncio.to_thread(mark_card, user.id, message_id, actions, action_id, action["status"], edits)
+    await asyncio.to_thread(conversations.move_action, user.id, message_id, action_id, status,
+                            card_changes=editable(edits))
     await st.emit()
     return st.turn
 
@@ -77,25 +75,15 @@ async def _run(eng: TurnEngine, st: TurnState, action: dict[str, Any], edits: di
 
 
 def cancel_action(user: SignedInUser, message_id: int, action_id: str) -> None:
+    """Cancel a proposed action that has not run; an action already claimed or gone is left as it is."""
     msg = conversations.get_message(user.id, message_id)
-    actions = msg.get("actions") or {}
-    if action_id in actions and actions[action_id].get("status") == "pending":
-        actions[action_id]["status"] = "cancelled"
-        mark_card(user.id, message_id, actions, action_id, "cancelled", {})
+    if action_id in (msg.get("actions") or {}):
+        conversations.move_action(user.id, message_id, action_id, "cancelled", only_from=CLAIMABLE)
 
 
-def mark_card(user_id: int, message_id: int, actions: dict[str, Any], action_id: str, status: str,
-              edits: dict[str, str]) -> None:
-    """Store the actions and show `status` (and the user's edits) on the action's confirmation card."""
-    msg = conversations.get_message(user_id, message_id)
-    cards = msg.get("cards") or []
-    for c in cards:
-        if c.get("kind") == "confirm" and c.get("id") == action_id:
-            c["status"] = status
-            for k, v in edits.items():
-                if k in EDITABLE:
-                    c[k] = v
-    conversations.update_payload(user_id, message_id, {"actions": actions, "cards": cards})
+def editable(edits: dict[str, str]) -> dict[str, str]:
+    """The user's edits a confirmation card shows."""
+    return {k: v for k, v in edits.items() if k in EDITABLE}
 
 
 def split_list(v: str) -> list[str]:
