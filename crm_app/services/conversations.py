@@ -122,7 +122,8 @@ def get_message(user_id: int, message_id: int) -> dict[str, Any]:
 
 
 def move_action(user_id: int, message_id: int, action_id: str, status: str, *, only_from: tuple[str, ...] | None = None,
-                card_changes: dict[str, str] | None = None) -> dict[str, Any] | None:
+                card_changes: dict[str, str] | None = None,
+                action_changes: dict[str, Any] | None = None) -> dict[str, Any] | None:
     """Set one proposed action's status, and its confirmation card's, in one atomic step.
 
     With `only_from`, the move happens only if the action is in one of those statuses, and of two callers
@@ -145,6 +146,7 @@ def move_action(user_id: int, message_id: int, action_id: str, status: str, *, o
             if only_from is not None and action.get("status") not in only_from:
                 return None
             before = {**action, "conversation_id": row.conversation_id}
+            action.update(action_changes or {})
             action["status"] = status
             for card in payload.get("cards") or []:
                 if card.get("kind") == "confirm" and card.get("id") == action_id:

@@ -131,7 +131,7 @@ async def add_confirmation(st: TurnState, capability: str, tool_name: str, sourc
     unnamed = await asyncio.to_thread(unnamed_recipients, st.user_text, recipients, also_named or set())
     action_id = uuid.uuid4().hex
     st.turn.actions[action_id] = {"capability": capability, "tool": tool_name, "source": source,
-                                  "canonical": canonical, "raw": raw, "status": "pending"}
+                                  "canonical": canonical, "raw": raw, "status": "pending", "request": st.turn.retry_text}
     st.turn.cards.append({
         "kind": "confirm", "id": action_id, "title": title, "capability": capability, "status": "pending",
         **{k: str(v) for k, v in summary.items()}, "highlight": ", ".join(unnamed),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -9,6 +10,8 @@ from typing import Any
 
 from crm_app.assistant import cards as cardlib
 from crm_app.assistant import replies
+
+log = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 8000
 RESULT_KINDS = ("email", "event", "file", "site", "team")
@@ -27,6 +30,8 @@ class Turn:
     retry_text: str = ""
     status: str = "working"
     message_id: int = 0
+    # For a confirmation: the status its action ended in ("" when this turn did not run it).
+    action_status: str = ""
 
     def payload(self) -> dict[str, Any]:
         return {"cards": self.cards, "chips": self.chips, "flags": self.flags, "results": self.results,
@@ -78,7 +83,11 @@ class TurnState:
     last_data: dict[str, Any] = field(default_factory=dict)
 
     async def emit(self) -> None:
-        await self.sink(self.turn)
+        """Show the turn so far; a page that cannot be updated does not stop the work (the result is returned)."""
+        try:
+            await self.sink(self.turn)
+        except Exception:
+            log.exception("showing the turn's progress failed")
 
     async def chip(self, label: str) -> dict[str, str]:
         chip = {"label": label, "state": "running"}

@@ -70,3 +70,42 @@ async def test_edits_are_kept_on_the_card_once_the_action_ran(avery):
     action, stored_card = stored_action(avery, turn.message_id, card["id"])
     assert stored_card["subject"] == "Meeting moved" and "secret" not in stored_card
     assert action["status"] == "done"
+
+
+@pytest.mark.parametrize("status", [429, 503])
+async def test_a_send_refused_for_now_can_be_confirmed_again_and_sends_once(avery, status):
+    from crm_app.services.assistant import confirm_action
+
+    admin, turn, card = await propose_send(avery, "the throttled retry")
+    admin.fault(status=status, burst=1, retry_after=0, path_prefix=SEND_MAIL)
+    first = await confirm_action(avery.user, turn.message_id, card["id"], {"subject": "Retried subject"})
+    assert first.status == "failed" and first.action_status == "retryable"
+    assert "press Confirm on the card again" in cards_of(first, "error")[0]["body"]
+    assert not admin.sent_to("john@company.com")
+    action, stored_card = stored_action(avery, turn.message_id, card["id"])
+    assert action["status"] == "retryable" and stored_card["status"] == "retryable"
+    assert stored_card["subject"] == "Retried subject"
+
+    second = await confirm_action(avery.user, turn.message_id, card["id"])
+    assert second.status == "done" and second.action_status == "done", second.text
+    assert [m["subject"] for m in admin.sent_to("john@company.com")] == ["Retried subject"]
+    assert admin.stats()["requests_by_path"].get(SEND_MAIL) == 2
+    third = await confirm_action(avery.user, turn.message_id, card["id"])
+    assert third.text == "That action was already handled."
+    assert len(admin.sent_to("john@company.com")) == 1
+    action, stored_card = stored_action(avery, turn.message_id, card["id"])
+    assert action["status"] == "done" and stored_card["status"] == "done"
+
+
+async def test_a_send_the_server_rejected_is_not_offered_again(avery):
+    from crm_app.services.assistant import confirm_action
+
+    admin, turn, card = await propose_send(avery, "the rejected send")
+    first = await confirm_action(avery.user, turn.message_id, card["id"], {"to": "not an address"})
+    assert first.status == "failed" and first.action_status == "failed", first.text
+    assert "Confirm on the card again" not in cards_of(first, "error")[0]["body"]
+    again = await confirm_action(avery.user, turn.message_id, card["id"])
+    assert again.text == "That action was already handled."
+    assert not admin.sent_to("john@company.com") and not admin.outbound()
+    action, stored_card = stored_action(avery, turn.message_id, card["id"])
+    assert action["status"] == "failed" and stored_card["status"] == "failed"
