@@ -14,7 +14,7 @@ from crm_app.mcp.tool_errors import parse_tool_error
 from crm_app.services import conversations
 from crm_app.services.assistant.context import save_reply
 from crm_app.services.assistant.engine import TurnEngine
-from crm_app.services.assistant.turn import Sink, Turn, TurnFailed, TurnState, no_sink
+from crm_app.services.assistant.turn import Action, Sink, Turn, TurnFailed, TurnState, no_sink
 from crm_app.services.assistant.wording import done_reply
 from crm_app.services.auth import SignedInUser
 from crm_app.services.errors import NotFound
@@ -40,15 +40,16 @@ async def confirm_action(user: SignedInUser, message_id: int, action_id: str, ed
     The action is claimed atomically first: of two confirmations of the same action, only one runs it. An
     action Microsoft 365 refused for now (throttled, unavailable) did not happen and can be confirmed again.
     """
-    action = await asyncio.to_thread(conversations.move_action, user.id, message_id, action_id, "running",
-                                     only_from=CLAIMABLE)
-    if action is None:
+    claimed = await asyncio.to_thread(conversations.move_action, user.id, message_id, action_id, "running",
+                                      only_from=CLAIMABLE)
+    if claimed is None:
         return Turn(text=ALREADY_HANDLED, status="done")
-    edits = {**(action.get("edits") or {}), **editable(edits or {})}
-    eng = TurnEngine(user, action["conversation_id"])
+    action = Action.from_stored(claimed)
+    edits = {**action.edits, **editable(edits or {})}
+    eng = TurnEngine(user, claimed["conversation_id"])
     st = TurnState(sink=sink)
-    st.turn.retry_text = action.get("request") or ""
-    capability = action["capability"]
+    st.turn.retry_text = action.request
+    capability = action.capability
     try:
         status, failure = await _run(eng, st, action, edits)
     except TurnFailed as exc:
@@ -75,20 +76,20 @@ async def _record(user_id: int, message_id: int, action_id: str, status: str, ed
         log.warning("could not record that action %s ended %s", action_id, status)
 
 
-async def _run(eng: TurnEngine, st: TurnState, action: dict[str, Any], edits: dict[str, str]) -> tuple[str, str]:
+async def _run(eng: TurnEngine, st: TurnState, action: Action, edits: dict[str, str]) -> tuple[str, str]:
     """Run the action's tool: its new status, and what went wrong ("" when it succeeded)."""
-    capability = action["capability"]
-    tool = await eng.tools.get(action["tool"])
+    capability = action.capability
+    tool = await eng.tools.get(action.tool)
     if tool is None:
         return "failed", TOOL_GONE
     chip = await st.chip(replies.failure_what(capability) + "…")
-    canonical = {**(action.get("canonical") or {}), **apply_edits(capability, edits)}
+    canonical = {**(action.canonical or {}), **apply_edits(capability, edits)}
     result: ToolResult
-    if action.get("raw") is not None:
-        result = await eng.tools.run_edited(tool, action["raw"], apply_edits(capability, edits))
+    if action.raw is not None:
+        result = await eng.tools.run_edited(tool, action.raw, apply_edits(capability, edits))
     else:
         result = await eng.tools.run(capability, canonical, tool)
-    chip["state"] = "done" if result.ok else "failed"
+    chip.state = "done" if result.ok else "failed"
     if not result.ok:
         return ("retryable" if refused_for_now(result) else "failed"), result.error_message or "The tool reported an error."
     st.turn.cards.extend(cardlib.cards_from_result(result))

@@ -44,10 +44,10 @@ async def test_a_channel_post_is_a_pending_card_and_nothing_is_posted():
     [card] = st.turn.cards
     assert card["kind"] == "confirm" and card["status"] == "pending" and card["channel"] == "Sales › Deals"
     assert card["message"] == "we won" and card["highlight"] == ""
-    action = st.turn.actions[card["id"]]
-    assert action == {"capability": "teams.post", "tool": "teams_post_message", "source": "ms365",
-                      "canonical": {"team_id": "t1", "channel_id": "c2", "message": "we won"}, "raw": None,
-                      "status": "pending", "request": ""}
+    assert st.turn.payload()["actions"][card["id"]] == {
+        "capability": "teams.post", "tool": "teams_post_message", "source": "ms365",
+        "canonical": {"team_id": "t1", "channel_id": "c2", "message": "we won"}, "raw": None,
+        "status": "pending", "request": "", "edits": {}}
     assert "Nothing happens until you press Confirm" in st.turn.text
 
 

@@ -25,7 +25,7 @@ async def test_channels_of_a_named_team_are_found_through_the_team_list():
     await execute_plan(eng, st, Plan(Intent.TEAMS_CHANNELS, {"team_name": "sales"}))
     assert teams.calls == [{}] and chans.calls == [{"team_id": "t1"}]
     assert [(c["kind"], c["title"]) for c in st.turn.cards] == [("channel", "General"), ("channel", "Deals")]
-    assert [c["state"] for c in st.turn.chips] == ["done", "done"]
+    assert [c.state for c in st.turn.chips] == ["done", "done"]
     assert st.capability == "teams.channels" and st.turn.text
     assert [r["id"] for r in st.turn.results] == ["c1", "c2"]
 
@@ -47,7 +47,7 @@ async def test_a_failing_tool_fails_the_read_with_its_own_message():
     st = TurnState()
     with pytest.raises(TurnFailed, match="HTTP 503"):
         await execute_plan(eng, st, Plan(Intent.TEAMS_LIST, {}))
-    assert [c["state"] for c in st.turn.chips] == ["failed"] and st.turn.cards == []
+    assert [c.state for c in st.turn.chips] == ["failed"] and st.turn.cards == []
 
 
 async def test_a_read_no_connected_server_offers_says_why():

@@ -13,11 +13,11 @@ async def test_a_failure_adds_one_retryable_error_card_and_fails_the_running_chi
 
     st = TurnState(sink=sink, turn=Turn(retry_text="show my mail"))
     done = await st.chip("Listing")
-    done["state"] = "done"
+    done.state = "done"
     await st.chip("Searching")
     await st.fail("mail.search", "The server did not answer.")
     assert st.turn.status == "failed"
-    assert [c["state"] for c in st.turn.chips] == ["done", "failed"]
+    assert [c.state for c in st.turn.chips] == ["done", "failed"]
     [card] = st.turn.cards
     assert card["kind"] == "error" and card["retry_text"] == "show my mail" and card["retry_id"]
     assert "The server did not answer." in card["body"] and "The server did not answer." in st.turn.text
