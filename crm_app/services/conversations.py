@@ -15,6 +15,7 @@ TITLE_LIMIT = 80
 HISTORY_LIMIT = 200
 DEFAULT_TITLE = "New conversation"
 NOT_YOURS = "That conversation doesn't exist, or it isn't yours."
+MOVE_ATTEMPTS = 20
 NUL_REPLACEMENT = "\ufffd"  # PostgreSQL text cannot hold NUL; the payload is JSON, where it is escaped
 
 
@@ -118,6 +119,44 @@ def get_message(user_id: int, message_id: int) -> dict[str, Any]:
             raise NotFound("That message no longer exists.")
         _owned(s, user_id, m.conversation_id)
         return {**message_dict(m), "conversation_id": m.conversation_id}
+
+
+def move_action(user_id: int, message_id: int, action_id: str, status: str, *, only_from: tuple[str, ...] | None = None,
+                card_changes: dict[str, str] | None = None,
+                action_changes: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """Set one proposed action's status, and its confirmation card's, in one atomic step.
+
+    With `only_from`, the move happens only if the action is in one of those statuses, and of two callers
+    racing for the same action only one makes it: the write succeeds only if the message is still as this
+    call read it (compare and swap, on any database). Returns the action as it was before the move, with the
+    message's `conversation_id`, when this call made the move; None when the action was in another status.
+    """
+    msgs, conv = ChatMessage.__table__, Conversation.__table__
+    read = (sa.select(msgs.c.payload, msgs.c.conversation_id).join(conv, conv.c.id == msgs.c.conversation_id)
+            .where(msgs.c.id == int(message_id), conv.c.user_id == user_id))
+    for _ in range(MOVE_ATTEMPTS):
+        with session_scope() as s:
+            row = s.execute(read).one_or_none()
+            if row is None:
+                raise NotFound("That message no longer exists.")
+            payload = json.loads(row.payload or "{}")
+            action = (payload.get("actions") or {}).get(action_id)
+            if action is None:
+                raise NotFound("That action no longer exists.")
+            if only_from is not None and action.get("status") not in only_from:
+                return None
+            before = {**action, "conversation_id": row.conversation_id}
+            action.update(action_changes or {})
+            action["status"] = status
+            for card in payload.get("cards") or []:
+                if card.get("kind") == "confirm" and card.get("id") == action_id:
+                    card.update(card_changes or {})
+                    card["status"] = status
+            swap = (sa.update(msgs).where(msgs.c.id == int(message_id), msgs.c.payload == row.payload)
+                    .values(payload=json.dumps(payload)))
+            if s.execute(swap).rowcount == 1:
+                return before
+    raise RuntimeError(f"message {message_id} kept changing while action {action_id} was being updated")
 
 
 def delete(user_id: int, conversation_id: int) -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from crm_app.db import DatabaseUnavailable
+
+__all__ = ["AuthError", "DatabaseUnavailable", "NotFound", "RateLimited", "ServiceError", "ValidationFailed"]
+
 
 class ServiceError(Exception):
     """Base class: `str(exc)` is a sentence the user can act on."""

@@ -11,43 +11,27 @@ from typing import Any
 
 import reflex as rx
 
-from crm_app.assistant.intents import Intent, Plan
-from crm_app.db import DatabaseUnavailable
 from crm_app.services import assistant, auth, conversations
-from crm_app.services.errors import NotFound
+from crm_app.services.errors import DatabaseUnavailable, NotFound
+from crm_app.state.chat_view import (
+    LOG_FAILED_TEXT,
+    NOT_RUN_TEXT,
+    SIGNED_OUT_TEXT,
+    UNANSWERED_TEXT,
+    UIMessage,
+    card_status_shown,
+    conversations_to_show,
+    failure_text,
+    from_turn,
+    to_ui,
+)
+from crm_app.state.offload import off_loop
 from crm_app.state.session import SessionState, session_guard
 
 log = logging.getLogger(__name__)
 MAX_INPUT = 8000
 ANSWER_WAIT_SECONDS = 120.0
 ANSWER_POLL_SECONDS = 0.5
-UNANSWERED_TEXT = ("This answer did not arrive: the connection or the server was interrupted while it was being "
-                   "prepared. Your message was kept; send it again.")
-
-
-@dataclasses.dataclass
-class UIMessage:
-    id: str = ""
-    role: str = "assistant"
-    text: str = ""
-    cards: list[dict[str, str]] = dataclasses.field(default_factory=list)
-    chips: list[dict[str, str]] = dataclasses.field(default_factory=list)
-    flags: list[str] = dataclasses.field(default_factory=list)
-    status: str = "done"
-
-
-def to_ui(m: dict[str, Any]) -> UIMessage:
-    return UIMessage(
-        id=str(m.get("id", "")),
-        role=m.get("role", "assistant"),
-        text=m.get("content", ""),
-        cards=[{k: str(v) for k, v in c.items()} for c in m.get("cards") or []],
-        chips=[{k: str(v) for k, v in c.items()} for c in m.get("chips") or []],
-        flags=[str(f) for f in m.get("flags") or []],
-        status=m.get("status", "done"),
-    )
-
-
 class ChatState(SessionState):
     conversations: list[dict[str, str]] = []
     conversation_id: int = 0
@@ -64,50 +48,67 @@ class ChatState(SessionState):
     editing_action: str = ""
     edit_message_id: str = ""
     edit_values: dict[str, str] = {}
-    # The user `_start_turn` has just checked, handed to the `run_turn` it starts (backend only, used once).
-    _turn_user: auth.SignedInUser | None = None
+    # Set by `_start_turn` for the `run_turn` it starts (backend only, used once).
+    _turn_started: bool = False
 
     @rx.var
     def assistant_mode(self) -> str:
-        from crm_app.settings import get_settings
-
-        model = get_settings().llm_model
-        return f"Model: {model}" if model else "Offline assistant"
+        return assistant.mode_label()
 
     # ---- loading
-    def _load_list(self, user_id: int) -> None:
-        self._show_list(conversations.list_for_user(user_id))
-
     def _show_list(self, listed: list[dict[str, Any]]) -> None:
         self.conversations = [{"id": str(c["id"]), "title": c["title"], "updated_at": c["updated_at"]} for c in listed]
 
-    def _open(self, user_id: int, conversation_id: int) -> None:
-        self.messages = [to_ui(m) for m in conversations.messages(user_id, conversation_id)]
+    def _show_conversation(self, conversation_id: int, history: list[dict[str, Any]]) -> None:
+        self.messages = [to_ui(m) for m in history]
         self._clear_live()
         self.conversation_id = conversation_id
         self.last_conversation = str(conversation_id)
 
-    @rx.event
-    def load(self):
-        user, redirect = self._admit()
-        if user is None:
-            return redirect
+    async def _session_token(self) -> str:
+        async with self:
+            return self.session_token
+
+    async def _signed_in_user(self) -> auth.SignedInUser | None:
+        """Who the session cookie belongs to, looked up off the event loop and outside the state lock
+        (None when signed out or when the database cannot say)."""
+        token = await self._session_token()
         try:
-            self._load_list(user.id)
-            wanted = self.router.url.query_parameters.get("c") or self.last_conversation
-            ids = [int(c["id"]) for c in self.conversations]
-            if self.sending:
-                return None
-            if wanted and wanted.isdigit() and int(wanted) in ids:
-                self._open(user.id, int(wanted))
-            elif self.conversation_id in ids:
-                self._open(user.id, self.conversation_id)
-            else:
-                self.conversation_id, self.messages = 0, []
-        except DatabaseUnavailable as exc:
-            self.page_error = exc.user_message
+            return await off_loop(auth.resolve_session, token)
+        except DatabaseUnavailable:
             return None
-        return self._await_unanswered()
+
+    @rx.event(background=True)
+    async def load(self):
+        async with self:
+            self.page_error = ""
+            token = self.session_token
+            wanted = self.router.url.query_parameters.get("c") or self.last_conversation
+            current = self.conversation_id
+            path = self.router.url.path or "/"
+        try:
+            user, listed, opened, history = await off_loop(conversations_to_show, token, wanted, current)
+        except DatabaseUnavailable as exc:
+            async with self:
+                self.page_error = exc.user_message
+            return
+        if user is None:
+            async with self:
+                self._apply_user(None)
+            yield rx.redirect("/signin" if path in ("", "/") else f"/signin?next={path}")
+            return
+        async with self:
+            self._apply_user(user)
+            self._show_list(listed)
+            waiting = None
+            if not self.sending:
+                if opened:
+                    self._show_conversation(opened, history)
+                else:
+                    self.conversation_id, self.messages = 0, []
+                waiting = self._await_unanswered()
+        if waiting is not None:
+            yield waiting
 
     def _begin_live(self) -> None:
         """The answer being prepared lives apart from the history, so each update sends only this message."""
@@ -118,6 +119,11 @@ class ChatState(SessionState):
         if self.live_active:
             self.messages.extend([self.pending, final] if self.pending_active else [final])
         self._clear_live()
+
+    def _fail_live(self, text: str) -> None:
+        """End the answer in progress as failed, with `text`, and give the input back."""
+        self.sending = False
+        self._end_live(UIMessage(role="assistant", status="failed", text=text))
 
     def _clear_live(self) -> None:
         self.live_active, self.live = False, UIMessage(status="")
@@ -135,16 +141,12 @@ class ChatState(SessionState):
 
     @rx.event(background=True)
     async def await_answer(self, conversation_id: int, user_message_id: str):
-        async with self:
-            try:
-                user = self.current_user()
-            except DatabaseUnavailable:
-                user = None
+        user = await self._signed_in_user()
         answer: dict[str, Any] | None = None
         deadline = time.time() + ANSWER_WAIT_SECONDS
         while user is not None:
             try:
-                history = await asyncio.to_thread(conversations.messages, user.id, conversation_id)
+                history = await off_loop(conversations.messages, user.id, conversation_id)
             except NotFound:
                 break
             except DatabaseUnavailable:
@@ -173,17 +175,21 @@ class ChatState(SessionState):
         self.last_conversation = ""
         self.draft = ""
 
-    @rx.event
-    @session_guard
-    def open_conversation(self, conversation_id: str):
-        user = self.require_user()
+    @rx.event(background=True)
+    async def open_conversation(self, conversation_id: str):
         if not conversation_id:
-            return None
+            return
+        user = await self._signed_in_user()
+        if user is None:
+            yield rx.redirect("/signin")
+            return
         try:
-            self._open(user.id, int(conversation_id))
-        except NotFound as exc:
-            return rx.toast.error(str(exc))
-        return None
+            history = await off_loop(conversations.messages, user.id, int(conversation_id))
+        except (NotFound, DatabaseUnavailable) as exc:
+            yield rx.toast.error(failure_text(exc))
+            return
+        async with self:
+            self._show_conversation(int(conversation_id), history)
 
     @rx.event
     @session_guard
@@ -195,7 +201,7 @@ class ChatState(SessionState):
             return rx.toast.error(str(exc))
         if self.conversation_id == int(conversation_id):
             self.conversation_id, self.messages, self.last_conversation = 0, [], ""
-        self._load_list(user.id)
+        self._show_list(conversations.list_for_user(user.id))
         return None
 
     @rx.event
@@ -226,55 +232,70 @@ class ChatState(SessionState):
         return self._start_turn(text)
 
     def _start_turn(self, text: str, open_message_id: str = ""):
-        user = self.require_user()
-        if not self.conversation_id:
-            conv = conversations.create(user.id)
-            self.conversation_id = conv["id"]
-            self.last_conversation = str(conv["id"])
         self._begin_live()
         self.pending, self.pending_active = UIMessage(role="user", text=text), True
         self.draft = ""
         self.input_error = ""
         self.sending = True
-        self._turn_user = user
+        self._turn_started = True
         return [ChatState.run_turn(text, open_message_id), rx.scroll_to("chat-bottom")]
+
+    async def _turn_conversation(self) -> tuple[auth.SignedInUser | None, int]:
+        """The signed-in user and the conversation the turn belongs to (created for the first message)."""
+        async with self:
+            token, conversation_id = self.session_token, self.conversation_id
+        user = await off_loop(auth.resolve_session, token)
+        if user is None or conversation_id:
+            return user, conversation_id
+        conv = await off_loop(conversations.create, user.id)
+        async with self:
+            self.conversation_id = conv["id"]
+            self.last_conversation = str(conv["id"])
+        return user, conv["id"]
 
     @rx.event(background=True)
     async def run_turn(self, text: str, open_message_id: str = ""):
         async with self:
-            user, self._turn_user = self._turn_user, None
-            conversation_id = self.conversation_id
-        if user is None:
+            started, self._turn_started = self._turn_started, False
+        if not started:
             return  # not started by `_start_turn` (a replayed or forged event): nothing to run
-        plan = Plan(Intent.MAIL_GET, {"message_id": open_message_id}) if open_message_id else None
+        try:
+            user, conversation_id = await self._turn_conversation()
+        except Exception as exc:
+            async with self:
+                self._fail_live(failure_text(exc))
+            return
+        if user is None:
+            async with self:
+                self._fail_live(SIGNED_OUT_TEXT)
+            yield rx.redirect("/signin")
+            return
 
         async def sink(turn: assistant.Turn) -> None:
             async with self:
                 if self.live_active and self.conversation_id == conversation_id:
-                    self.live = UIMessage(role="assistant", text=turn.text, cards=turn.cards, chips=turn.chips,
-                                                  flags=turn.flags, status=turn.status)
+                    self.live = from_turn(turn)
 
         try:
-            turn = await assistant.send_message(user, conversation_id, text, sink=sink, plan=plan)
-        except DatabaseUnavailable as exc:
+            if open_message_id:
+                turn = await assistant.open_email(user, conversation_id, text, open_message_id, sink=sink)
+            else:
+                turn = await assistant.send_message(user, conversation_id, text, sink=sink)
+        except Exception as exc:
             async with self:
-                self.sending = False
-                self._end_live(UIMessage(role="assistant", text=exc.user_message, status="failed"))
+                self._fail_live(failure_text(exc))
             return
-        except Exception:
-            log.exception("chat turn failed")
-            async with self:
-                self.sending = False
-                self._end_live(UIMessage(role="assistant", status="failed",
-                                         text="Something went wrong on our side. Your message was kept; try again."))
-            return
-        listed = await asyncio.to_thread(conversations.list_for_user, user.id)
+        try:
+            listed: list[dict[str, Any]] | None = await off_loop(conversations.list_for_user, user.id)
+        except Exception as exc:
+            failure_text(exc)
+            listed = None
         async with self:
             self.sending = False
             if self.live_active and self.conversation_id == conversation_id:
-                self._end_live(UIMessage(id=str(turn.message_id), role="assistant", text=turn.text, cards=turn.cards,
-                                         chips=turn.chips, flags=turn.flags, status=turn.status))
-            self._show_list(listed)
+                self._end_live(from_turn(turn, saved=True))
+            if listed is not None:
+                self._show_list(listed)
         yield rx.scroll_to("chat-bottom")
 
     # ---- card actions
@@ -294,12 +315,16 @@ class ChatState(SessionState):
 
     @rx.event(background=True)
     async def log_email(self, card: dict[str, str]):
-        async with self:
-            user = self.current_user()
-            conversation_id = self.conversation_id
+        user = await self._signed_in_user()
         if user is None:
             return
-        result = await assistant.log_email_card(user, card)
+        async with self:
+            conversation_id = self.conversation_id
+        try:
+            result = await assistant.log_email_card(user, card)
+        except Exception as exc:
+            yield rx.toast.error(failure_text(exc, LOG_FAILED_TEXT))
+            return
         if result["ok"]:
             status = (result.get("data") or {}).get("status")
             who = ((result.get("data") or {}).get("record") or {}).get("name", "the contact")
@@ -312,11 +337,15 @@ class ChatState(SessionState):
                 self.sending = True
                 self.messages.append(UIMessage(role="user", text=f"Log “{card.get('title', '')}” to the CRM"))
                 self._begin_live()
-            turn = await assistant.offer_contact(user, conversation_id, card)
+            try:
+                turn = await assistant.offer_contact(user, conversation_id, card)
+            except Exception as exc:
+                async with self:
+                    self._fail_live(failure_text(exc))
+                return
             async with self:
                 self.sending = False
-                self._end_live(UIMessage(id=str(turn.message_id), role="assistant", text=turn.text, cards=turn.cards,
-                                         chips=turn.chips, flags=turn.flags, status=turn.status))
+                self._end_live(from_turn(turn, saved=True))
             return
         yield rx.toast.error(result.get("error_message") or "Logging the email failed.")
 
@@ -363,8 +392,8 @@ class ChatState(SessionState):
 
     @rx.event(background=True)
     async def run_confirm(self, message_id: str, action_id: str, edits: dict):
+        user = await self._signed_in_user()
         async with self:
-            user = self.current_user()
             conversation_id = self.conversation_id
             if user is None or self.sending or not message_id:
                 return
@@ -375,22 +404,18 @@ class ChatState(SessionState):
         async def sink(turn: assistant.Turn) -> None:
             async with self:
                 if self.live_active:
-                    self.live = UIMessage(role="assistant", text=turn.text, cards=turn.cards, chips=turn.chips,
-                                          flags=turn.flags, status=turn.status)
+                    self.live = from_turn(turn)
 
         try:
-            turn = await assistant.confirm_action(user, int(message_id), action_id, edits, sink=sink)
-            saved = await asyncio.to_thread(conversations.append, user.id, conversation_id, "assistant", turn.text,
-                                            turn.payload())
-        except (NotFound, DatabaseUnavailable) as exc:
+            turn = await assistant.confirm_and_reply(user, conversation_id, int(message_id), action_id, edits, sink=sink)
+        except Exception as exc:
             async with self:
-                self.sending = False
-                self._end_live(UIMessage(role="assistant", text=str(getattr(exc, "user_message", exc)), status="failed"))
+                self._set_card_status(message_id, action_id, "failed" if isinstance(exc, NotFound) else "pending")
+                self._fail_live(failure_text(exc, NOT_RUN_TEXT))
             return
         async with self:
             self.sending = False
-            final = "done" if turn.status == "done" else "failed"
-            self._set_card_status(message_id, action_id, final)
-            self._end_live(UIMessage(id=str(saved["id"]), role="assistant", text=turn.text, cards=turn.cards,
-                                     chips=turn.chips, flags=turn.flags, status=turn.status))
+            final = turn.action_status or ("done" if turn.status == "done" else "failed")
+            self._set_card_status(message_id, action_id, card_status_shown(final))
+            self._end_live(from_turn(turn, saved=True))
         yield rx.scroll_to("chat-bottom")

@@ -18,10 +18,17 @@ error card; every call is audited by the MCP client manager.
 - `dispatch`: the use cases (`send_message`, `offer_contact`, `log_email_card`)
 """
 
-from crm_app.services.assistant.confirmations import EDITABLE, apply_edits, cancel_action, confirm_action, mark_card
+from crm_app.services.assistant.confirmations import (
+    EDITABLE,
+    apply_edits,
+    cancel_action,
+    confirm_action,
+    confirm_and_reply,
+    editable,
+)
 from crm_app.services.assistant.context import clock
 from crm_app.services.assistant.crm_proposals import CREATE_TOOL, CRM_INTENT_TOOL, log_args
-from crm_app.services.assistant.dispatch import log_email_card, offer_contact, send_message
+from crm_app.services.assistant.dispatch import log_email_card, mode_label, offer_contact, open_email, send_message
 from crm_app.services.assistant.engine import TurnEngine
 from crm_app.services.assistant.people import EMAIL_ID_ARGUMENTS, EMAIL_RE, unnamed_recipients
 from crm_app.services.assistant.proposals import PROPOSERS
@@ -33,6 +40,6 @@ from crm_app.services.assistant.wording import proposal_summary
 __all__ = [
     "CREATE_TOOL", "CRM_INTENT_TOOL", "EDITABLE", "EMAIL_ID_ARGUMENTS", "EMAIL_RE", "MAX_MESSAGE_CHARS", "MS365_AREA",
     "PROPOSERS", "READ_HANDLERS", "SEARCH_TOP", "Sink", "Turn", "TurnEngine", "TurnFailed", "TurnState",
-    "apply_edits", "build_registry", "cancel_action", "clock", "confirm_action", "crm_registry", "log_args",
-    "log_email_card", "mark_card", "offer_contact", "proposal_summary", "send_message", "unnamed_recipients",
+    "apply_edits", "build_registry", "cancel_action", "clock", "confirm_action", "confirm_and_reply", "crm_registry", "log_args",
+    "editable", "log_email_card", "mode_label", "open_email", "offer_contact", "proposal_summary", "send_message", "unnamed_recipients",
 ]

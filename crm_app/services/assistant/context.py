@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from crm_app.assistant.intents import ParseContext, Plan, ResultRef
 from crm_app.assistant.parser import parse
 from crm_app.services import conversations
-from crm_app.services.assistant.turn import TurnFailed, TurnState
+from crm_app.services.assistant.turn import Turn, TurnFailed, TurnState
 from crm_app.services.directory import CrmDirectory
 
 REF_KINDS = ("email", "event", "file", "site", "team", "crm")
@@ -30,6 +30,12 @@ def history(user_id: int, conversation_id: int) -> tuple[list[dict[str, Any]], l
             break
     said = [m["content"] for m in msgs if m["role"] == "user"]
     return last_results, said
+
+
+def save_reply(user_id: int, conversation_id: int, turn: Turn) -> None:
+    """Keep the assistant's reply in the conversation; the turn learns its message id."""
+    saved = conversations.append(user_id, conversation_id, "assistant", turn.text, turn.payload())
+    turn.message_id = saved["id"]
 
 
 def plan_for(text: str, now: dt.datetime, tz: ZoneInfo, last_results: list[dict[str, Any]], said: list[str]) -> Plan:

@@ -104,9 +104,20 @@ async def send_message(user: SignedInUser, conversation_id: int, text: str, sink
     await asyncio.to_thread(conversations.append, user.id, conversation_id, "user", text[:MAX_MESSAGE_CHARS])
     eng = TurnEngine(user, conversation_id, registry=registry)
     turn = await handle(eng, text, sink, plan)
-    saved = await asyncio.to_thread(conversations.append, user.id, conversation_id, "assistant", turn.text, turn.payload())
-    turn.message_id = saved["id"]
+    await asyncio.to_thread(context.save_reply, user.id, conversation_id, turn)
     return turn
+
+
+async def open_email(user: SignedInUser, conversation_id: int, text: str, message_id: str, sink: Sink = no_sink) -> Turn:
+    """A card's "Show full email": fetch that email's full body, without parsing `text` (what the chat shows)."""
+    plan = Plan(Intent.MAIL_GET, {"message_id": message_id})
+    return await send_message(user, conversation_id, text, sink=sink, plan=plan)
+
+
+def mode_label() -> str:
+    """Which assistant answers: the configured model, or the offline one."""
+    model = get_settings().llm_model
+    return f"Model: {model}" if model else "Offline assistant"
 
 
 async def offer_contact(user: SignedInUser, conversation_id: int, card: dict[str, str], sink: Sink = no_sink) -> Turn:

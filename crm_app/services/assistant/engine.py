@@ -54,7 +54,7 @@ class TurnEngine:
         """Run one read tool with a progress chip; failures raise TurnFailed with the tool's own message."""
         chip = await st.chip(chip_label or replies.progress_label(capability))
         result = await self.tools.run(capability, canonical)
-        chip["state"] = "done" if result.ok else "failed"
+        chip.state = "done" if result.ok else "failed"
         if not result.ok:
             raise TurnFailed(result.error_message or "The tool reported an error.")
         st.last_data = result.data or {}

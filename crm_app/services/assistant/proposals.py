@@ -14,7 +14,7 @@ from crm_app.services.assistant.crm_proposals import CRM_PROPOSERS
 from crm_app.services.assistant.engine import TurnEngine
 from crm_app.services.assistant.people import first_name_of, resolve_people, unnamed_recipients
 from crm_app.services.assistant.reads import find_file, find_team
-from crm_app.services.assistant.turn import Proposal, TurnFailed, TurnState
+from crm_app.services.assistant.turn import Action, Proposal, TurnFailed, TurnState
 from crm_app.services.assistant.wording import when_label
 
 RECIPIENT_FIELDS = ("to", "cc", "attendees", "recipients")
@@ -130,8 +130,8 @@ async def add_confirmation(st: TurnState, capability: str, tool_name: str, sourc
                                     for x in str(summary.get(key, "")).split(",") if x.strip()))
     unnamed = await asyncio.to_thread(unnamed_recipients, st.user_text, recipients, also_named or set())
     action_id = uuid.uuid4().hex
-    st.turn.actions[action_id] = {"capability": capability, "tool": tool_name, "source": source,
-                                  "canonical": canonical, "raw": raw, "status": "pending"}
+    st.turn.actions[action_id] = Action(capability, tool_name, source, canonical=canonical, raw=raw,
+                                        request=st.turn.retry_text)
     st.turn.cards.append({
         "kind": "confirm", "id": action_id, "title": title, "capability": capability, "status": "pending",
         **{k: str(v) for k, v in summary.items()}, "highlight": ", ".join(unnamed),

@@ -49,9 +49,9 @@ async def _search_each_sender(eng: TurnEngine, st: TurnState, canonical: dict[st
     results = await asyncio.gather(*(eng.tools.run("mail.search", {**canonical, "sender": s}) for s in senders))
     failed = [r for r in results if not r.ok]
     if failed:
-        chip["state"] = "failed"
+        chip.state = "failed"
         raise TurnFailed(failed[0].error_message or "The mail search failed.")
-    chip["state"] = "done"
+    chip.state = "done"
     found = sorted((c for r in results for c in cardlib.cards_from_result(r)), key=lambda c: c.get("date", ""),
                    reverse=True)
     has_more = len(found) > canonical["top"] or any((r.data or {}).get("has_more") for r in results)
@@ -105,7 +105,7 @@ async def _crm_read(eng: TurnEngine, st: TurnState, plan: Plan, tool_name: str, 
     capability = plan.intent.value
     chip = await st.chip(replies.progress_label(capability))
     result = await eng.tools.execute(tool_name, args)
-    chip["state"] = "done" if result.ok else "failed"
+    chip.state = "done" if result.ok else "failed"
     if not result.ok:
         raise TurnFailed(result.error_message or failure)
     await eng.show(st, capability, plan, cardlib.cards_from_result(result), plan.args)

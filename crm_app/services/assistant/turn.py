@@ -2,16 +2,56 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Any
 
 from crm_app.assistant import cards as cardlib
 from crm_app.assistant import replies
 
+log = logging.getLogger(__name__)
+
 MAX_MESSAGE_CHARS = 8000
 RESULT_KINDS = ("email", "event", "file", "site", "team")
+
+
+@dataclass
+class Chip:
+    """A progress chip: what is being done, and how it went (running, done or failed)."""
+
+    label: str
+    state: str = "running"
+
+
+@dataclass
+class Action:
+    """A side effect proposed on a confirmation card, as stored with its message until it has run."""
+
+    capability: str
+    tool: str
+    source: str
+    canonical: dict[str, Any] | None = None
+    raw: dict[str, Any] | None = None
+    status: str = "pending"
+    request: str = ""
+    edits: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_stored(cls, stored: dict[str, Any]) -> Action:
+        return cls(**{f.name: stored[f.name] for f in fields(cls) if f.name in stored})
+
+
+def plain(value: Any) -> Any:
+    """What the turn holds as JSON-ready dicts and lists: the shape stored with a message and shown by the page."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
 
 
 @dataclass
@@ -20,17 +60,19 @@ class Turn:
 
     text: str = ""
     cards: list[dict[str, str]] = field(default_factory=list)
-    chips: list[dict[str, str]] = field(default_factory=list)
+    chips: list[Chip] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     results: list[dict[str, Any]] = field(default_factory=list)
-    actions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    actions: dict[str, Action] = field(default_factory=dict)
     retry_text: str = ""
     status: str = "working"
     message_id: int = 0
+    # For a confirmation: the status its action ended in ("" when this turn did not run it).
+    action_status: str = ""
 
     def payload(self) -> dict[str, Any]:
-        return {"cards": self.cards, "chips": self.chips, "flags": self.flags, "results": self.results,
-                "actions": self.actions, "retry_text": self.retry_text, "status": self.status}
+        return plain({"cards": self.cards, "chips": self.chips, "flags": self.flags, "results": self.results,
+                      "actions": self.actions, "retry_text": self.retry_text, "status": self.status})
 
     def remember(self, found: list[dict[str, str]]) -> None:
         """The cards a follow-up ("what does the second one say") can refer to."""
@@ -78,10 +120,14 @@ class TurnState:
     last_data: dict[str, Any] = field(default_factory=dict)
 
     async def emit(self) -> None:
-        await self.sink(self.turn)
+        """Show the turn so far; a page that cannot be updated does not stop the work (the result is returned)."""
+        try:
+            await self.sink(self.turn)
+        except Exception:
+            log.exception("showing the turn's progress failed")
 
-    async def chip(self, label: str) -> dict[str, str]:
-        chip = {"label": label, "state": "running"}
+    async def chip(self, label: str) -> Chip:
+        chip = Chip(label)
         self.turn.chips.append(chip)
         await self.emit()
         return chip
@@ -97,8 +143,8 @@ class TurnState:
         self.turn.cards.append(card)
         self.turn.status = "failed"
         for chip in self.turn.chips:
-            if chip["state"] == "running":
-                chip["state"] = "failed"
+            if chip.state == "running":
+                chip.state = "failed"
         await self.say(replies.failure_reply(capability, message))
 
     async def finish(self) -> Turn:

@@ -55,3 +55,49 @@ def test_the_list_puts_the_most_recently_active_conversation_first(two_users):
     listed = conversations.list_for_user(ann.id)
     assert [c["id"] for c in listed] == [older["id"], newer["id"]]
     assert listed[0]["title"] == "Back to this one" and listed[0]["updated_at"] > listed[1]["updated_at"]
+
+
+def _message_with_actions(user_id: int, *action_ids: str) -> dict:
+    conv = conversations.create(user_id)
+    actions = {a: {"capability": "mail.send", "tool": "send", "status": "pending"} for a in action_ids}
+    cards = [{"kind": "confirm", "id": a, "status": "pending", "subject": "Hi"} for a in action_ids]
+    return conversations.append(user_id, conv["id"], "assistant", "Confirm?", {"actions": actions, "cards": cards})
+
+
+def test_of_many_simultaneous_claims_of_one_action_exactly_one_succeeds(two_users):
+    from concurrent.futures import ThreadPoolExecutor
+
+    ann, _ = two_users
+    msg = _message_with_actions(ann.id, "a1")
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        claims = list(pool.map(lambda _: conversations.move_action(ann.id, msg["id"], "a1", "running",
+                                                                   only_from=("pending",)), range(6)))
+    won = [c for c in claims if c is not None]
+    stored = conversations.get_message(ann.id, msg["id"])
+    assert len(won) == 1 and won[0]["status"] == "pending" and won[0]["conversation_id"] == stored["conversation_id"]
+    assert stored["actions"]["a1"]["status"] == "running" and stored["cards"][0]["status"] == "running"
+
+
+def test_moves_of_different_actions_on_one_message_all_stick(two_users):
+    from concurrent.futures import ThreadPoolExecutor
+
+    ann, _ = two_users
+    ids = [f"a{i}" for i in range(5)]
+    msg = _message_with_actions(ann.id, *ids)
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        list(pool.map(lambda a: conversations.move_action(ann.id, msg["id"], a, "done",
+                                                          card_changes={"subject": f"for {a}"}), ids))
+    stored = conversations.get_message(ann.id, msg["id"])
+    assert {a: stored["actions"][a]["status"] for a in ids} == dict.fromkeys(ids, "done")
+    assert [(c["status"], c["subject"]) for c in stored["cards"]] == [("done", f"for {a}") for a in ids]
+
+
+def test_moving_an_action_checks_owner_and_existence(two_users):
+    ann, bo = two_users
+    msg = _message_with_actions(ann.id, "a1")
+    with pytest.raises(NotFound):
+        conversations.move_action(bo.id, msg["id"], "a1", "running")
+    with pytest.raises(NotFound):
+        conversations.move_action(ann.id, msg["id"], "missing", "running")
+    assert conversations.move_action(ann.id, msg["id"], "a1", "cancelled", only_from=("running",)) is None
+    assert conversations.get_message(ann.id, msg["id"])["actions"]["a1"]["status"] == "pending"
