@@ -21,6 +21,7 @@ EMAIL_RE = re.compile(r"^[^@\s<>\",;]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}
 MIN_PASSWORD = 8
 MAX_PASSWORD = 256
 SESSION_TOUCH_INTERVAL = dt.timedelta(minutes=5)
+SESSION_COOKIE = "crm_session"
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,16 @@ class SignedInUser:
     name: str
     timezone: str
     session_id: int
+
+
+def session_lifetime_seconds() -> int:
+    """How long a session lasts, in seconds: the server-side expiry and the cookie's max-age alike."""
+    return get_settings().session_ttl_hours * 3600
+
+
+def tenant_label() -> str:
+    """Which Microsoft 365 the app talks to, as the UI names it."""
+    return "Demo tenant" if get_settings().uses_sandbox else "Microsoft 365"
 
 
 def hash_token(token: str) -> str:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from crm_app.db import DatabaseUnavailable
 from crm_app.services import auth
-from crm_app.services.errors import AuthError, ValidationFailed
+from crm_app.services.errors import AuthError, DatabaseUnavailable, ValidationFailed
 from crm_app.state.session import HOME_ROUTE, SessionState
 
 

@@ -6,12 +6,11 @@ from typing import Any
 
 import reflex as rx
 
-from crm_app.models import PIPELINE
 from crm_app.services import crm
 from crm_app.services.errors import NotFound, ServiceError, ValidationFailed
 from crm_app.state.session import NotSignedIn, SessionState, session_guard
 
-STAGES = [s.value for s in PIPELINE]
+STAGES = [s.value for s in crm.PIPELINE]
 
 
 def as_strings(row: dict[str, Any]) -> dict[str, str]:

@@ -17,10 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import reflex as rx
 
-from crm_app.db import DatabaseUnavailable, utcnow
-from crm_app.microsoft import MicrosoftError
 from crm_app.services import auth, integrations
-from crm_app.services.errors import NotFound, ServiceError, ValidationFailed
+from crm_app.services.errors import DatabaseUnavailable, MicrosoftError, NotFound, ServiceError, ValidationFailed
 from crm_app.state.session import NotSignedIn, SessionState
 
 log = logging.getLogger(__name__)
@@ -78,7 +76,7 @@ def expiry_label(value: dt.datetime | None, tz: str, now: dt.datetime | None = N
     """When the access token expires, relative and absolute (it is renewed before then)."""
     if value is None:
         return ""
-    remaining = value - (now or utcnow())
+    remaining = value - (now or dt.datetime.now(dt.UTC))
     clock = value.astimezone(_zone(tz)).strftime("%H:%M")
     if remaining.total_seconds() <= 0:
         return f"expired at {clock}; renewed on next use"

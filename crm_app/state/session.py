@@ -6,13 +6,12 @@ import logging
 
 import reflex as rx
 
-from crm_app.db import DatabaseUnavailable
 from crm_app.services import auth
-from crm_app.settings import get_settings
+from crm_app.services.errors import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 
-SESSION_COOKIE = "crm_session"
+SESSION_COOKIE = auth.SESSION_COOKIE
 PUBLIC_ROUTES = ("/signin", "/signup")
 HOME_ROUTE = "/chat"
 
@@ -20,7 +19,7 @@ HOME_ROUTE = "/chat"
 class SessionState(rx.State):
     """Holds the session cookie and who is signed in. Tokens other than the session's own never live here."""
 
-    session_token: str = rx.Cookie("", name=SESSION_COOKIE, path="/", same_site="lax", max_age=60 * 60 * 24 * 7)
+    session_token: str = rx.Cookie("", name=SESSION_COOKIE, path="/", same_site="lax", max_age=auth.session_lifetime_seconds())
     user_name: str = ""
     user_email: str = ""
     user_timezone: str = ""
@@ -29,7 +28,7 @@ class SessionState(rx.State):
 
     @rx.var
     def tenant_label(self) -> str:
-        return "Demo tenant" if get_settings().uses_sandbox else "Microsoft 365"
+        return auth.tenant_label()
 
     def current_user(self) -> auth.SignedInUser | None:
         """Resolve the session cookie against the server-side session table (raises DatabaseUnavailable)."""
