@@ -12,11 +12,12 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
+import httpx2
 import mcp_types
 
 from crm_app.mcp.audit import AuditEntry, AuditSink
 from crm_app.mcp.backoff import Backoff
-from crm_app.mcp.breaker import DEFAULT_FAILURE_THRESHOLD, DEFAULT_RESET_SECONDS, CircuitBreaker
+from crm_app.mcp.breaker import DEFAULT_FAILURE_THRESHOLD, DEFAULT_RESET_SECONDS, BreakerState, CircuitBreaker
 from crm_app.mcp.cache import TtlCache
 from crm_app.mcp.config import ServerConfig
 from crm_app.mcp.errors import (
@@ -53,6 +54,8 @@ DEFAULT_TIMEOUT_SECONDS = 30.0
 DEFAULT_TOOL_CACHE_TTL = 300.0
 DEFAULT_IDLE_CLOSE_SECONDS = 300.0
 DEFAULT_HEALTH_INTERVAL = 60.0
+DEFAULT_OUTAGE_PROBE_SECONDS = 2.0
+HTTP_SERVER_ERROR = 500
 DEFAULT_MAX_PARALLEL = 4
 DEFAULT_RETRIES = 2
 
@@ -108,7 +111,11 @@ class MCPClientManager:
     * Every call is bounded by ``timeout_seconds``, transport failures are retried with
       exponential backoff and jitter (a call that may have reached the server is resent
       only for read-only or idempotent tools), and a circuit breaker per server address
-      pauses calls to a server that keeps failing.
+      pauses calls to a server that keeps failing. A call whose own tries open the breaker
+      reports its own failure, not the pause.
+    * The health check pings pooled sessions and, while a server's calls are paused, asks
+      it over plain HTTP (no session, no credentials) every ``outage_probe_seconds``: once
+      it answers, calls go through again at once.
     * A tool's Microsoft Graph 401 makes the manager renew the user's token (once per
       stale token, however many calls saw it) and retry the call exactly once.
     * Every call is audited with its arguments redacted.
@@ -130,6 +137,7 @@ class MCPClientManager:
         tool_cache_ttl: float = DEFAULT_TOOL_CACHE_TTL,
         idle_close_seconds: float = DEFAULT_IDLE_CLOSE_SECONDS,
         health_interval: float = DEFAULT_HEALTH_INTERVAL,
+        outage_probe_seconds: float = DEFAULT_OUTAGE_PROBE_SECONDS,
         max_parallel: int = DEFAULT_MAX_PARALLEL,
         retries: int = DEFAULT_RETRIES,
         breaker_failure_threshold: int = DEFAULT_FAILURE_THRESHOLD,
@@ -152,6 +160,7 @@ class MCPClientManager:
         self._timeout = timeout_seconds
         self._idle_close_seconds = idle_close_seconds
         self._health_interval = health_interval
+        self._outage_probe_seconds = outage_probe_seconds
         self._max_parallel = max_parallel
         self._retries = retries
         self._breaker_threshold = breaker_failure_threshold
@@ -166,6 +175,7 @@ class MCPClientManager:
         self._tool_generation: dict[SessionKey, int] = {}
         self._listing: SingleFlight[ToolCacheKey, list[ToolInfo]] = SingleFlight()
         self._breakers: dict[str, CircuitBreaker] = {}
+        self._breaker_servers: dict[str, ServerConfig] = {}
         self._health_task: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> MCPClientManager:
@@ -282,7 +292,10 @@ class MCPClientManager:
 
         One round counts once per server towards its circuit breaker, however many users'
         sessions it pinged there: a stopped server is one failure, not one per session.
+        A server whose calls are paused is asked whether it answers again; if it does, its
+        calls resume at once.
         """
+        await self._resume_answering_servers()
         pinged: list[tuple[SessionKey, PooledSession]] = []
         for key, session in self._pool.items():
             if session.idle_for() >= self._idle_close_seconds:
@@ -320,7 +333,29 @@ class MCPClientManager:
                 failure_threshold=self._breaker_threshold, reset_seconds=self._breaker_reset, clock=self._clock
             )
             self._breakers[server.url] = breaker
+        self._breaker_servers[server.url] = server
         return breaker
+
+    def _paused_servers(self) -> list[ServerConfig]:
+        return [self._breaker_servers[url] for url, b in self._breakers.items() if b.state is not BreakerState.CLOSED]
+
+    async def _resume_answering_servers(self) -> None:
+        paused = self._paused_servers()
+        answers = await asyncio.gather(*(self._answers(server) for server in paused))
+        for server, answered in zip(paused, answers, strict=True):
+            if answered:
+                logger.info("health check: %s answers again; its calls resume", server.id)
+                self._breaker(server).record_success()
+
+    async def _answers(self, server: ServerConfig) -> bool:
+        """Whether the server answers HTTP at all (any status below 500), asked without a session or credentials."""
+        try:
+            async with asyncio.timeout(self._timeout):
+                async with self._http_client_factory({}, httpx2.Auth(), self._timeout) as client:
+                    async with client.stream("GET", server.url, headers={"Accept": "text/event-stream"}) as response:
+                        return response.status_code < HTTP_SERVER_ERROR
+        except (TimeoutError, httpx2.HTTPError, OSError):
+            return False
 
     async def _list_or_error(self, user_id: int, server: ServerConfig) -> list[ToolInfo] | MCPError:
         refusal = self._refusal(server)
@@ -408,7 +443,7 @@ class MCPClientManager:
                     breaker.record_success()
                 else:
                     breaker.record_failure()
-                if attempt >= self._retries or (exc.delivered and not replay_safe):
+                if attempt >= self._retries or (exc.delivered and not replay_safe) or breaker.state is BreakerState.OPEN:
                     raise
                 delay = 0.0 if exc.session_lost else self._backoff.delay(attempt, self._rand)
                 attempt += 1
@@ -514,6 +549,8 @@ class MCPClientManager:
                 last_error=refusal.message,
                 checked_at=datetime.now(UTC),
             )
+        if self._breaker(server).state is not BreakerState.CLOSED and await self._answers(server):
+            self._breaker(server).record_success()
         started = time.perf_counter()
         try:
             async with asyncio.timeout(self._timeout):
@@ -574,7 +611,8 @@ class MCPClientManager:
 
     async def _health_loop(self) -> None:
         while True:
-            await asyncio.sleep(self._health_interval)
+            paused = any(breaker.state is not BreakerState.CLOSED for breaker in self._breakers.values())
+            await asyncio.sleep(min(self._health_interval, self._outage_probe_seconds) if paused else self._health_interval)
             try:
                 await self.check_health()
             except Exception:
