@@ -6,6 +6,7 @@ import reflex as rx
 
 from crm_app.services import auth
 from crm_app.services.errors import AuthError, DatabaseUnavailable, ValidationFailed
+from crm_app.state.offload import off_loop
 from crm_app.state.session import HOME_ROUTE, SessionState
 
 
@@ -20,20 +21,20 @@ class SignInState(SessionState):
     busy: bool = False
 
     @rx.event
-    def on_load(self):
+    async def on_load(self):
         self.error = ""
         try:
-            if self.current_user() is not None:
+            if await self._fetch_user() is not None:
                 return rx.redirect(_safe_next(self.router.url.query_parameters.get("next", "")))
         except DatabaseUnavailable as exc:
             self.error = exc.user_message
         return None
 
     @rx.event
-    def submit(self, form: dict):
+    async def submit(self, form: dict):
         self.error = ""
         try:
-            user, token = auth.sign_in(form.get("email", ""), form.get("password", ""))
+            user, token = await off_loop(auth.sign_in, form.get("email", ""), form.get("password", ""))
         except AuthError as exc:
             self.error = str(exc)
             return None
@@ -50,15 +51,16 @@ class SignUpState(SessionState):
     error: str = ""
 
     @rx.event
-    def submit(self, form: dict):
+    async def submit(self, form: dict):
         self.errors = {}
         self.error = ""
         if form.get("password", "") != form.get("password_confirm", ""):
             self.errors = {"password_confirm": "The passwords don't match."}
             return None
         try:
-            auth.sign_up(form.get("email", ""), form.get("password", ""), form.get("name", ""), form.get("timezone") or None)
-            user, token = auth.sign_in(form.get("email", ""), form.get("password", ""))
+            email, password = form.get("email", ""), form.get("password", "")
+            await off_loop(auth.sign_up, email, password, form.get("name", ""), form.get("timezone") or None)
+            user, token = await off_loop(auth.sign_in, email, password)
         except ValidationFailed as exc:
             self.errors = exc.fields
             return None
