@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import httpx2
 import mcp_types
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception, stop_after_attempt
 
 from crm_app.mcp.audit import AuditEntry, AuditSink
 from crm_app.mcp.backoff import Backoff
@@ -422,50 +423,91 @@ class MCPClientManager:
         *,
         replay_safe: bool,
     ) -> tuple[T, RequestTrace]:
-        """Run ``operation`` on the user's session, retrying transport failures that allow it."""
+        """Run ``operation`` on the user's session, retrying transport failures that allow it (tenacity)."""
         breaker = self._breaker(server)
-        session_key: SessionKey = (user_id, server.id)
-        attempt = 0
-        while True:
-            bearer = await self._tokens.current(user_id, server_id=server.id) if server.auth == "ms365_bearer" else None
-            if not breaker.allow():
-                raise CircuitOpen(server.name, breaker.retry_after(), server_id=server.id)
-            try:
-                session = await self._session(user_id, server, bearer)
-                if bearer is not None:
-                    session.credentials.bearer = bearer
-                with traced() as trace:
-                    result = await operation(session)
-            except ServerUnavailable as exc:
-                self._pool.discard_dead(session_key)
-                self._tools_changed(session_key)
-                if exc.session_lost:
-                    breaker.record_success()
-                else:
-                    breaker.record_failure()
-                if attempt >= self._retries or (exc.delivered and not replay_safe) or breaker.state is BreakerState.OPEN:
+        jitter = self._backoff.strategy(self._rand)
+
+        def retryable(exc: BaseException) -> bool:
+            return (
+                isinstance(exc, ServerUnavailable)
+                and not isinstance(exc, CircuitOpen)
+                and not (exc.delivered and not replay_safe)
+                and breaker.state is not BreakerState.OPEN
+            )
+
+        def wait(state: RetryCallState) -> float:
+            failure = state.outcome.exception() if state.outcome else None
+            return 0.0 if isinstance(failure, ServerUnavailable) and failure.session_lost else jitter(state)
+
+        def log_retry(state: RetryCallState) -> None:
+            failure = state.outcome.exception() if state.outcome else None
+            logger.info(
+                "retrying %s for user %s after a transport failure (%s), attempt %d",
+                server.id,
+                user_id,
+                getattr(failure, "detail", None),
+                state.attempt_number,
+            )
+
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self._retries + 1),
+            retry=retry_if_exception(retryable),
+            wait=wait,
+            sleep=self._pause,
+            before_sleep=log_retry,
+            reraise=True,
+        )
+        failed: ServerUnavailable | None = None
+        async for attempt in retrying:
+            with attempt:
+                try:
+                    return await self._attempt(user_id, server, breaker, operation, failed)
+                except ServerUnavailable as exc:
+                    failed = exc
                     raise
-                delay = 0.0 if exc.session_lost else self._backoff.delay(attempt, self._rand)
-                attempt += 1
-                logger.info(
-                    "retrying %s for user %s after a transport failure (%s), attempt %d",
-                    server.id,
-                    user_id,
-                    exc.detail,
-                    attempt,
-                )
-                if delay:
-                    await self._sleep(delay)
-                continue
-            except CallTimeout:
-                breaker.record_failure()
-                self._pool.discard_dead(session_key)
-                raise
-            except (AuthError, ProtocolError):
+        raise RuntimeError("the retry loop ended without an outcome")
+
+    async def _pause(self, seconds: float) -> None:
+        if seconds:
+            await self._sleep(seconds)
+
+    async def _attempt(
+        self,
+        user_id: int,
+        server: ServerConfig,
+        breaker: CircuitBreaker,
+        operation: Callable[[PooledSession], Awaitable[T]],
+        failed: ServerUnavailable | None,
+    ) -> tuple[T, RequestTrace]:
+        """One try of ``operation``, counted by the breaker. A try refused by the breaker after this call's own
+        failure reports that failure."""
+        session_key: SessionKey = (user_id, server.id)
+        bearer = await self._tokens.current(user_id, server_id=server.id) if server.auth == "ms365_bearer" else None
+        if not breaker.allow():
+            raise failed or CircuitOpen(server.name, breaker.retry_after(), server_id=server.id)
+        try:
+            session = await self._session(user_id, server, bearer)
+            if bearer is not None:
+                session.credentials.bearer = bearer
+            with traced() as trace:
+                result = await operation(session)
+        except ServerUnavailable as exc:
+            self._pool.discard_dead(session_key)
+            self._tools_changed(session_key)
+            if exc.session_lost:
                 breaker.record_success()
-                raise
+            else:
+                breaker.record_failure()
+            raise
+        except CallTimeout:
+            breaker.record_failure()
+            self._pool.discard_dead(session_key)
+            raise
+        except (AuthError, ProtocolError):
             breaker.record_success()
-            return result, trace
+            raise
+        breaker.record_success()
+        return result, trace
 
     async def _session(self, user_id: int, server: ServerConfig, bearer: str | None) -> PooledSession:
         session_key: SessionKey = (user_id, server.id)
