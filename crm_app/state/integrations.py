@@ -187,6 +187,8 @@ class IntegrationsState(SessionState):
         self.ms365_expires = expiry_label(conn.token_expires_at, tz) if conn else ""
         self.ms365_scopes = list(conn.scopes) if conn else []
         self.ms365_error = (view.last_error or "") if view.status != integrations.STATUS_CONNECTED else ""
+        if view.status != integrations.STATUS_CONNECTED and self.notice_kind == "success":
+            self.notice = ""  # "connected" no longer holds: the status and its own message say what does
         server = view.server
         if server is not None:
             self.ms365_groups = tool_groups(server.tools)

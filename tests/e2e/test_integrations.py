@@ -50,6 +50,13 @@ def test_connect_see_tools_follow_server_status_and_disconnect(page, stack, uniq
     try:
         expect(status).to_have_text("Unavailable", timeout=LIVE_STATUS_MS)
         expect(page.locator("#ms365-error")).to_contain_text("not answering")
+        # One status, one message: the outage view holds no trace of the earlier "connected" notice.
+        expect(page.locator("#ms365-notice")).to_have_count(0)
+        card = page.locator("#ms365-card")
+        expect(card).not_to_contain_text("is connected")
+        expect(card.locator("#ms365-status")).to_have_count(1)
+        expect(card.locator("#ms365-error")).to_have_count(1)
+        assert card.locator(".rt-CalloutRoot").count() == 1, "only the unavailable message is shown"
     finally:
         stack.mcp.start()
     expect(status).to_have_text("Connected", timeout=RECOVERY_MS)
