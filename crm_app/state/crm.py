@@ -125,12 +125,6 @@ class RecordListState(rx.State, mixin=True):
 
     @rx.event
     @session_guard
-    async def go_page(self, page: int):
-        self.page = max(1, min(int(page), self.pages))
-        await self._reload()
-
-    @rx.event
-    @session_guard
     async def next_page(self):
         if self.page < self.pages:
             self.page += 1
