@@ -9,18 +9,7 @@ from datetime import UTC, datetime
 import mcp_types
 
 from crm_app.mcp.config import ServerConfig
-from crm_app.mcp.errors import (
-    AuthError,
-    CallTimeout,
-    CircuitOpen,
-    CredentialsRejected,
-    InternalError,
-    MCPDisabled,
-    MCPError,
-    ReconnectNeeded,
-    ServerDisabled,
-    ServerUnavailable,
-)
+from crm_app.mcp import errors
 from crm_app.mcp.results import CallOutcome, OutcomeKind, ServerStatus, ToolInfo
 from crm_app.mcp.tool_errors import parse_tool_error
 
@@ -30,16 +19,16 @@ def elapsed_ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000.0
 
 
-def failure_kind(error: MCPError) -> OutcomeKind:
-    if isinstance(error, CircuitOpen):
+def failure_kind(error: errors.MCPError) -> OutcomeKind:
+    if isinstance(error, errors.CircuitOpen):
         return "circuit_open"
-    if isinstance(error, ServerUnavailable | InternalError):
+    if isinstance(error, errors.ServerUnavailable | errors.InternalError):
         return "transport_error"
-    if isinstance(error, CallTimeout):
+    if isinstance(error, errors.CallTimeout):
         return "timeout"
-    if isinstance(error, AuthError):
+    if isinstance(error, errors.AuthError):
         return "auth_error"
-    if isinstance(error, MCPDisabled | ServerDisabled):
+    if isinstance(error, errors.MCPDisabled | errors.ServerDisabled):
         return "disabled"
     return "tool_error"
 
@@ -81,12 +70,12 @@ def outcome_of(result: mcp_types.CallToolResult, server: ServerConfig, name: str
     )
 
 
-def failed_outcome(error: MCPError, server: ServerConfig, name: str) -> CallOutcome:
+def failed_outcome(error: errors.MCPError, server: ServerConfig, name: str) -> CallOutcome:
     return CallOutcome.failure(error, outcome=failure_kind(error), server_id=server.id, tool=name, latency_ms=0.0)
 
 
 def _status(server: ServerConfig, state: str, *, tools: Sequence[ToolInfo] = (), latency_ms: float | None = None,
-            error: MCPError | None = None) -> ServerStatus:
+            error: errors.MCPError | None = None) -> ServerStatus:
     return ServerStatus(
         server_id=server.id,
         connected=state == "connected",
@@ -99,7 +88,7 @@ def _status(server: ServerConfig, state: str, *, tools: Sequence[ToolInfo] = (),
     )
 
 
-def disabled_status(server: ServerConfig, refusal: MCPError) -> ServerStatus:
+def disabled_status(server: ServerConfig, refusal: errors.MCPError) -> ServerStatus:
     return _status(server, "disabled", error=refusal)
 
 
@@ -107,9 +96,9 @@ def connected_status(server: ServerConfig, tools: Sequence[ToolInfo], latency_ms
     return _status(server, "connected", tools=tools, latency_ms=latency_ms)
 
 
-def failed_status(server: ServerConfig, error: MCPError) -> ServerStatus:
+def failed_status(server: ServerConfig, error: errors.MCPError) -> ServerStatus:
     """Unavailable, or reconnect needed when the Microsoft 365 sign-in is what failed."""
-    needs_reconnect = isinstance(error, ReconnectNeeded) or (
-        isinstance(error, CredentialsRejected) and server.auth == "ms365_bearer"
+    needs_reconnect = isinstance(error, errors.ReconnectNeeded) or (
+        isinstance(error, errors.CredentialsRejected) and server.auth == "ms365_bearer"
     )
     return _status(server, "reconnect_needed" if needs_reconnect else "unavailable", error=error)
