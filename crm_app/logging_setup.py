@@ -1,27 +1,15 @@
-"""Logging with a redaction filter: bearer tokens, OAuth codes and secrets never reach a log line."""
+"""Logging with a redaction filter: bearer tokens, OAuth codes and secrets never reach a log line.
+
+The redaction is the app's one secret redactor, `crm_app.mcp.redact`.
+"""
 
 from __future__ import annotations
 
 import logging
-import re
 
-_PATTERNS = [
-    (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"), r"\1[redacted]"),
-    (re.compile(r"(?i)((?:access|refresh|id)_token[\"']?\s*[:=]\s*[\"']?)[^\"'&\s,}]+"), r"\1[redacted]"),
-    (re.compile(r"(?i)((?:client_secret|code|code_verifier|password|api_key|secret|state|session_state)=)[^&\s\"]+"),
-     r"\1[redacted]"),
-    (re.compile(r"sbx_(?:at|rt)_[A-Za-z0-9_-]+"), "[redacted]"),
-    (re.compile(r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"), "[redacted-jwt]"),
-]
-
+from crm_app.mcp.redact import redact_text as redact
 
 ACCESS_LOGGERS = ("uvicorn.access", "uvicorn.error", "granian.access", "_granian", "granian")
-
-
-def redact(text: str) -> str:
-    for pattern, repl in _PATTERNS:
-        text = pattern.sub(repl, text)
-    return text
 
 
 class RedactingFilter(logging.Filter):

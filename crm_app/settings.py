@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import os
-import secrets
 import stat
 from pathlib import Path
 from typing import Literal
@@ -208,7 +207,3 @@ def get_settings() -> Settings:
 
 def reset_settings_cache() -> None:
     get_settings.cache_clear()
-
-
-def new_secret(nbytes: int = 32) -> str:
-    return secrets.token_urlsafe(nbytes)

@@ -12,13 +12,12 @@ from starlette.routing import Route
 
 from crm_app.db import DatabaseUnavailable
 from crm_app.services import auth
-from crm_app.state.session import SESSION_COOKIE
 
 log = logging.getLogger(__name__)
 
 
 def session_user(request: Request) -> auth.SignedInUser | None:
-    return auth.resolve_session(request.cookies.get(SESSION_COOKIE))
+    return auth.resolve_session(request.cookies.get(auth.SESSION_COOKIE))
 
 
 def unauthorized() -> JSONResponse:

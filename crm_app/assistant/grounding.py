@@ -12,7 +12,6 @@ contain; :func:`correction_prompt` is the one message that asks the model to fix
 
 from __future__ import annotations
 
-import html
 import re
 import unicodedata
 from collections.abc import Iterator, Mapping, Sequence
@@ -20,8 +19,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, timedelta, timezone
 from typing import Literal
 
-import nh3
 from dateutil import parser as date_parser
+
+from crm_app.assistant.text import strip_markup, tidy_lines
 
 Card = Mapping[str, str]
 FlagKind = Literal["email_address", "subject", "sender", "date", "file_name"]
@@ -146,8 +146,6 @@ _PREVIEW_NOTE = (
 )
 
 _HTML_TAG = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^<>]*)?/?>|<!--")
-_HTML_BREAK = re.compile(r"<\s*(?:br|/p|/div|/li|/tr|/h[1-6]|/blockquote|/table)\b[^>]*>", re.IGNORECASE)
-_HTML_DROPPED = frozenset({"script", "style", "head", "title", "noscript", "template", "iframe", "object"})
 _HIDDEN_CHARS = dict.fromkeys(
     [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF, 0x00AD,
      *range(0x202A, 0x202F), *range(0x2066, 0x206A)],
@@ -161,19 +159,14 @@ _MARKER_WORDS = re.compile(
 )
 _FENCE_RUN = re.compile(rf"[{_FENCE_CHARS}]{{2,}}")
 _HEADER_FENCE_RUN = re.compile(r"[=＝]{2,}|[\-—–─━_~－]{3,}")
-_SPACES = re.compile(r"[^\S\n]+")
-_BLANK_LINES = re.compile(r"\n{3,}")
 
 
 def plain_text(text: str) -> str:
     """``text`` without HTML markup or hidden characters, with tidy whitespace."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _HTML_TAG.search(text):
-        text = _HTML_BREAK.sub(lambda m: m.group(0) + "\n", text)
-        text = html.unescape(nh3.clean(text, tags=set(), clean_content_tags=set(_HTML_DROPPED), strip_comments=True))
-    text = text.translate(_HIDDEN_CHARS)
-    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
-    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+        text = strip_markup(text)
+    return tidy_lines(text.translate(_HIDDEN_CHARS))
 
 
 def _neutralise(text: str) -> str:

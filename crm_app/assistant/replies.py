@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from crm_app.assistant.intents import Intent, Plan
+from crm_app.assistant.intents import Plan
 
 PROGRESS = {
     "mail.search": "Searching your mail…",
@@ -168,7 +168,3 @@ def unsupported_reply(plan: Plan) -> str:
     if plan.suggestions:
         base += " You could try: " + "; ".join(f"“{s}”" for s in plan.suggestions[:4]) + "."
     return base
-
-
-def intent_is_read(intent: Intent) -> bool:
-    return intent.value.split(".")[0] in ("mail", "calendar", "files", "sharepoint", "teams", "crm")

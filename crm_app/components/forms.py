@@ -73,15 +73,3 @@ SELECT_STYLE = {
     "background": rx.color("gray", 1),
     "color": rx.color("gray", 12),
 }
-
-
-def textarea_field(label: str, name: str, *, errors: rx.Var, placeholder: str = "", id_prefix: str = "",
-                   rows: str = "3") -> rx.Component:
-    return rx.vstack(
-        rx.text(label, as_="label", size="2", weight="medium", html_for=f"{id_prefix}{name}") if label else rx.fragment(),
-        rx.text_area(name=name, id=f"{id_prefix}{name}", placeholder=placeholder, rows=rows, width="100%"),
-        field_error(errors, name),
-        spacing="1",
-        width="100%",
-        align="stretch",
-    )

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from crm_app.mcp.redact import redact
 from crm_app.mcp.results import AuditOutcome
 
 AUDIT_LOGGER = "crm_app.mcp.audit"
@@ -35,6 +36,26 @@ class AuditSink(Protocol):
     """Where audit entries go (a database table, a log, …)."""
 
     async def record(self, entry: AuditEntry) -> None: ...
+
+
+async def audit_call(
+    sink: AuditSink,
+    *,
+    user_id: int,
+    server_id: str,
+    tool: str,
+    arguments: dict[str, Any],
+    outcome: AuditOutcome,
+    error: str | None,
+    latency_ms: float,
+) -> None:
+    """Write one call to ``sink``, its arguments redacted and stamped now; a sink that fails is logged, not raised."""
+    entry = AuditEntry(user_id=user_id, server_id=server_id, tool=tool, arguments=redact(arguments), outcome=outcome,
+                       error=error, latency_ms=latency_ms, at=datetime.now(UTC))
+    try:
+        await sink.record(entry)
+    except Exception:
+        logging.getLogger(__name__).exception("could not write the audit entry for %s on %s", tool, server_id)
 
 
 class LoggingAuditSink:

@@ -6,6 +6,8 @@ import time
 from collections.abc import Callable
 from enum import StrEnum
 
+from crm_app.mcp.config import ServerConfig
+
 DEFAULT_FAILURE_THRESHOLD = 5
 DEFAULT_RESET_SECONDS = 30.0
 
@@ -81,3 +83,28 @@ class CircuitBreaker:
         if self._opened_at is not None or self._failures >= self._threshold:
             self._opened_at = self._clock()
             self._trial_started = None
+
+
+class BreakerBoard:
+    """One breaker per server address, with the server it was made for (so a health check can ask it)."""
+
+    def __init__(self, *, failure_threshold: int, reset_seconds: float, clock: Callable[[], float]) -> None:
+        self._threshold = failure_threshold
+        self._reset_seconds = reset_seconds
+        self._clock = clock
+        self._breakers: dict[str, CircuitBreaker] = {}
+        self._servers: dict[str, ServerConfig] = {}
+
+    def of(self, server: ServerConfig) -> CircuitBreaker:
+        breaker = self._breakers.get(server.url)
+        if breaker is None:
+            breaker = CircuitBreaker(
+                failure_threshold=self._threshold, reset_seconds=self._reset_seconds, clock=self._clock
+            )
+            self._breakers[server.url] = breaker
+        self._servers[server.url] = server
+        return breaker
+
+    def paused(self) -> list[ServerConfig]:
+        """The servers whose breaker is not closed."""
+        return [self._servers[url] for url, b in self._breakers.items() if b.state is not BreakerState.CLOSED]

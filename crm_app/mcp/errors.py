@@ -97,7 +97,7 @@ class ServerUnavailable(MCPError):
 
 
 class CircuitOpen(ServerUnavailable):
-    """Calls to a tool server are paused after repeated failures."""
+    """Calls to a tool server are paused: its recent tries failed and the health check has not seen it back."""
 
     code = "circuit_open"
 
@@ -108,8 +108,8 @@ class CircuitOpen(ServerUnavailable):
             server_id=server_id,
             delivered=False,
             message=(
-                f"The {server_name} tool server failed several times in a row, so calls to it are paused "
-                f"for about {seconds} s. Check that it is running, then try again."
+                f"The {server_name} tool server is not answering right now, so calls to it are paused for "
+                f"about {seconds} s. Check that it is running, then try again."
             ),
         )
         self.retry_after = retry_after

@@ -9,14 +9,13 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import mcp_types
 
-from crm_app.mcp.audit import AuditEntry, AuditSink
+from crm_app.mcp.audit import AuditSink, audit_call
 from crm_app.mcp.backoff import Backoff
-from crm_app.mcp.breaker import DEFAULT_FAILURE_THRESHOLD, DEFAULT_RESET_SECONDS, CircuitBreaker
+from crm_app.mcp.breaker import DEFAULT_FAILURE_THRESHOLD, DEFAULT_RESET_SECONDS, BreakerBoard, BreakerState, CircuitBreaker
 from crm_app.mcp.cache import TtlCache
 from crm_app.mcp.config import ServerConfig
 from crm_app.mcp.errors import (
@@ -28,13 +27,15 @@ from crm_app.mcp.errors import (
     MCPDisabled,
     MCPError,
     ProtocolError,
-    ReconnectNeeded,
     ServerDisabled,
     ServerUnavailable,
 )
+from crm_app.mcp.health import HealthCheck
+from crm_app.mcp.outcomes import connected_status, disabled_status, elapsed_ms, failed_outcome, failed_status
+from crm_app.mcp.outcomes import outcome_of
 from crm_app.mcp.pool import SessionKey, SessionPool
-from crm_app.mcp.redact import redact
-from crm_app.mcp.results import CallOutcome, OutcomeKind, ServerStatus, ToolCall, ToolFlags, ToolInfo, ToolListing
+from crm_app.mcp.retrying import transport_retrying
+from crm_app.mcp.results import CallOutcome, ServerStatus, ToolCall, ToolFlags, ToolInfo, ToolListing
 from crm_app.mcp.session import (
     HttpClientFactory,
     PooledSession,
@@ -45,7 +46,6 @@ from crm_app.mcp.session import (
 )
 from crm_app.mcp.singleflight import SingleFlight
 from crm_app.mcp.tokens import TokenBroker, TokenProvider
-from crm_app.mcp.tool_errors import parse_tool_error
 
 logger = logging.getLogger(__name__)
 
@@ -53,48 +53,13 @@ DEFAULT_TIMEOUT_SECONDS = 30.0
 DEFAULT_TOOL_CACHE_TTL = 300.0
 DEFAULT_IDLE_CLOSE_SECONDS = 300.0
 DEFAULT_HEALTH_INTERVAL = 60.0
+DEFAULT_OUTAGE_PROBE_SECONDS = 2.0
 DEFAULT_MAX_PARALLEL = 4
 DEFAULT_RETRIES = 2
 
 T = TypeVar("T")
 ToolCacheKey = tuple[int, str, str]
 """(user id, server id, settings fingerprint)."""
-
-
-def _elapsed_ms(started: float) -> float:
-    return (time.perf_counter() - started) * 1000.0
-
-
-def _failure_kind(error: MCPError) -> OutcomeKind:
-    if isinstance(error, CircuitOpen):
-        return "circuit_open"
-    if isinstance(error, ServerUnavailable | InternalError):
-        return "transport_error"
-    if isinstance(error, CallTimeout):
-        return "timeout"
-    if isinstance(error, AuthError):
-        return "auth_error"
-    if isinstance(error, MCPDisabled | ServerDisabled):
-        return "disabled"
-    return "tool_error"
-
-
-def _content_text(content: Sequence[mcp_types.ContentBlock]) -> str:
-    parts: list[str] = []
-    for block in content:
-        if isinstance(block, mcp_types.TextContent):
-            parts.append(block.text)
-        elif isinstance(block, mcp_types.EmbeddedResource) and isinstance(
-            block.resource, mcp_types.TextResourceContents
-        ):
-            parts.append(block.resource.text)
-        elif isinstance(block, mcp_types.ResourceLink):
-            parts.append(f"[linked resource: {block.uri}]")
-        elif isinstance(block, mcp_types.ImageContent | mcp_types.AudioContent):
-            parts.append(f"[{block.type} content, {block.mime_type}]")
-        elif isinstance(block, mcp_types.EmbeddedResource):
-            parts.append(f"[binary resource: {block.resource.uri}]")
-    return "\n".join(parts)
 
 
 class MCPClientManager:
@@ -108,7 +73,9 @@ class MCPClientManager:
     * Every call is bounded by ``timeout_seconds``, transport failures are retried with
       exponential backoff and jitter (a call that may have reached the server is resent
       only for read-only or idempotent tools), and a circuit breaker per server address
-      pauses calls to a server that keeps failing.
+      pauses calls to a server that keeps failing (a call whose own tries open it reports its
+      own failure). While paused, the health check asks the server every ``outage_probe_seconds``;
+      once it answers, calls go through again at once (``HealthCheck``).
     * A tool's Microsoft Graph 401 makes the manager renew the user's token (once per
       stale token, however many calls saw it) and retry the call exactly once.
     * Every call is audited with its arguments redacted.
@@ -130,6 +97,7 @@ class MCPClientManager:
         tool_cache_ttl: float = DEFAULT_TOOL_CACHE_TTL,
         idle_close_seconds: float = DEFAULT_IDLE_CLOSE_SECONDS,
         health_interval: float = DEFAULT_HEALTH_INTERVAL,
+        outage_probe_seconds: float = DEFAULT_OUTAGE_PROBE_SECONDS,
         max_parallel: int = DEFAULT_MAX_PARALLEL,
         retries: int = DEFAULT_RETRIES,
         breaker_failure_threshold: int = DEFAULT_FAILURE_THRESHOLD,
@@ -152,10 +120,9 @@ class MCPClientManager:
         self._timeout = timeout_seconds
         self._idle_close_seconds = idle_close_seconds
         self._health_interval = health_interval
+        self._outage_probe_seconds = outage_probe_seconds
         self._max_parallel = max_parallel
         self._retries = retries
-        self._breaker_threshold = breaker_failure_threshold
-        self._breaker_reset = breaker_reset_seconds
         self._backoff = backoff or Backoff()
         self._http_client_factory = http_client_factory or default_http_client
         self._clock = clock
@@ -165,8 +132,18 @@ class MCPClientManager:
         self._tool_cache: TtlCache[ToolCacheKey, list[ToolInfo]] = TtlCache(tool_cache_ttl, clock=clock)
         self._tool_generation: dict[SessionKey, int] = {}
         self._listing: SingleFlight[ToolCacheKey, list[ToolInfo]] = SingleFlight()
-        self._breakers: dict[str, CircuitBreaker] = {}
+        self._breakers = BreakerBoard(
+            failure_threshold=breaker_failure_threshold, reset_seconds=breaker_reset_seconds, clock=clock
+        )
         self._health_task: asyncio.Task[None] | None = None
+        self._health = HealthCheck(
+            pool=self._pool,
+            breakers=self._breakers,
+            tools_changed=self._tools_changed,
+            http_client_factory=self._http_client_factory,
+            timeout=self._timeout,
+            idle_close_seconds=idle_close_seconds,
+        )
 
     async def __aenter__(self) -> MCPClientManager:
         self.start()
@@ -250,13 +227,13 @@ class MCPClientManager:
                 outcome = await self._call(user_id, server, name, args)
         except TimeoutError:
             self._breaker(server).record_failure()
-            outcome = self._failed(CallTimeout(server.name, self._timeout, server_id=server.id), server, name)
+            outcome = failed_outcome(CallTimeout(server.name, self._timeout, server_id=server.id), server, name)
         except MCPError as exc:
-            outcome = self._failed(exc, server, name)
+            outcome = failed_outcome(exc, server, name)
         except Exception:
             logger.exception("tool call %s on %s failed unexpectedly", name, server.id)
-            outcome = self._failed(InternalError(name), server, name)
-        outcome = replace(outcome, latency_ms=_elapsed_ms(started))
+            outcome = failed_outcome(InternalError(name), server, name)
+        outcome = replace(outcome, latency_ms=elapsed_ms(started))
         await self._audit(user_id, server, name, args, outcome)
         return outcome
 
@@ -278,27 +255,8 @@ class MCPClientManager:
         return {result.server_id: result for result in results}
 
     async def check_health(self) -> None:
-        """Close idle sessions and ping the others; a session that fails its ping is dropped.
-
-        One round counts once per server towards its circuit breaker, however many users'
-        sessions it pinged there: a stopped server is one failure, not one per session.
-        """
-        pinged: list[tuple[SessionKey, PooledSession]] = []
-        for key, session in self._pool.items():
-            if session.idle_for() >= self._idle_close_seconds:
-                self._pool.discard(key, session)
-            else:
-                pinged.append((key, session))
-        outcomes = await asyncio.gather(*(self._ping(key, session) for key, session in pinged))
-        by_server: dict[str, tuple[ServerConfig, set[bool]]] = {}
-        for (_, session), outcome in zip(pinged, outcomes, strict=True):
-            if outcome is not None:
-                by_server.setdefault(session.server.url, (session.server, set()))[1].add(outcome)
-        for server, seen in by_server.values():
-            if False in seen:
-                self._breaker(server).record_failure()
-            else:
-                self._breaker(server).record_success()
+        """One health round (see ``HealthCheck.run``)."""
+        await self._health.run()
 
     def session_count(self) -> int:
         """How many sessions are open now."""
@@ -314,13 +272,7 @@ class MCPClientManager:
         return None
 
     def _breaker(self, server: ServerConfig) -> CircuitBreaker:
-        breaker = self._breakers.get(server.url)
-        if breaker is None:
-            breaker = CircuitBreaker(
-                failure_threshold=self._breaker_threshold, reset_seconds=self._breaker_reset, clock=self._clock
-            )
-            self._breakers[server.url] = breaker
-        return breaker
+        return self._breakers.of(server)
 
     async def _list_or_error(self, user_id: int, server: ServerConfig) -> list[ToolInfo] | MCPError:
         refusal = self._refusal(server)
@@ -368,12 +320,12 @@ class MCPClientManager:
             return await session.call_tool(name, arguments)
 
         result, trace = await self._execute(user_id, server, invoke, replay_safe=replay_safe)
-        outcome = self._outcome(result, server, name)
+        outcome = outcome_of(result, server, name)
         if outcome.outcome != "auth_error" or server.auth != "ms365_bearer":
             return outcome
         await self._tokens.refresh(user_id, trace.bearer_sent, server_id=server.id)
         result, _ = await self._execute(user_id, server, invoke, replay_safe=replay_safe)
-        outcome = self._outcome(result, server, name)
+        outcome = outcome_of(result, server, name)
         if outcome.outcome == "auth_error":
             rejected = CredentialsRejected(server.name, bearer=True, server_id=server.id)
             outcome = replace(outcome, error_message=rejected.message)
@@ -387,50 +339,64 @@ class MCPClientManager:
         *,
         replay_safe: bool,
     ) -> tuple[T, RequestTrace]:
-        """Run ``operation`` on the user's session, retrying transport failures that allow it."""
+        """Run ``operation`` on the user's session, retrying transport failures that allow it (tenacity)."""
         breaker = self._breaker(server)
-        session_key: SessionKey = (user_id, server.id)
-        attempt = 0
-        while True:
-            bearer = await self._tokens.current(user_id, server_id=server.id) if server.auth == "ms365_bearer" else None
-            if not breaker.allow():
-                raise CircuitOpen(server.name, breaker.retry_after(), server_id=server.id)
-            try:
-                session = await self._session(user_id, server, bearer)
-                if bearer is not None:
-                    session.credentials.bearer = bearer
-                with traced() as trace:
-                    result = await operation(session)
-            except ServerUnavailable as exc:
-                self._pool.discard_dead(session_key)
-                self._tools_changed(session_key)
-                if exc.session_lost:
-                    breaker.record_success()
-                else:
-                    breaker.record_failure()
-                if attempt >= self._retries or (exc.delivered and not replay_safe):
+        retrying = transport_retrying(
+            retries=self._retries,
+            server=server,
+            user_id=user_id,
+            breaker=breaker,
+            replay_safe=replay_safe,
+            jitter=self._backoff.strategy(self._rand),
+            sleep=self._sleep,
+        )
+        failed: ServerUnavailable | None = None
+        async for attempt in retrying:
+            with attempt:
+                try:
+                    return await self._attempt(user_id, server, breaker, operation, failed)
+                except ServerUnavailable as exc:
+                    failed = exc
                     raise
-                delay = 0.0 if exc.session_lost else self._backoff.delay(attempt, self._rand)
-                attempt += 1
-                logger.info(
-                    "retrying %s for user %s after a transport failure (%s), attempt %d",
-                    server.id,
-                    user_id,
-                    exc.detail,
-                    attempt,
-                )
-                if delay:
-                    await self._sleep(delay)
-                continue
-            except CallTimeout:
-                breaker.record_failure()
-                self._pool.discard_dead(session_key)
-                raise
-            except (AuthError, ProtocolError):
+        raise RuntimeError("the retry loop ended without an outcome")
+
+    async def _attempt(
+        self,
+        user_id: int,
+        server: ServerConfig,
+        breaker: CircuitBreaker,
+        operation: Callable[[PooledSession], Awaitable[T]],
+        failed: ServerUnavailable | None,
+    ) -> tuple[T, RequestTrace]:
+        """One try of ``operation``, counted by the breaker. A try refused by the breaker after this call's own
+        failure reports that failure."""
+        session_key: SessionKey = (user_id, server.id)
+        bearer = await self._tokens.current(user_id, server_id=server.id) if server.auth == "ms365_bearer" else None
+        if not breaker.allow():
+            raise failed or CircuitOpen(server.name, breaker.retry_after(), server_id=server.id)
+        try:
+            session = await self._session(user_id, server, bearer)
+            if bearer is not None:
+                session.credentials.bearer = bearer
+            with traced() as trace:
+                result = await operation(session)
+        except ServerUnavailable as exc:
+            self._pool.discard_dead(session_key)
+            self._tools_changed(session_key)
+            if exc.session_lost:
                 breaker.record_success()
-                raise
+            else:
+                breaker.record_failure()
+            raise
+        except CallTimeout:
+            breaker.record_failure()
+            self._pool.discard_dead(session_key)
+            raise
+        except (AuthError, ProtocolError):
             breaker.record_success()
-            return result, trace
+            raise
+        breaker.record_success()
+        return result, trace
 
     async def _session(self, user_id: int, server: ServerConfig, bearer: str | None) -> PooledSession:
         session_key: SessionKey = (user_id, server.id)
@@ -448,133 +414,36 @@ class MCPClientManager:
 
         return await self._pool.acquire(session_key, server.fingerprint, build)
 
-    def _outcome(self, result: mcp_types.CallToolResult, server: ServerConfig, name: str) -> CallOutcome:
-        text = _content_text(result.content)
-        structured = result.structured_content if isinstance(result.structured_content, dict) else None
-        if not result.is_error:
-            return CallOutcome(
-                ok=True,
-                structured=structured,
-                text=text,
-                is_error=False,
-                error_code=None,
-                error_message=None,
-                latency_ms=0.0,
-                server_id=server.id,
-                tool=name,
-                outcome="ok",
-            )
-        info = parse_tool_error(text)
-        return CallOutcome(
-            ok=False,
-            structured=structured,
-            text=text,
-            is_error=True,
-            error_code=info.code,
-            error_message=info.message,
-            latency_ms=0.0,
-            server_id=server.id,
-            tool=name,
-            outcome="auth_error" if info.is_auth_failure else "tool_error",
-        )
-
-    def _failed(self, error: MCPError, server: ServerConfig, name: str) -> CallOutcome:
-        return CallOutcome.failure(error, outcome=_failure_kind(error), server_id=server.id, tool=name, latency_ms=0.0)
-
     async def _audit(
         self, user_id: int, server: ServerConfig, name: str, arguments: dict[str, Any], outcome: CallOutcome
     ) -> None:
-        if outcome.outcome == "disabled":
-            return
-        entry = AuditEntry(
-            user_id=user_id,
-            server_id=server.id,
-            tool=name,
-            arguments=redact(arguments),
-            outcome=outcome.outcome,
-            error=None if outcome.ok else outcome.error_message,
-            latency_ms=outcome.latency_ms,
-            at=datetime.now(UTC),
-        )
-        try:
-            await self._audit_sink.record(entry)
-        except Exception:
-            logger.exception("could not write the audit entry for %s on %s", name, server.id)
+        if outcome.outcome != "disabled":
+            await audit_call(self._audit_sink, user_id=user_id, server_id=server.id, tool=name, arguments=arguments,
+                             outcome=outcome.outcome, error=None if outcome.ok else outcome.error_message,
+                             latency_ms=outcome.latency_ms)
 
     async def _status_of(self, user_id: int, server: ServerConfig) -> ServerStatus:
         refusal = self._refusal(server)
         if refusal is not None:
-            return ServerStatus(
-                server_id=server.id,
-                connected=False,
-                state="disabled",
-                tool_count=0,
-                tool_names=[],
-                latency_ms=None,
-                last_error=refusal.message,
-                checked_at=datetime.now(UTC),
-            )
+            return disabled_status(server, refusal)
+        if self._breaker(server).state is not BreakerState.CLOSED and await self._health.answers(server):
+            self._breaker(server).record_success()
         started = time.perf_counter()
         try:
             async with asyncio.timeout(self._timeout):
                 await self._execute(user_id, server, lambda session: session.ping(), replay_safe=True)
-                latency = _elapsed_ms(started)
+                latency = elapsed_ms(started)
                 tools = await self.list_tools(user_id, server)
         except TimeoutError:
             self._breaker(server).record_failure()
-            error: MCPError = CallTimeout(server.name, self._timeout, server_id=server.id)
+            return failed_status(server, CallTimeout(server.name, self._timeout, server_id=server.id))
         except MCPError as exc:
-            error = exc
-        else:
-            return ServerStatus(
-                server_id=server.id,
-                connected=True,
-                state="connected",
-                tool_count=len(tools),
-                tool_names=[tool.name for tool in tools],
-                latency_ms=latency,
-                last_error=None,
-                checked_at=datetime.now(UTC),
-            )
-        needs_reconnect = isinstance(error, ReconnectNeeded) or (
-            isinstance(error, CredentialsRejected) and server.auth == "ms365_bearer"
-        )
-        return ServerStatus(
-            server_id=server.id,
-            connected=False,
-            state="reconnect_needed" if needs_reconnect else "unavailable",
-            tool_count=0,
-            tool_names=[],
-            latency_ms=None,
-            last_error=error.message,
-            checked_at=datetime.now(UTC),
-        )
-
-    async def _ping(self, key: SessionKey, session: PooledSession) -> bool | None:
-        """Ping one pooled session, dropping it when the ping fails.
-
-        True: the server answered. False: the server failed (it is down or timed out).
-        None: says nothing about the server (only this session was lost, or it refused this user).
-        """
-        try:
-            async with asyncio.timeout(self._timeout):
-                with traced():
-                    await session.ping(touch=False)
-        except (TimeoutError, ServerUnavailable) as exc:
-            logger.info("health check: %s for user %s failed, closing its session", session.server.id, key[0])
-            self._pool.discard(key, session)
-            self._tools_changed(key)
-            return None if isinstance(exc, ServerUnavailable) and exc.session_lost else False
-        except MCPError as exc:
-            logger.info("health check: %s for user %s: %s", session.server.id, key[0], exc.code)
-            self._pool.discard(key, session)
-            self._tools_changed(key)
-            return None
-        return True
+            return failed_status(server, exc)
+        return connected_status(server, tools, latency)
 
     async def _health_loop(self) -> None:
         while True:
-            await asyncio.sleep(self._health_interval)
+            await asyncio.sleep(self._health.next_round_in(self._health_interval, self._outage_probe_seconds))
             try:
                 await self.check_health()
             except Exception:

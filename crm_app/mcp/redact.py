@@ -1,4 +1,4 @@
-"""Redaction of tool arguments before they are written anywhere."""
+"""Redaction of secrets before anything is written: tool arguments (`redact`) and log lines (`redact_text`)."""
 
 from __future__ import annotations
 
@@ -27,10 +27,16 @@ SECRET_KEY_PARTS = (
 SECRET_KEY_NAMES = frozenset({"auth", "pwd", "pin", "otp", "sig", "signature"})
 
 _NON_ALNUM = re.compile(r"[^a-z0-9]")
-_SECRET_VALUE = re.compile(
-    r"^\s*(?:(?:bearer|basic)\s+\S+|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*)\s*$",
-    re.IGNORECASE,
-)
+_JWT = r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"
+_SECRET_VALUE = re.compile(rf"^\s*(?:(?:bearer|basic)\s+\S+|{_JWT})\s*$", re.IGNORECASE)
+_SECRETS_IN_TEXT = [
+    (re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]+"), rf"\1{REDACTED}"),
+    (re.compile(r"(?i)((?:access|refresh|id)_token[\"']?\s*[:=]\s*[\"']?)[^\"'&\s,}]+"), rf"\1{REDACTED}"),
+    (re.compile(r"(?i)((?:client_secret|code|code_verifier|password|api_key|secret|state|session_state)=)[^&\s\"]+"),
+     rf"\1{REDACTED}"),
+    (re.compile(r"sbx_(?:at|rt)_[A-Za-z0-9_-]+"), REDACTED),
+    (re.compile(_JWT), "[redacted-jwt]"),
+]
 
 
 _URL = re.compile(r"(https?://)(?:[^\s/@'\"]+@)?([^\s?'\"]*)(\?[^\s'\"]*)?")
@@ -39,6 +45,14 @@ _URL = re.compile(r"(https?://)(?:[^\s/@'\"]+@)?([^\s?'\"]*)(\?[^\s'\"]*)?")
 def scrub_urls(text: str) -> str:
     """``text`` with the user-info and query string of every URL in it removed, as they may hold keys."""
     return _URL.sub(lambda match: match[1] + match[2] + ("?[redacted]" if match[3] else ""), text)
+
+
+def redact_text(text: str) -> str:
+    """A log line with bearer tokens, OAuth tokens and codes, secrets in query strings and JSON web tokens
+    replaced."""
+    for pattern, replacement in _SECRETS_IN_TEXT:
+        text = pattern.sub(replacement, text)
+    return text
 
 
 def is_secret_key(key: object) -> bool:

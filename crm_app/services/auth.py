@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import re
 import secrets
 from dataclasses import dataclass
 
+import email_validator
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -17,10 +17,10 @@ from crm_app.services.errors import AuthError, RateLimited, ValidationFailed
 from crm_app.services.passwords import dummy_verify, hash_password, verify_password
 from crm_app.settings import get_settings
 
-EMAIL_RE = re.compile(r"^[^@\s<>\",;]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,63}$")
 MIN_PASSWORD = 8
 MAX_PASSWORD = 256
 SESSION_TOUCH_INTERVAL = dt.timedelta(minutes=5)
+SESSION_COOKIE = "crm_session"
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,16 @@ class SignedInUser:
     session_id: int
 
 
+def session_lifetime_seconds() -> int:
+    """How long a session lasts, in seconds: the server-side expiry and the cookie's max-age alike."""
+    return get_settings().session_ttl_hours * 3600
+
+
+def tenant_label() -> str:
+    """Which Microsoft 365 the app talks to, as the UI names it."""
+    return "Demo tenant" if get_settings().uses_sandbox else "Microsoft 365"
+
+
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -43,9 +53,12 @@ def normalise_email(email: str) -> str:
 
 
 def validate_email(email: str) -> str | None:
+    """What is wrong with an address, or None; the syntax check is email-validator's, with no DNS look-up."""
     if not email:
         return "Enter an email address."
-    if len(email) > 320 or not EMAIL_RE.match(email):
+    try:
+        email_validator.validate_email(email, check_deliverability=False)
+    except email_validator.EmailNotValidError:
         return "Enter a valid email address, like name@example.com."
     return None
 

@@ -3,29 +3,8 @@
 from __future__ import annotations
 
 from crm_app.db import DatabaseUnavailable
+from crm_app.errors import AuthError, NotFound, RateLimited, ServiceError, ValidationFailed
+from crm_app.microsoft.errors import MicrosoftError
 
-__all__ = ["AuthError", "DatabaseUnavailable", "NotFound", "RateLimited", "ServiceError", "ValidationFailed"]
-
-
-class ServiceError(Exception):
-    """Base class: `str(exc)` is a sentence the user can act on."""
-
-
-class ValidationFailed(ServiceError):
-    """Input was rejected; `fields` maps a form field to what is wrong with it."""
-
-    def __init__(self, fields: dict[str, str], message: str = "Please correct the highlighted fields.") -> None:
-        super().__init__(message)
-        self.fields = fields
-
-
-class NotFound(ServiceError):
-    pass
-
-
-class AuthError(ServiceError):
-    pass
-
-
-class RateLimited(AuthError):
-    pass
+__all__ = ["AuthError", "DatabaseUnavailable", "MicrosoftError", "NotFound", "RateLimited", "ServiceError",
+           "ValidationFailed"]

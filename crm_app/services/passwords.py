@@ -7,7 +7,6 @@ and old hashes still verify.
 from __future__ import annotations
 
 import base64
-import hmac
 import os
 
 from cryptography.exceptions import InvalidKey
@@ -50,7 +49,3 @@ def dummy_verify(password: str) -> None:
 
 
 _DUMMY_HASH = hash_password(os.urandom(8).hex())
-
-
-def constant_time_equals(a: str, b: str) -> bool:
-    return hmac.compare_digest(a.encode(), b.encode())

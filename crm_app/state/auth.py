@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import reflex as rx
 
-from crm_app.db import DatabaseUnavailable
 from crm_app.services import auth
-from crm_app.services.errors import AuthError, ValidationFailed
+from crm_app.services.errors import AuthError, DatabaseUnavailable, ValidationFailed
+from crm_app.state.offload import off_loop
 from crm_app.state.session import HOME_ROUTE, SessionState
 
 
@@ -16,34 +18,43 @@ def _safe_next(target: str) -> str:
     return HOME_ROUTE
 
 
+async def _sign_tab_in(state: SignInState | SignUpState, sign_in: Callable[[], tuple[auth.SignedInUser, str]],
+                       target: str):
+    """Run ``sign_in`` off the event loop; on success the tab holds the session and goes to ``target``, otherwise
+    ``state.error`` says what went wrong."""
+    try:
+        user, token = await off_loop(sign_in)
+    except AuthError as exc:
+        state.error = str(exc)
+        return None
+    except DatabaseUnavailable as exc:
+        state.error = exc.user_message
+        return None
+    state.session_token = token
+    state._apply_user(user)
+    return rx.redirect(target)
+
+
 class SignInState(SessionState):
     error: str = ""
     busy: bool = False
 
     @rx.event
-    def on_load(self):
+    async def on_load(self):
         self.error = ""
         try:
-            if self.current_user() is not None:
+            if await self._fetch_user() is not None:
                 return rx.redirect(_safe_next(self.router.url.query_parameters.get("next", "")))
         except DatabaseUnavailable as exc:
             self.error = exc.user_message
         return None
 
     @rx.event
-    def submit(self, form: dict):
+    async def submit(self, form: dict):
         self.error = ""
-        try:
-            user, token = auth.sign_in(form.get("email", ""), form.get("password", ""))
-        except AuthError as exc:
-            self.error = str(exc)
-            return None
-        except DatabaseUnavailable as exc:
-            self.error = exc.user_message
-            return None
-        self.session_token = token
-        self._apply_user(user)
-        return rx.redirect(_safe_next(self.router.url.query_parameters.get("next", "")))
+        email, password = form.get("email", ""), form.get("password", "")
+        target = _safe_next(self.router.url.query_parameters.get("next", ""))
+        return await _sign_tab_in(self, lambda: auth.sign_in(email, password), target)
 
 
 class SignUpState(SessionState):
@@ -51,24 +62,21 @@ class SignUpState(SessionState):
     error: str = ""
 
     @rx.event
-    def submit(self, form: dict):
+    async def submit(self, form: dict):
         self.errors = {}
         self.error = ""
         if form.get("password", "") != form.get("password_confirm", ""):
             self.errors = {"password_confirm": "The passwords don't match."}
             return None
+        email, password = form.get("email", ""), form.get("password", "")
+        name, timezone = form.get("name", ""), form.get("timezone") or None
+
+        def sign_up_and_in() -> tuple[auth.SignedInUser, str]:
+            auth.sign_up(email, password, name, timezone)
+            return auth.sign_in(email, password)
+
         try:
-            auth.sign_up(form.get("email", ""), form.get("password", ""), form.get("name", ""), form.get("timezone") or None)
-            user, token = auth.sign_in(form.get("email", ""), form.get("password", ""))
+            return await _sign_tab_in(self, sign_up_and_in, HOME_ROUTE)
         except ValidationFailed as exc:
             self.errors = exc.fields
             return None
-        except AuthError as exc:
-            self.error = str(exc)
-            return None
-        except DatabaseUnavailable as exc:
-            self.error = exc.user_message
-            return None
-        self.session_token = token
-        self._apply_user(user)
-        return rx.redirect(HOME_ROUTE)

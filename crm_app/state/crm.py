@@ -6,12 +6,12 @@ from typing import Any
 
 import reflex as rx
 
-from crm_app.models import PIPELINE
 from crm_app.services import crm
 from crm_app.services.errors import NotFound, ServiceError, ValidationFailed
+from crm_app.state.offload import off_loop
 from crm_app.state.session import NotSignedIn, SessionState, session_guard
 
-STAGES = [s.value for s in PIPELINE]
+STAGES = [s.value for s in crm.PIPELINE]
 
 
 def as_strings(row: dict[str, Any]) -> dict[str, str]:
@@ -87,67 +87,61 @@ class RecordListState(rx.State, mixin=True):
         return f"{start:,}–{end:,} of {self.total:,}"
 
     # ---- loading
-    def _reload(self) -> None:
-        self.require_user()
-        page = self._fetch()
+    async def _reload(self) -> None:
+        await self._need_user()
+        page = await off_loop(self._fetch)
         self.rows = [as_strings(r) for r in page.rows]
         self.total = page.total
         if self.page > page.pages:
             self.page = page.pages
-            page = self._fetch()
+            page = await off_loop(self._fetch)
             self.rows = [as_strings(r) for r in page.rows]
         self.page_error = ""
 
     @rx.event
     @session_guard
-    def load(self):
-        user, redirect = self._admit()
+    async def load(self):
+        user, redirect = await self._admit_page()
         if user is not None:
-            self._reload()
+            await self._reload()
         return redirect
 
     @rx.event
     @session_guard
-    def set_q(self, value: str):
+    async def set_q(self, value: str):
         self.q = value[:200]
         self.page = 1
-        self._reload()
+        await self._reload()
 
     @rx.event
     @session_guard
-    def sort_by(self, column: str):
+    async def sort_by(self, column: str):
         if self.sort == column:
             self.desc = not self.desc
         else:
             self.sort, self.desc = column, False
         self.page = 1
-        self._reload()
+        await self._reload()
 
     @rx.event
     @session_guard
-    def go_page(self, page: int):
-        self.page = max(1, min(int(page), self.pages))
-        self._reload()
-
-    @rx.event
-    @session_guard
-    def next_page(self):
+    async def next_page(self):
         if self.page < self.pages:
             self.page += 1
-            self._reload()
+            await self._reload()
 
     @rx.event
     @session_guard
-    def prev_page(self):
+    async def prev_page(self):
         if self.page > 1:
             self.page -= 1
-            self._reload()
+            await self._reload()
 
     # ---- create / edit
     def _blank_form(self) -> dict[str, str]:
         return {}
 
-    def _load_options(self) -> None:
+    async def _load_options(self) -> None:
         """Fill the form's dropdowns (lists that pick related records override this)."""
 
     def _pickers(self) -> tuple[str, ...]:
@@ -156,9 +150,9 @@ class RecordListState(rx.State, mixin=True):
 
     @rx.event
     @session_guard
-    def open_create(self):
-        self.require_user()
-        self._load_options()
+    async def open_create(self):
+        await self._need_user()
+        await self._load_options()
         self.editing_id = 0
         self.form = self._blank_form()
         self.errors = {}
@@ -168,11 +162,11 @@ class RecordListState(rx.State, mixin=True):
 
     @rx.event
     @session_guard
-    def open_edit(self, record_id: str):
-        self.require_user()
-        self._load_options()
+    async def open_edit(self, record_id: str):
+        await self._need_user()
+        await self._load_options()
         try:
-            form = as_strings(self._read(int(record_id)))
+            form = as_strings(await off_loop(self._read, int(record_id)))
         except NotFound as exc:
             return rx.toast.error(str(exc))
         self.form = {**form, **{key: form.get(key) or "none" for key in self._pickers()}}
@@ -189,13 +183,13 @@ class RecordListState(rx.State, mixin=True):
 
     @rx.event
     @session_guard
-    def submit_form(self, data: dict):
-        user = self.require_user()
+    async def submit_form(self, data: dict):
+        user = await self._need_user()
         self.errors = {}
         self.form_error = ""
         merged = {**self.form, **data}
         try:
-            saved = self._save(merged, user.id)
+            saved = await off_loop(self._save, merged, user.id)
         except ValidationFailed as exc:
             self.errors = exc.fields
             self.form = {k: str(v) for k, v in merged.items()}
@@ -204,7 +198,7 @@ class RecordListState(rx.State, mixin=True):
             self.form_error = str(exc)
             return None
         self.form_open = False
-        self._reload()
+        await self._reload()
         verb = "Saved" if self.editing_id else "Created"
         return rx.toast.success(f"{verb} {self._label(as_strings(saved))}")
 
@@ -220,15 +214,15 @@ class RecordListState(rx.State, mixin=True):
 
     @rx.event
     @session_guard
-    def confirm_delete(self):
-        self.require_user()
+    async def confirm_delete(self):
+        await self._need_user()
         record_id, label = self.delete_id, self.delete_label
         self.delete_id = 0
         try:
-            self._remove(record_id)
+            await off_loop(self._remove, record_id)
         except NotFound as exc:
             return rx.toast.error(str(exc))
-        self._reload()
+        await self._reload()
         return rx.toast.success(f"Deleted {label}")
 
 
@@ -253,8 +247,8 @@ class CompanyOptionsMixin(RecordListState, mixin=True):
 
     company_options: list[dict[str, str]] = []
 
-    def _load_options(self) -> None:
-        self.company_options = [{"id": str(c["id"]), "name": c["name"]} for c in crm.company_options()]
+    async def _load_options(self) -> None:
+        self.company_options = [{"id": str(c["id"]), "name": c["name"]} for c in await off_loop(crm.company_options)]
 
     def _pickers(self) -> tuple[str, ...]:
         return ("company_id",)
@@ -297,9 +291,9 @@ class DealsState(CompanyOptionsMixin, SessionState):
     def _fetch(self) -> crm.Page:
         return crm.list_deals(self.q, self.sort, self.desc, self.page, self.page_size)
 
-    def _reload(self) -> None:
-        super()._reload()
-        board = crm.deal_board()
+    async def _reload(self) -> None:
+        await super()._reload()
+        board = await off_loop(crm.deal_board)
         self.board = {k: [as_strings(d) for d in v["deals"]] for k, v in board.items()}
         self.board_totals = {k: v["total"] for k, v in board.items()}
         self.board_counts = {k: v["count"] for k, v in board.items()}
@@ -322,11 +316,12 @@ class DealsState(CompanyOptionsMixin, SessionState):
     def _blank_form(self) -> dict[str, str]:
         return {"stage": "lead", "currency": "USD", "company_id": "none", "contact_id": "none", "amount": ""}
 
-    def _load_options(self) -> None:
-        super()._load_options()
+    async def _load_options(self) -> None:
+        await super()._load_options()
+        contacts = await off_loop(crm.list_contacts, page_size=crm.MAX_PAGE_SIZE)
         self.contact_options = [
             {"id": str(c["id"]), "name": c["name"] + (f" ({c['company']})" if c["company"] else "")}
-            for c in crm.list_contacts(page_size=crm.MAX_PAGE_SIZE).rows
+            for c in contacts.rows
         ]
 
     def _pickers(self) -> tuple[str, ...]:
@@ -339,21 +334,21 @@ class DealsState(CompanyOptionsMixin, SessionState):
 
     @rx.event
     @session_guard
-    def move(self, deal_id: str, stage: str):
-        self.require_user()
+    async def move(self, deal_id: str, stage: str):
+        await self._need_user()
         try:
-            deal = crm.move_deal(int(deal_id), stage)
+            deal = await off_loop(crm.move_deal, int(deal_id), stage)
         except (ValidationFailed, NotFound) as exc:
             return rx.toast.error(str(exc))
-        self._reload()
+        await self._reload()
         return rx.toast.success(f"Moved {deal['title']} to {stage}")
 
     @rx.event
     @session_guard
-    def step(self, deal_id: str, stage: str, direction: int):
+    async def step(self, deal_id: str, stage: str, direction: int):
         idx = STAGES.index(stage) + int(direction) if stage in STAGES else 0
         if 0 <= idx < len(STAGES):
-            return DealsState.move.fn(self, deal_id, STAGES[idx])
+            return await DealsState.move.fn(self, deal_id, STAGES[idx])
         return None
 
 
@@ -386,11 +381,11 @@ class RecordDetailState(rx.State, mixin=True):
     def _timeline(self, record_id: int) -> list[dict[str, Any]]:
         return crm.timeline(**{f"{self.kind}_id": record_id})
 
-    def _refresh(self) -> None:
-        self.require_user()
+    async def _refresh(self) -> None:
+        await self._need_user()
         rid = self._record_id()
         try:
-            rec = self._fetch_record(rid)
+            rec = await off_loop(self._fetch_record, rid)
         except NotFound as exc:
             self.not_found = str(exc)
             self.record = {}
@@ -399,24 +394,24 @@ class RecordDetailState(rx.State, mixin=True):
         self.related = [as_strings(c) for c in rec.pop("contacts", [])]
         self.related_deals = [as_strings(d) for d in rec.pop("deals", [])]
         self.record = as_strings(rec)
-        self.activities = [as_strings(a) for a in self._timeline(rid)]
+        self.activities = [as_strings(a) for a in await off_loop(self._timeline, rid)]
 
     @rx.event
     @session_guard
-    def load(self):
-        user, redirect = self._admit()
+    async def load(self):
+        user, redirect = await self._admit_page()
         if user is None:
             return redirect
         try:
-            self._refresh()
+            await self._refresh()
         except (ValueError, TypeError):
             self.not_found = "That address doesn't point to a record."
         return None
 
     @rx.event
     @session_guard
-    def add_activity(self, data: dict):
-        user = self.require_user()
+    async def add_activity(self, data: dict):
+        user = await self._need_user()
         self.note_errors = {}
         payload = {**data, f"{self.kind}_id": self._record_id()}
         if self.kind == "contact" and self.record.get("company_id"):
@@ -426,32 +421,32 @@ class RecordDetailState(rx.State, mixin=True):
                 if self.record.get(key):
                     payload[key] = self.record[key]
         try:
-            crm.add_activity(payload, user.id)
+            await off_loop(crm.add_activity, payload, user.id)
         except ValidationFailed as exc:
             self.note_errors = exc.fields
             return None
         except NotFound as exc:
             return rx.toast.error(str(exc))
         self.note_version += 1
-        self._refresh()
+        await self._refresh()
         return rx.toast.success("Added to the timeline")
 
     @rx.event
     @session_guard
-    def toggle_task(self, activity_id: str, done: bool):
-        self.require_user()
-        crm.set_task_done(int(activity_id), done)
-        self._refresh()
+    async def toggle_task(self, activity_id: str, done: bool):
+        await self._need_user()
+        await off_loop(crm.set_task_done, int(activity_id), done)
+        await self._refresh()
 
     @rx.event
     @session_guard
-    def delete_activity(self, activity_id: str):
-        self.require_user()
+    async def delete_activity(self, activity_id: str):
+        await self._need_user()
         try:
-            crm.delete_activity(int(activity_id))
+            await off_loop(crm.delete_activity, int(activity_id))
         except NotFound as exc:
             return rx.toast.error(str(exc))
-        self._refresh()
+        await self._refresh()
         return None
 
 

@@ -17,10 +17,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import reflex as rx
 
-from crm_app.db import DatabaseUnavailable, utcnow
-from crm_app.microsoft import MicrosoftError
 from crm_app.services import auth, integrations
-from crm_app.services.errors import NotFound, ServiceError, ValidationFailed
+from crm_app.services.errors import DatabaseUnavailable, MicrosoftError, NotFound, ServiceError, ValidationFailed
+from crm_app.state.offload import off_loop
 from crm_app.state.session import NotSignedIn, SessionState
 
 log = logging.getLogger(__name__)
@@ -78,7 +77,7 @@ def expiry_label(value: dt.datetime | None, tz: str, now: dt.datetime | None = N
     """When the access token expires, relative and absolute (it is renewed before then)."""
     if value is None:
         return ""
-    remaining = value - (now or utcnow())
+    remaining = value - (now or dt.datetime.now(dt.UTC))
     clock = value.astimezone(_zone(tz)).strftime("%H:%M")
     if remaining.total_seconds() <= 0:
         return f"expired at {clock}; renewed on next use"
@@ -119,6 +118,13 @@ def server_row(view: integrations.CustomServerView) -> ServerRow:
         tools=", ".join(tool.name for tool in server.tools) if server else "",
         error=(server.last_error or "") if server and status != integrations.STATUS_CONNECTED else "",
     )
+
+
+async def _user_id_of(session_token: str) -> int:
+    user = await off_loop(auth.resolve_session, session_token)
+    if user is None:
+        raise NotSignedIn()
+    return user.id
 
 
 def _client_connected(token: str) -> bool:
@@ -181,6 +187,8 @@ class IntegrationsState(SessionState):
         self.ms365_expires = expiry_label(conn.token_expires_at, tz) if conn else ""
         self.ms365_scopes = list(conn.scopes) if conn else []
         self.ms365_error = (view.last_error or "") if view.status != integrations.STATUS_CONNECTED else ""
+        if view.status != integrations.STATUS_CONNECTED and self.notice_kind == "success":
+            self.notice = ""  # "connected" no longer holds: the status and its own message say what does
         server = view.server
         if server is not None:
             self.ms365_groups = tool_groups(server.tools)
@@ -191,10 +199,7 @@ class IntegrationsState(SessionState):
             self.ms365_groups, self.ms365_tool_count, self.ms365_latency = [], 0, ""
 
     async def _user_id(self) -> int:
-        user = await asyncio.to_thread(auth.resolve_session, self.session_token)
-        if user is None:
-            raise NotSignedIn()
-        return user.id
+        return await _user_id_of(self.session_token)
 
     async def _refresh(self, user_id: int, *, live: bool) -> None:
         view = await integrations.ms365_view(user_id, live=live)
@@ -249,7 +254,7 @@ class IntegrationsState(SessionState):
             if not _client_connected(token):
                 return
             try:
-                user = await asyncio.to_thread(auth.resolve_session, session_token)
+                user = await off_loop(auth.resolve_session, session_token)
                 if user is None:
                     return
                 view = await integrations.ms365_view(user.id, live=True)
@@ -290,7 +295,7 @@ class IntegrationsState(SessionState):
         """Start the OAuth authorization: off to Microsoft's consent page."""
         self.notice = ""
         try:
-            user = self.require_user()
+            user = await self._need_user()
             self.connecting = True
             yield
             auth_url = await integrations.begin_connect(user)
@@ -303,20 +308,22 @@ class IntegrationsState(SessionState):
             return
         yield rx.redirect(auth_url)
 
-    @rx.event
+    @rx.event(background=True)
     async def test_ms365(self):
-        try:
-            user_id = await self._user_id()
+        """Check Microsoft 365 now. A background event: the tab stays responsive while the server is asked."""
+        async with self:
             self.testing = True
-            yield
-            result = await integrations.test_ms365(user_id)
+            session_token = self.session_token
+        try:
+            result = await integrations.test_ms365(await _user_id_of(session_token))
         except FAILURES as exc:
-            yield self._failed(exc)
-            return
-        self.testing = False
-        if isinstance(result.view, integrations.Ms365View):
-            self._apply_ms365(result.view)
-        yield self._result(result)
+            async with self:
+                return self._failed(exc)
+        async with self:
+            self.testing = False
+            if isinstance(result.view, integrations.Ms365View):
+                self._apply_ms365(result.view)
+        return self._result(result)
 
     @rx.event
     def ask_disconnect(self):
@@ -375,21 +382,23 @@ class IntegrationsState(SessionState):
             return self._failed(exc)
         return None
 
-    @rx.event
+    @rx.event(background=True)
     async def test_server(self, number: int):
-        try:
-            user_id = await self._user_id()
+        """Check one added server now, as a background event like `test_ms365`."""
+        async with self:
             self.server_busy = int(number)
-            yield
-            result = await integrations.test_custom_server(user_id, int(number))
+            session_token = self.session_token
+        try:
+            result = await integrations.test_custom_server(await _user_id_of(session_token), int(number))
         except FAILURES as exc:
-            yield self._failed(exc)
-            return
-        self.server_busy = 0
-        if isinstance(result.view, integrations.CustomServerView):
-            row = server_row(result.view)
-            self.servers = [row if s.number == row.number else s for s in self.servers]
-        yield self._result(result)
+            async with self:
+                return self._failed(exc)
+        async with self:
+            self.server_busy = 0
+            if isinstance(result.view, integrations.CustomServerView):
+                row = server_row(result.view)
+                self.servers = [row if s.number == row.number else s for s in self.servers]
+        return self._result(result)
 
     @rx.event
     def ask_remove(self, number: int, name: str):

@@ -1,9 +1,8 @@
-"""Blocking work (database, files) off the event loop, so one slow call does not stall every open page."""
+"""Blocking work (database, msal) from Reflex event handlers, off the event loop."""
 
 from __future__ import annotations
 
 import asyncio
-import functools
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
@@ -12,5 +11,5 @@ R = TypeVar("R")
 
 
 async def off_loop(fn: Callable[P, R], /, *args: P.args, **kwargs: P.kwargs) -> R:
-    """Run `fn(*args, **kwargs)` in a worker thread and return its result (exceptions pass through)."""
-    return await asyncio.to_thread(functools.partial(fn, *args, **kwargs))
+    """Run ``fn(*args, **kwargs)`` in a worker thread and return its result; the loop keeps serving other events."""
+    return await asyncio.to_thread(fn, *args, **kwargs)

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import logging
 
 import reflex as rx
 
-from crm_app.db import DatabaseUnavailable
 from crm_app.services import auth
-from crm_app.settings import get_settings
+from crm_app.services.errors import DatabaseUnavailable
+from crm_app.state.offload import off_loop
 
 log = logging.getLogger(__name__)
 
-SESSION_COOKIE = "crm_session"
+SESSION_COOKIE = auth.SESSION_COOKIE
 PUBLIC_ROUTES = ("/signin", "/signup")
 HOME_ROUTE = "/chat"
 
@@ -20,7 +22,9 @@ HOME_ROUTE = "/chat"
 class SessionState(rx.State):
     """Holds the session cookie and who is signed in. Tokens other than the session's own never live here."""
 
-    session_token: str = rx.Cookie("", name=SESSION_COOKIE, path="/", same_site="lax", max_age=60 * 60 * 24 * 7)
+    session_token: str = rx.Cookie(
+        "", name=SESSION_COOKIE, path="/", same_site="lax", max_age=auth.session_lifetime_seconds()
+    )
     user_name: str = ""
     user_email: str = ""
     user_timezone: str = ""
@@ -29,11 +33,15 @@ class SessionState(rx.State):
 
     @rx.var
     def tenant_label(self) -> str:
-        return "Demo tenant" if get_settings().uses_sandbox else "Microsoft 365"
+        return auth.tenant_label()
 
     def current_user(self) -> auth.SignedInUser | None:
         """Resolve the session cookie against the server-side session table (raises DatabaseUnavailable)."""
         return auth.resolve_session(self.session_token)
+
+    async def _fetch_user(self) -> auth.SignedInUser | None:
+        """`current_user`, with the database read off the event loop."""
+        return await off_loop(auth.resolve_session, self.session_token)
 
     def _apply_user(self, user: auth.SignedInUser | None) -> None:
         self.signed_in = user is not None
@@ -41,12 +49,25 @@ class SessionState(rx.State):
         self.user_email = user.email if user else ""
         self.user_timezone = user.timezone if user else ""
 
-    def require_user(self) -> auth.SignedInUser:
-        user = self.current_user()
+    def _known(self, user: auth.SignedInUser | None) -> auth.SignedInUser:
         if user is None:
             self._apply_user(None)
             raise NotSignedIn()
         return user
+
+    def require_user(self) -> auth.SignedInUser:
+        return self._known(self.current_user())
+
+    async def _need_user(self) -> auth.SignedInUser:
+        """`require_user`, with the database read off the event loop."""
+        return self._known(await self._fetch_user())
+
+    def _admitted(self, user: auth.SignedInUser | None):
+        self._apply_user(user)
+        if user is None:
+            path = self.router.url.path or "/"
+            return None, rx.redirect("/signin" if path in ("", "/") else f"/signin?next={path}")
+        return user, None
 
     def _admit(self):
         """The page-load check: (user, None) when signed in; (None, a redirect to sign-in or None) otherwise.
@@ -57,22 +78,28 @@ class SessionState(rx.State):
         except DatabaseUnavailable as exc:
             self.page_error = exc.user_message
             return None, None
-        self._apply_user(user)
-        if user is None:
-            path = self.router.url.path or "/"
-            return None, rx.redirect("/signin" if path in ("", "/") else f"/signin?next={path}")
-        return user, None
+        return self._admitted(user)
+
+    async def _admit_page(self):
+        """`_admit`, with the database read off the event loop."""
+        self.page_error = ""
+        try:
+            user = await self._fetch_user()
+        except DatabaseUnavailable as exc:
+            self.page_error = exc.user_message
+            return None, None
+        return self._admitted(user)
 
     @rx.event
-    def check_session(self):
+    async def check_session(self):
         """on_load for every protected page: send signed-out visitors to sign-in."""
-        return self._admit()[1]
+        return (await self._admit_page())[1]
 
     @rx.event
-    def check_session_and_home(self):
+    async def check_session_and_home(self):
         """The root page: straight to the app for a signed-in user, to sign-in otherwise."""
         try:
-            user = self.current_user()
+            user = await self._fetch_user()
         except DatabaseUnavailable as exc:
             self.page_error = exc.user_message
             return rx.redirect("/signin")
@@ -80,9 +107,9 @@ class SessionState(rx.State):
         return rx.redirect(HOME_ROUTE if user else "/signin")
 
     @rx.event
-    def sign_out(self):
+    async def sign_out(self):
         try:
-            auth.sign_out(self.session_token)
+            await off_loop(auth.sign_out, self.session_token)
         except DatabaseUnavailable:
             log.warning("sign-out could not reach the database; the cookie is cleared anyway")
         self.session_token = ""
@@ -94,18 +121,32 @@ class NotSignedIn(Exception):
     """The session cookie no longer maps to a live session."""
 
 
+def _guard_failure(state: SessionState, exc: NotSignedIn | DatabaseUnavailable):
+    if isinstance(exc, DatabaseUnavailable):
+        state.page_error = exc.user_message
+        return rx.toast.error(exc.user_message)
+    return rx.redirect("/signin")
+
+
 def session_guard(handler):
-    """Decorator for event handlers: signed-out → redirect to sign-in; database down → a clear message."""
-    import functools
+    """Decorator for event handlers, plain or async: signed-out → redirect to sign-in; database down → a clear
+    message."""
+    if inspect.iscoroutinefunction(handler):
+
+        @functools.wraps(handler)
+        async def guarded(self, *args, **kwargs):
+            try:
+                return await handler(self, *args, **kwargs)
+            except (NotSignedIn, DatabaseUnavailable) as exc:
+                return _guard_failure(self, exc)
+
+        return guarded
 
     @functools.wraps(handler)
     def wrapper(self, *args, **kwargs):
         try:
             return handler(self, *args, **kwargs)
-        except NotSignedIn:
-            return rx.redirect("/signin")
-        except DatabaseUnavailable as exc:
-            self.page_error = exc.user_message
-            return rx.toast.error(exc.user_message)
+        except (NotSignedIn, DatabaseUnavailable) as exc:
+            return _guard_failure(self, exc)
 
     return wrapper

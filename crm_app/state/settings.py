@@ -8,6 +8,7 @@ import reflex as rx
 
 from crm_app.services import auth
 from crm_app.services.errors import ValidationFailed
+from crm_app.state.offload import off_loop
 from crm_app.state.session import SessionState, session_guard
 
 COMMON_TIMEZONES = sorted(tz for tz in available_timezones() if "/" in tz and not tz.startswith(("Etc/", "SystemV/", "US/")))
@@ -18,10 +19,10 @@ class SettingsState(SessionState):
 
     @rx.event
     @session_guard
-    def save_timezone(self, tz: str):
-        user = self.require_user()
+    async def save_timezone(self, tz: str):
+        user = await self._need_user()
         try:
-            auth.update_timezone(user.id, tz)
+            await off_loop(auth.update_timezone, user.id, tz)
         except ValidationFailed as exc:
             return rx.toast.error(exc.fields.get("timezone", str(exc)))
         self.user_timezone = tz

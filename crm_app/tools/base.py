@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import abc
-import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from crm_app.mcp.audit import AuditEntry, AuditSink
-from crm_app.mcp.redact import redact
+from crm_app.mcp.audit import AuditSink, audit_call
 
 CRM_SOURCE = "crm"
 
@@ -127,9 +125,7 @@ class ToolRegistry:
             return ToolResult.failure(name, "registry", f"The tool {name!r} is not available right now.", "UnknownTool")
         result = await tool.run(ctx, arguments)
         if self.audit is not None and tool.schema.source == CRM_SOURCE:
-            await self.audit.record(AuditEntry(
-                user_id=ctx.user_id, server_id=CRM_SOURCE, tool=name, arguments=redact(dict(arguments)),
-                outcome="ok" if result.ok else "tool_error", error=result.error_message,
-                latency_ms=result.latency_ms, at=dt.datetime.now(dt.timezone.utc),
-            ))
+            await audit_call(self.audit, user_id=ctx.user_id, server_id=CRM_SOURCE, tool=name,
+                             arguments=dict(arguments), outcome="ok" if result.ok else "tool_error",
+                             error=result.error_message, latency_ms=result.latency_ms)
         return result

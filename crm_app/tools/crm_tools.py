@@ -1,20 +1,83 @@
-"""CRM tools over `crm_app.services.crm`: search, get, create, update, move, notes, tasks, log an email."""
+"""CRM tools: search, get, create, update, move, notes, tasks, log an email.
+
+The tools work on a `CrmStore`, the record operations of the services layer. The tools layer sits below
+services, so the store is handed in: `crm_tools(store)`, or the store `use_store` set (the services package
+sets its own `crm` module when it is imported).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
 
 from crm_app.db import DatabaseUnavailable
-from crm_app.services import crm
-from crm_app.services.errors import NotFound, ServiceError, ValidationFailed
+from crm_app.errors import NotFound, ServiceError, ValidationFailed
 from crm_app.tools.base import CRM_SOURCE, BaseTool, ToolContext, ToolResult, ToolSchema
 
 ENTITY = {"type": "string", "enum": ["contact", "company", "deal"], "description": "Which kind of CRM record."}
 RECORD_ID = {"type": "integer", "description": "The record's id (from a search result)."}
 REF = {"type": "string", "description": "The record's name or title, when the id is not known."}
+
+
+Record = dict[str, Any]
+
+
+class Page(Protocol):
+    rows: list[Record]
+
+
+class CrmStore(Protocol):
+    """The CRM record operations the tools use (`crm_app.services.crm` provides them)."""
+
+    MAX_TEXT: int
+
+    def get_contact(self, contact_id: int) -> Record: ...
+    def get_company(self, company_id: int) -> Record: ...
+    def get_deal(self, deal_id: int) -> Record: ...
+    def find_contacts(self, name: str, limit: int = ...) -> list[Record]: ...
+    def find_company_by_name(self, name: str) -> Record | None: ...
+    def find_deals(self, name: str, limit: int = ...) -> list[Record]: ...
+    def list_contacts(self, q: str = ..., *, page_size: int = ...) -> Page: ...
+    def list_companies(self, q: str = ..., *, page_size: int = ...) -> Page: ...
+    def list_deals(self, q: str = ..., *, page_size: int = ..., stage: str | None = ...) -> Page: ...
+    def search_all(self, q: str, limit: int = ...) -> dict[str, list[Record]]: ...
+    def timeline(self, *, contact_id: int | None = ..., company_id: int | None = ..., deal_id: int | None = ...,
+                 limit: int = ...) -> list[Record]: ...
+    def create_contact(self, data: dict[str, Any], user_id: int | None) -> Record: ...
+    def create_company(self, data: dict[str, Any], user_id: int | None) -> Record: ...
+    def create_deal(self, data: dict[str, Any], user_id: int | None) -> Record: ...
+    def update_contact(self, contact_id: int, data: dict[str, Any], user_id: int | None = ...) -> Record: ...
+    def update_company(self, company_id: int, data: dict[str, Any]) -> Record: ...
+    def update_deal(self, deal_id: int, data: dict[str, Any]) -> Record: ...
+    def move_deal(self, deal_id: int, stage: str) -> Record: ...
+    def delete_contact(self, contact_id: int) -> None: ...
+    def delete_company(self, company_id: int) -> None: ...
+    def delete_deal(self, deal_id: int) -> None: ...
+    def add_activity(self, data: dict[str, Any], user_id: int | None) -> Record: ...
+    def contacts_by_emails(self, addresses: Iterable[str]) -> dict[str, Record]: ...
+    def email_already_logged(self, message_id: str, contact_id: int) -> bool: ...
+
+
+_default_store: CrmStore | None = None
+
+
+def use_store(store: CrmStore) -> None:
+    """The store `crm_tools()` and `resolve_record` use when none is passed."""
+    global _default_store
+    _default_store = store
+
+
+def store_or_default(store: CrmStore | None) -> CrmStore:
+    if store is not None:
+        return store
+    if _default_store is None:
+        raise RuntimeError("No CRM store is set: import crm_app.services, or pass the store to crm_tools().")
+    return _default_store
+
+
+ToolFn = Callable[[CrmStore, ToolContext, dict[str, Any]], dict[str, Any]]
 
 
 def obj(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
@@ -24,15 +87,16 @@ def obj(properties: dict[str, Any], required: list[str] | None = None) -> dict[s
 class CrmTool(BaseTool):
     """A CRM tool: runs a blocking service call in a worker thread and reports failures honestly."""
 
-    def __init__(self, schema: ToolSchema, fn: Callable[[ToolContext, dict[str, Any]], dict[str, Any]]) -> None:
+    def __init__(self, schema: ToolSchema, fn: ToolFn, store: CrmStore) -> None:
         self.schema = schema
         self._fn = fn
+        self._store = store
 
     async def run(self, ctx: ToolContext, arguments: dict[str, Any]) -> ToolResult:
         started = time.perf_counter()
         ms = lambda: (time.perf_counter() - started) * 1000  # noqa: E731
         try:
-            data = await asyncio.to_thread(self._fn, ctx, dict(arguments or {}))
+            data = await asyncio.to_thread(self._fn, self._store, ctx, dict(arguments or {}))
         except ValidationFailed as exc:
             detail = "; ".join(f"{k}: {v}" for k, v in exc.fields.items())
             return ToolResult.failure(self.name, CRM_SOURCE, f"{exc} {detail}".strip(), "ValidationError", ms())
@@ -46,8 +110,9 @@ class CrmTool(BaseTool):
 
 
 # ---------------------------------------------------------------- resolution helpers
-def resolve_record(entity: str, args: dict[str, Any]) -> dict[str, Any]:
+def resolve_record(entity: str, args: dict[str, Any], store: CrmStore | None = None) -> dict[str, Any]:
     """The one record an id or a name points at; ambiguity and absence are errors the user can act on."""
+    crm = store_or_default(store)
     entity = (entity or "").lower()
     getter = {"contact": crm.get_contact, "company": crm.get_company, "deal": crm.get_deal}.get(entity)
     if getter is None:
@@ -57,7 +122,7 @@ def resolve_record(entity: str, args: dict[str, Any]) -> dict[str, Any]:
     ref = str(args.get("ref") or "").strip()
     if not ref:
         raise ValidationFailed({"ref": f"Say which {entity} you mean."})
-    matches = find_records(entity, ref)
+    matches = find_records(crm, entity, ref)
     if not matches:
         raise NotFound(f"I couldn't find a {entity} called “{ref}” in the CRM.")
     if len(matches) > 1:
@@ -66,7 +131,7 @@ def resolve_record(entity: str, args: dict[str, Any]) -> dict[str, Any]:
     return getter(int(matches[0]["id"]))
 
 
-def find_records(entity: str, query: str, limit: int = 10) -> list[dict[str, Any]]:
+def find_records(crm: CrmStore, entity: str, query: str, limit: int = 10) -> list[dict[str, Any]]:
     if entity == "contact":
         exact = crm.find_contacts(query)
         return exact or crm.list_contacts(query, page_size=limit).rows
@@ -79,7 +144,7 @@ def find_records(entity: str, query: str, limit: int = 10) -> list[dict[str, Any
 
 
 # ---------------------------------------------------------------- tool functions
-def _search(ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
+def _search(crm: CrmStore, ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
     entity, q = a.get("entity") or "", str(a.get("query") or "")
     limit = max(1, min(int(a.get("limit") or 10), 50))
     if entity == "contact":
@@ -95,22 +160,22 @@ def _search(ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
     return {"entity": entity, "records": [{"entity": entity, **r} for r in rows]}
 
 
-def _get(ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
-    rec = resolve_record(a.get("entity", ""), a)
+def _get(crm: CrmStore, ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
+    rec = resolve_record(a.get("entity", ""), a, crm)
     entity = a.get("entity")
     rec["timeline"] = crm.timeline(**{f"{entity}_id": rec["id"]}, limit=10)
     return {"entity": entity, "record": rec}
 
 
-def _create_contact(ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
+def _create_contact(crm: CrmStore, ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
     return {"entity": "contact", "record": crm.create_contact(a, ctx.user_id), "status": "created"}
 
 
-def _create_company(ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
+def _create_company(crm: CrmStore, ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
     return {"entity": "company", "record": crm.create_company(a, ctx.user_id), "status": "created"}
 
 
-def _create_deal(ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
+def _create_deal(crm: CrmStore, ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
     a = dict(a)
     if a.get("company") and not a.get("company_id"):
         comp = crm.find_company_by_name(a["company"])
@@ -120,9 +185,9 @@ def _create_deal(ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
     return {"entity": "deal", "record": crm.create_deal(a, ctx.user_id), "status": "created"}
 
 
-def _update(ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
+def _update(crm: CrmStore, ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
     entity = a.get("entity", "")
-    rec = resolve_record(entity, a)
+    rec = resolve_record(entity, a, crm)
     fields = dict(a.get("fields") or {})
     if entity == "contact":
         merged = {**rec, **fields}
@@ -136,26 +201,26 @@ def _update(ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
     return {"entity": entity, "record": out, "status": "updated"}
 
 
-def _move_deal(ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
-    rec = resolve_record("deal", a)
+def _move_deal(crm: CrmStore, ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
+    rec = resolve_record("deal", a, crm)
     return {"entity": "deal", "record": crm.move_deal(rec["id"], str(a.get("stage") or "")), "status": "moved"}
 
 
-def _delete(ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
+def _delete(crm: CrmStore, ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
     entity = a.get("entity", "")
-    rec = resolve_record(entity, a)
+    rec = resolve_record(entity, a, crm)
     {"contact": crm.delete_contact, "company": crm.delete_company, "deal": crm.delete_deal}[entity](rec["id"])
     return {"entity": entity, "record": rec, "status": "deleted"}
 
 
-def _add_activity(kind: str) -> Callable[[ToolContext, dict[str, Any]], dict[str, Any]]:
-    def run(ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
+def _add_activity(kind: str) -> ToolFn:
+    def run(crm: CrmStore, ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
         entity = a.get("entity") or ""
         payload: dict[str, Any] = {"kind": kind, "body": a.get("text") or "", "subject": a.get("subject") or "",
                                    "due_at": a.get("due")}
         rec = None
         if entity:
-            rec = resolve_record(entity, a)
+            rec = resolve_record(entity, a, crm)
             payload[f"{entity}_id"] = rec["id"]
             if entity == "deal":
                 payload["company_id"] = rec.get("company_id")
@@ -166,7 +231,7 @@ def _add_activity(kind: str) -> Callable[[ToolContext, dict[str, Any]], dict[str
     return run
 
 
-def _log_email(ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
+def _log_email(crm: CrmStore, ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
     """File an email as an activity on the contact whose address matches its sender (or a recipient)."""
     addresses = [a.get("from_address", "")] + list(a.get("to_addresses") or [])
     contact_id = a.get("contact_id")
@@ -200,10 +265,13 @@ FIELDS_CONTACT = {
 }
 
 
-def crm_tools() -> list[BaseTool]:
-    def t(name: str, description: str, params: dict[str, Any], fn, read_only: bool, destructive: bool = False) -> CrmTool:
+def crm_tools(store: CrmStore | None = None) -> list[BaseTool]:
+    crm = store_or_default(store)
+
+    def t(name: str, description: str, params: dict[str, Any], fn: ToolFn, read_only: bool,
+          destructive: bool = False) -> CrmTool:
         return CrmTool(ToolSchema(name=name, description=description, parameters=params, read_only=read_only,
-                                  destructive=destructive), fn)
+                                  destructive=destructive), fn, crm)
 
     return [
         t("crm_search", "Search the CRM's contacts, companies or deals by name, email, domain or company. "

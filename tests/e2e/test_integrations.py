@@ -3,11 +3,14 @@ see the tools, watch the status follow the MCP server going down and coming back
 
 from __future__ import annotations
 
+import os
 import re
+import signal
 
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_up
+from tests.e2e.test_chat import connect_ms365
 
 T = 45_000
 LIVE_STATUS_MS = 10_000
@@ -47,6 +50,13 @@ def test_connect_see_tools_follow_server_status_and_disconnect(page, stack, uniq
     try:
         expect(status).to_have_text("Unavailable", timeout=LIVE_STATUS_MS)
         expect(page.locator("#ms365-error")).to_contain_text("not answering")
+        # One status, one message: the outage view holds no trace of the earlier "connected" notice.
+        expect(page.locator("#ms365-notice")).to_have_count(0)
+        card = page.locator("#ms365-card")
+        expect(card).not_to_contain_text("is connected")
+        expect(card.locator("#ms365-status")).to_have_count(1)
+        expect(card.locator("#ms365-error")).to_have_count(1)
+        assert card.locator(".rt-CalloutRoot").count() == 1, "only the unavailable message is shown"
     finally:
         stack.mcp.start()
     expect(status).to_have_text("Connected", timeout=RECOVERY_MS)
@@ -105,3 +115,28 @@ def test_further_mcp_server_add_test_toggle_remove(page, stack, unique_email):
     server.locator("[id^='mcp-remove-']").click()
     page.click("#mcp-remove-confirm")
     expect(page.locator("#mcp-servers-empty")).to_be_visible(timeout=T)
+
+
+def test_a_test_click_stalled_on_the_server_leaves_the_tab_free_for_other_events(page, stack, unique_email):
+    sign_up(page, stack, unique_email, name="Stalled Tester")
+    connect_ms365(page, stack)
+    test_button = page.locator("#ms365-test")
+    expect(test_button).to_be_enabled()
+
+    os.kill(stack.mcp.proc.pid, signal.SIGSTOP)  # the server accepts connections but answers nothing
+    try:
+        page.click("#ms365-test")
+        expect(test_button).to_be_disabled(timeout=5_000)
+        page.click("#ms365-disconnect")
+        expect(page.locator("#ms365-disconnect-confirm")).to_be_visible(timeout=5_000)
+        # The dialog opened while the check was still waiting on the server.
+        expect(test_button).to_be_disabled()
+        page.click("#ms365-disconnect-cancel")
+        expect(page.locator("#ms365-disconnect-confirm")).to_have_count(0)
+        expect(page.locator("#ms365-status")).to_have_text("Unavailable", timeout=T)
+        expect(test_button).to_be_enabled(timeout=T)
+    finally:
+        os.kill(stack.mcp.proc.pid, signal.SIGCONT)
+    expect(page.locator("#ms365-status")).to_have_text("Connected", timeout=RECOVERY_MS)
+    page.click("#ms365-test")
+    expect(page.get_by_text(re.compile(r"Microsoft 365 answered .* with \d+ tools"))).to_be_visible(timeout=T)

@@ -65,3 +65,32 @@ async def test_server_killed_mid_turn_then_back_without_restarting_the_app(avery
 
 def cards_of_payload(message: dict, kind: str) -> list[dict]:
     return [card for card in message.get("cards") or [] if card.get("kind") == kind]
+
+
+async def test_first_request_in_an_outage_says_not_answering_and_the_next_after_recovery_works(
+    avery, admin, monkeypatch
+):
+    from crm_app.services import mcp_runtime
+
+    fixed_now(monkeypatch)
+    monkeypatch.setattr(mcp_runtime, "BREAKER_RESET_SECONDS", 300.0)
+    assert (await avery.say("Show me emails from the last 3 days")).status == "done"
+
+    avery.mcp.stop()
+    tries = [await avery.say("Show me emails from John Smith") for _ in range(3)]
+    for turn in tries:
+        errors = cards_of(turn, "error")
+        assert turn.status == "failed" and len(errors) == 1 and not cards_of(turn, "email")
+        assert "not answering" in errors[0]["body"]
+        assert "several times" not in errors[0]["body"] and "several times" not in turn.text
+    assert "paused" not in cards_of(tries[0], "error")[0]["body"], "the first try met no pause"
+    manager = mcp_runtime.get_mcp_manager()
+    assert manager._breaker(mcp_runtime.ms365_config()).state == "open", "the repeated failures paused the calls"
+
+    avery.mcp.start()
+    await manager.check_health()
+    again = await avery.say("Show me emails from John Smith")
+    # Calls are paused for 300 s after the outage, so only the health check can have resumed them.
+    assert again.status == "done", again.text
+    assert {c["from_address"] for c in cards_of(again, "email")} == {"john.smith@acme.example"}
+    assert not cards_of(again, "error")

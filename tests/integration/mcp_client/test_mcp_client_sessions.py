@@ -3,10 +3,38 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 
-from crm_app.mcp import MCPClientManager, ToolCall, custom_server, ms365_server
+from crm_app.mcp import MCPClientManager, ServerConfig, ToolCall, custom_server, ms365_server
 
 from .conftest import EchoServer, FakeTokens, MemoryAudit
+
+
+def outage_manager(
+    tokens: FakeTokens, audit: MemoryAudit, *, retries: int, threshold: int, reset: float
+) -> MCPClientManager:
+    """A manager for outage tests: short timeout, the given retries and circuit breaker settings."""
+    return MCPClientManager(
+        token_provider=tokens,
+        audit_sink=audit,
+        timeout_seconds=5.0,
+        retries=retries,
+        breaker_failure_threshold=threshold,
+        breaker_reset_seconds=reset,
+    )
+
+
+@contextlib.asynccontextmanager
+async def after_outage(
+    echo: EchoServer, tokens: FakeTokens, audit: MemoryAudit, *, retries: int, threshold: int, reset: float
+) -> AsyncIterator[tuple[MCPClientManager, ServerConfig]]:
+    """A manager that called the echo server once, and the server stopped since."""
+    server = echo.config()
+    async with outage_manager(tokens, audit, retries=retries, threshold=threshold, reset=reset) as manager:
+        assert (await manager.call_tool(1, server, "echo_headers", {"tag": "up"})).ok
+        echo.process.stop()
+        yield manager, server
 
 
 async def test_second_call_reuses_the_pooled_session(echo: EchoServer, manager: MCPClientManager) -> None:
@@ -59,18 +87,7 @@ async def test_server_restart_is_bridged_by_a_new_session(own_echo: EchoServer, 
 async def test_stopped_server_opens_the_circuit_and_recovers_after_restart(
     own_echo: EchoServer, tokens: FakeTokens, audit: MemoryAudit
 ) -> None:
-    server = own_echo.config()
-    async with MCPClientManager(
-        token_provider=tokens,
-        audit_sink=audit,
-        timeout_seconds=5.0,
-        retries=0,
-        breaker_failure_threshold=2,
-        breaker_reset_seconds=0.5,
-    ) as manager:
-        assert (await manager.call_tool(1, server, "echo_headers", {"tag": "up"})).ok
-
-        own_echo.process.stop()
+    async with after_outage(own_echo, tokens, audit, retries=0, threshold=2, reset=0.5) as (manager, server):
         failures = [await manager.call_tool(1, server, "echo_headers", {"tag": "down"}) for _ in range(2)]
         paused = await manager.call_tool(1, server, "echo_headers", {"tag": "paused"})
         status = (await manager.status(1, [server]))[server.id]
@@ -241,3 +258,60 @@ async def test_background_health_loop_runs(own_echo: EchoServer, tokens: FakeTok
                 break
             await asyncio.sleep(0.1)
         assert own_echo.stats()["methods"]["ping"] >= 2
+
+
+async def test_the_first_call_after_an_outage_says_the_server_is_not_answering(
+    own_echo: EchoServer, tokens: FakeTokens, audit: MemoryAudit
+) -> None:
+    async with after_outage(own_echo, tokens, audit, retries=3, threshold=2, reset=300.0) as (manager, server):
+        first = await manager.call_tool(1, server, "echo_headers", {"tag": "first try"})
+        second = await manager.call_tool(1, server, "echo_headers", {"tag": "second try"})
+
+    # The first try's own retries opened the breaker; it reports what happened to it, not a pause.
+    assert first.outcome == "transport_error" and first.error_code == "server_unavailable"
+    assert first.error_message == "The Echo tool server is not answering. Check that it is running, then try again."
+    assert second.outcome == "circuit_open"
+    assert second.error_message == (
+        "The Echo tool server is not answering right now, so calls to it are paused for about 300 s. "
+        "Check that it is running, then try again."
+    )
+    for outcome in (first, second):
+        assert "several times" not in (outcome.error_message or "")
+    assert [entry.outcome for entry in audit.entries] == ["ok", "transport_error", "circuit_open"]
+
+
+async def test_calls_resume_as_soon_as_the_health_check_sees_the_server_back(
+    own_echo: EchoServer, tokens: FakeTokens, audit: MemoryAudit
+) -> None:
+    async with after_outage(own_echo, tokens, audit, retries=0, threshold=1, reset=300.0) as (manager, server):
+        assert (await manager.call_tool(1, server, "echo_headers", {"tag": "down"})).outcome == "transport_error"
+
+        await manager.check_health()  # still down: the pause stays
+        paused = await manager.call_tool(1, server, "echo_headers", {"tag": "paused"})
+        assert paused.outcome == "circuit_open"
+
+        own_echo.process.start()
+        still_paused = await manager.call_tool(1, server, "echo_headers", {"tag": "not yet checked"})
+        await manager.check_health()
+        back = await manager.call_tool(1, server, "echo_headers", {"tag": "back"})
+
+    # The pause is 300 s, so only the health check can have let this call through.
+    assert still_paused.outcome == "circuit_open"
+    assert back.ok, back
+    assert back.structured is not None and back.structured["tag"] == "back"
+    assert own_echo.stats()["initializations"] == 1, "the restarted server saw exactly one new session"
+
+
+async def test_a_settings_check_sees_a_server_back_without_waiting_for_the_pause(
+    own_echo: EchoServer, tokens: FakeTokens, audit: MemoryAudit
+) -> None:
+    server = own_echo.config()
+    async with outage_manager(tokens, audit, retries=0, threshold=1, reset=300.0) as manager:
+        own_echo.process.stop()
+        assert (await manager.call_tool(1, server, "echo_headers", {"tag": "down"})).outcome == "transport_error"
+        down = (await manager.status(1, [server]))[server.id]
+        own_echo.process.start()
+        up = (await manager.status(1, [server]))[server.id]
+
+    assert down.state == "unavailable" and not down.connected
+    assert up.state == "connected" and up.connected and up.tool_count >= 7
