@@ -53,7 +53,7 @@ def row_actions(state, row: rx.Var, label_key: str, id_prefix: str) -> rx.Compon
         rx.tooltip(rx.icon_button(rx.icon("trash-2", size=14), variant="ghost", color_scheme="red", size="1",
                                   on_click=state.ask_delete(row["id"], row[label_key]), id=f"{id_prefix}-delete-" + row["id"]),
                    content="Delete"),
-        spacing="1",
+        spacing="2",
     )
 
 
