@@ -10,6 +10,7 @@ from crm_app.state.session import SessionState
 TRUNCATE = {"overflow": "hidden", "text_overflow": "ellipsis", "white_space": "nowrap"}
 
 NAV = [
+    ("Home", "/home", "house"),
     ("Chat", "/chat", "message-circle"),
     ("Contacts", "/contacts", "users"),
     ("Companies", "/companies", "building-2"),

@@ -14,7 +14,7 @@ log = logging.getLogger(__name__)
 
 SESSION_COOKIE = "crm_session"
 PUBLIC_ROUTES = ("/signin", "/signup")
-HOME_ROUTE = "/chat"
+HOME_ROUTE = "/home"
 
 
 class SessionState(rx.State):
