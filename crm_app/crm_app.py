@@ -65,7 +65,8 @@ def index() -> rx.Component:
 app = rx.App(
     stylesheets=["/styles.css"],
     api_transformer=api.build(),
-    head_components=[rx.el.meta(name="description", content="crm_app: an AI CRM for your Microsoft 365")],
+    head_components=[rx.el.meta(name="description", content="crm_app: an AI CRM for your Microsoft 365"),
+                     rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
 )
 app.register_lifespan_task(lifespan)
 

@@ -6,7 +6,9 @@ import reflex as rx
 
 from crm_app.db import DatabaseUnavailable
 from crm_app.services import auth
+from crm_app.services.demo import DEMO_ACCOUNT_EMAIL, DEMO_ACCOUNT_PASSWORD
 from crm_app.services.errors import AuthError, ValidationFailed
+from crm_app.settings import get_settings
 from crm_app.state.session import HOME_ROUTE, SessionState
 
 
@@ -19,6 +21,21 @@ def _safe_next(target: str) -> str:
 class SignInState(SessionState):
     error: str = ""
     busy: bool = False
+
+    @rx.var
+    def demo_email(self) -> str:
+        """The seeded demo account, offered on the sign-in page in the demo setup only."""
+        return DEMO_ACCOUNT_EMAIL if get_settings().is_demo else ""
+
+    @rx.var
+    def demo_password(self) -> str:
+        return DEMO_ACCOUNT_PASSWORD if get_settings().is_demo else ""
+
+    @rx.event
+    def use_demo_account(self):
+        if not get_settings().is_demo:
+            return None
+        return SignInState.submit.fn(self, {"email": DEMO_ACCOUNT_EMAIL, "password": DEMO_ACCOUNT_PASSWORD})
 
     @rx.event
     def on_load(self):
