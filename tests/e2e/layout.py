@@ -14,7 +14,8 @@ MODES = ("light", "dark")
 
 # Returns a list of human-readable problems for the element `root`:
 # - its box leaves the viewport horizontally;
-# - a descendant sticks out of the box of the scroll or clip container it sits in (cut off);
+# - a descendant sticks out of the box of the scroll or clip container it sits in (cut off), or out of the
+#   nearest box drawn around it (a background or a border);
 # - a text element overflows its own box without an ellipsis (text cut off);
 # - two visible siblings in the same row overlap;
 # - a text's colour has too little contrast with the background behind it.
@@ -38,6 +39,15 @@ _PROBLEMS_JS = r"""
     }
     return root;
   };
+  const drawn = (el) => {
+    for (let p = el.parentElement; p && p !== root; p = p.parentElement) {
+      const s = getComputedStyle(p);
+      const bg = (s.backgroundColor.match(/[\d.]+/g) || []).map(Number);
+      const hasBg = bg.length >= 3 && (bg.length < 4 || bg[3] > 0);
+      if (hasBg || parseFloat(s.borderLeftWidth) > 0 || parseFloat(s.borderRightWidth) > 0) return p;
+    }
+    return root;
+  };
   const inIcon = (el) => el.tagName.toLowerCase() !== 'svg' && el.closest('svg');
   const all = [root, ...root.querySelectorAll('*')].filter(el => !inIcon(el)).filter(visible);
   for (const el of all) {
@@ -45,6 +55,8 @@ _PROBLEMS_JS = r"""
     const b = el.getBoundingClientRect();
     const c = clips(el).getBoundingClientRect();
     if (b.left < c.left - 1 || b.right > c.right + 1) problems.push(`${name(el)} sticks out of its container (${Math.round(b.left)}..${Math.round(b.right)} vs ${Math.round(c.left)}..${Math.round(c.right)})`);
+    const d = drawn(el).getBoundingClientRect();
+    if (b.left < d.left - 1 || b.right > d.right + 1) problems.push(`${name(el)} sticks out of the box around it (${Math.round(b.left)}..${Math.round(b.right)} vs ${Math.round(d.left)}..${Math.round(d.right)})`);
     const s = getComputedStyle(el);
     const ownText = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
     if (ownText && el.scrollWidth > el.clientWidth + 1 && s.textOverflow !== 'ellipsis' && s.overflowX !== 'auto' && el.clientWidth > 0)
