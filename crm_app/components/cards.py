@@ -11,13 +11,13 @@ from crm_app.state.chat import ChatState
 S = ChatState
 
 
-LABEL_WIDTH = "4.5rem"
+LABEL_WIDTH = {"1": "4.5rem", "2": "6rem"}
 
 
 def _row(label: str, value: rx.Var | rx.Component, present: rx.Var, size: str = "1", cls: str = "") -> rx.Component:
     """One "Label  value" line, rendered only when `present` holds something (a missing key counts as empty)."""
     return rx.cond(present, rx.hstack(
-        rx.text(label, size=size, color_scheme="gray", min_width=LABEL_WIDTH, flex_shrink="0", class_name="card-label"),
+        rx.text(label, size=size, color_scheme="gray", width=LABEL_WIDTH[size], flex_shrink="0", class_name="card-label"),
         rx.text(value, size=size, class_name=f"card-value {cls}".strip(), min_width="0", overflow_wrap="anywhere"),
         spacing="2", align="baseline", width="100%", class_name="card-row",
     ))

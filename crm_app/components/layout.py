@@ -190,10 +190,12 @@ def auth_frame(*children: rx.Component) -> rx.Component:
             rx.vstack(brand(), *children, spacing="4", width="100%"),
             width="100%",
             max_width="26rem",
+            margin_x="auto",
             size="4",
         ),
         rx.box(rx.color_mode.button(variant="ghost"), position="fixed", top="1rem", right="1rem"),
         min_height="100vh",
+        width="100%",
         padding="1rem",
         background=rx.color("gray", 2),
     )

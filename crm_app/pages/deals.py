@@ -7,6 +7,7 @@ from reflex_base.event import EventHandler, key_event, no_args_event_spec
 
 from crm_app.components.forms import SELECT_STYLE, select_field, text_field
 from crm_app.components.layout import TRUNCATE
+from crm_app.components.money import amounts
 from crm_app.components.records import detail_page, list_page, record_table, row_actions, sort_header
 from crm_app.formatting import stage_label
 from crm_app.services.crm import CURRENCIES
@@ -116,9 +117,7 @@ def board() -> rx.Component:
                 rx.hstack(stage_badge(stage), rx.text(S.board_counts[stage], size="1", color_scheme="gray"),
                           width="100%", align="center", spacing="2"),
                 rx.cond(S.board_totals[stage],
-                        rx.vstack(rx.foreach(S.board_totals[stage].split(" · "),
-                                             lambda t: rx.text(t, size="1", color_scheme="gray", white_space="nowrap")),
-                                  spacing="0", class_name="stage-total")),
+                        rx.box(amounts(S.board_totals[stage], size="1", color_scheme="gray"), class_name="stage-total")),
                 rx.foreach(S.board[stage], deal_card),
                 rx.cond(S.board_counts[stage] == 0, rx.text("No deals", size="1", color_scheme="gray", class_name="stage-empty")),
                 spacing="2",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from crm_app.components.layout import TRUNCATE, app_page
+from crm_app.components.money import amounts
 from crm_app.state.home import HomeState
 
 H = HomeState
@@ -27,7 +28,7 @@ def pipeline_panel() -> rx.Component:
         rx.link(p["label"], href="/deals", size="2", weight="medium"),
         rx.spacer(),
         rx.badge(p["count"], variant="soft", radius="full"),
-        rx.text(p["total"], size="2", class_name="pipeline-total", white_space="nowrap"),
+        rx.box(amounts(p["total"], align="end", size="2"), class_name="pipeline-total"),
         width="100%", align="center", spacing="3", class_name="pipeline-row",
     )
     return panel(
@@ -35,7 +36,8 @@ def pipeline_panel() -> rx.Component:
         rx.foreach(H.pipeline, row),
         rx.separator(),
         rx.hstack(rx.text("All open deals", size="2", color_scheme="gray"), rx.spacer(),
-                  rx.text(H.pipeline_total, size="2", weight="bold", id="pipeline-sum"), width="100%"),
+                  rx.box(amounts(H.pipeline_total, align="end", size="2", weight="bold"), id="pipeline-sum"),
+                  width="100%", align="start"),
         id_="home-pipeline",
         action=rx.link("Board", href="/deals", size="2"),
     )

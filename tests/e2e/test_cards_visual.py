@@ -91,6 +91,8 @@ CONFIRMATIONS = [
     ("add a note to the Acme deal: customer wants a 5% discount", ["Record", "Text"]),
     ("remind me to call John Smith tomorrow", ["When", "Text"]),
     ("create a contact Jane Roe jane@roe.io at Roe Inc", ["Record", "First name", "Last name", "Emails", "Company"]),
+    ("update John Smith's phone to +44 20 7946 0999", ["Record", "Phone"]),
+    ("delete the contact Ethan Brooks", ["Record", "Text"]),
 ]
 
 
