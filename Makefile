@@ -17,12 +17,13 @@ export PYTHONDONTWRITEBYTECODE := 1
 export NEXT_TELEMETRY_DISABLED := 1
 export REFLEX_BUN_PATH ?= $(shell command -v bun 2>/dev/null || echo /usr/bin/bun)
 
-.PHONY: run test test-unit test-e2e bench setup setup-test bun chromium migrate clean help
+.PHONY: run test test-unit test-e2e bench screenshots setup setup-test bun chromium migrate clean help
 
 help:
 	@echo "make run    - set up and start crm_app at http://localhost:$(PORT) (demo tenant, offline assistant)"
 	@echo "make test   - set up and run the whole test suite (unit, integration, end-to-end)"
 	@echo "make bench  - run the benchmarks and write bench/RESULTS.md"
+	@echo "make screenshots - write a PNG of each page and card state to docs/screenshots/ (real browser, demo tenant)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +72,9 @@ test-e2e: setup-test
 
 bench: setup-test
 	$(PY) -m bench.run_all
+
+screenshots: setup-test
+	$(PY) scripts/screenshots.py --out docs/screenshots
 
 clean:
 	rm -rf .web .states test-results bench/out

@@ -1,5 +1,6 @@
 """Reflex configuration. Every value that varies between installs comes from crm_app.settings."""
 
+import logging
 import os
 import shutil
 from pathlib import Path
@@ -10,6 +11,39 @@ from reflex.plugins.sitemap import SitemapPlugin
 os.environ.setdefault("REFLEX_CHECK_LATEST_VERSION", "false")
 os.environ.setdefault("REFLEX_TELEMETRY_ENABLED", "false")
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+# One registry, named: without it Reflex times a mirror as well, and logs each failed probe when offline.
+os.environ.setdefault("NPM_CONFIG_REGISTRY", "https://registry.npmjs.org")
+
+
+class StartupAdvice(logging.Filter):
+    """Rewords Reflex start-up advice that does not apply here, so a first start reads calmly.
+
+    * `reflex init` ends by telling you to `uv pip install -r requirements.txt`: `make run` has installed it.
+    * An older Node.js draws an "out of date" warning, though the frontend is built and served with bun
+      (`bun --bun`), which does not use Node.js.
+    """
+
+    NODE_NOTE = "Node.js is older than Reflex prefers; the build runs on bun, so this is fine."
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.noted_node = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "uv pip install" in message:
+            record.msg, record.args = "Prepared the frontend build folder (.web).", None
+        elif "of Node.js is out of date" in message:
+            if self.noted_node:
+                return False
+            self.noted_node = True
+            record.levelno, record.levelname = logging.INFO, "INFO"
+            record.msg, record.args = self.NODE_NOTE, None
+        return True
+
+
+for _name in ("reflex.reflex", "reflex.utils.js_runtimes"):
+    logging.getLogger(_name).addFilter(StartupAdvice())
 
 from crm_app.settings import Settings, SettingsError  # noqa: E402
 

@@ -14,6 +14,7 @@ from crm_app.pages.chat import chat_page
 from crm_app.pages.companies import companies_page, company_detail_page
 from crm_app.pages.contacts import contact_detail_page, contacts_page
 from crm_app.pages.deals import deal_detail_page, deals_page
+from crm_app.pages.home import home_page
 from crm_app.pages.settings import settings_page
 from crm_app.settings import get_settings
 from crm_app.state.auth import SignInState
@@ -26,6 +27,7 @@ from crm_app.state.crm import (
     DealDetailState,
     DealsState,
 )
+from crm_app.state.home import HomeState
 from crm_app.state.session import SessionState
 
 log = logging.getLogger("crm_app")
@@ -63,13 +65,15 @@ def index() -> rx.Component:
 app = rx.App(
     stylesheets=["/styles.css"],
     api_transformer=api.build(),
-    head_components=[rx.el.meta(name="description", content="crm_app: an AI CRM for your Microsoft 365")],
+    head_components=[rx.el.meta(name="description", content="crm_app: an AI CRM for your Microsoft 365"),
+                     rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
 )
 app.register_lifespan_task(lifespan)
 
 app.add_page(index, route="/", title="crm_app", on_load=SessionState.check_session_and_home)
 app.add_page(signin_page, route="/signin", title="Sign in · crm_app", on_load=SignInState.on_load)
 app.add_page(signup_page, route="/signup", title="Create account · crm_app")
+app.add_page(home_page, route="/home", title="Home · crm_app", on_load=HomeState.load)
 app.add_page(chat_page, route="/chat", title="Assistant · crm_app", on_load=ChatState.load)
 app.add_page(contacts_page, route="/contacts", title="Contacts · crm_app", on_load=ContactsState.load)
 app.add_page(contact_detail_page, route="/contacts/[contact_id]", title="Contact · crm_app", on_load=ContactDetailState.load)

@@ -12,16 +12,21 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from crm_app.formatting import money, stage_label
 from crm_app.tools.base import ToolResult
 
 PREVIEW_LABEL = "Preview · truncated"
 FULL_LABEL = "Full body"
 EMPTY_LABEL = "No body text"
 MAX_TEXT_CARD = 4000
+GRAPH_PREVIEW_LENGTH = 255
 
 
-def body_label(kind: str) -> str:
-    return {"preview": PREVIEW_LABEL, "full": FULL_LABEL}.get(kind, EMPTY_LABEL)
+def body_label(kind: str, truncated: bool = True) -> str:
+    """What the card's badge says. A preview counts as the full body only when nothing of it was cut."""
+    if kind == "preview":
+        return PREVIEW_LABEL if truncated else FULL_LABEL
+    return {"full": FULL_LABEL}.get(kind, EMPTY_LABEL)
 
 
 def _s(value: Any) -> str:
@@ -42,12 +47,15 @@ def _person(p: Any) -> tuple[str, str]:
     return "", ""
 
 
+def person_label(name: str, addr: str) -> str:
+    """ "Name <address>", or the address alone when there is no name or the name is the address."""
+    if name and addr and name.strip().casefold() != addr.strip().casefold():
+        return f"{name} <{addr}>"
+    return addr or name
+
+
 def _people(items: Any) -> str:
-    out = []
-    for p in items or []:
-        name, addr = _person(p)
-        out.append(f"{name} <{addr}>" if name and addr else (addr or name))
-    return ", ".join(x for x in out if x)
+    return ", ".join(x for x in (person_label(*_person(p)) for p in items or []) if x)
 
 
 def _human_size(n: Any) -> str:
@@ -80,6 +88,7 @@ def email_card(m: dict[str, Any], *, default_kind: str = "preview") -> dict[str,
     kind = kind or default_kind
     if not body.strip():
         kind = "empty"
+    truncated = kind == "preview" and _preview_cut(m, body)
     return {
         "kind": "email",
         "id": _s(m.get("id")),
@@ -91,7 +100,8 @@ def email_card(m: dict[str, Any], *, default_kind: str = "preview") -> dict[str,
         "date": _s(m.get("received_at") or m.get("receivedDateTime") or m.get("sentDateTime")),
         "body": body,
         "body_kind": kind,
-        "body_label": body_label(kind),
+        "body_truncated": _s(truncated),
+        "body_label": body_label(kind, truncated),
         "has_attachments": _s(bool(m.get("has_attachments") or m.get("hasAttachments"))),
         "is_read": _s(m.get("is_read", m.get("isRead", True))),
         "importance": _s(m.get("importance")),
@@ -99,6 +109,14 @@ def email_card(m: dict[str, Any], *, default_kind: str = "preview") -> dict[str,
         "crm_contact_id": "",
         "crm_contact_name": "",
     }
+
+
+def _preview_cut(m: dict[str, Any], body: str) -> bool:
+    """Whether a preview lacks part of the body: as the server says, else by Graph's preview length."""
+    said = m.get("body_truncated")
+    if isinstance(said, bool):
+        return said
+    return len(body) >= GRAPH_PREVIEW_LENGTH
 
 
 def _when(v: Any) -> str:
@@ -122,7 +140,7 @@ def event_card(e: dict[str, Any]) -> dict[str, str]:
         "time_zone": _s(e.get("time_zone") or (start.get("timeZone") if isinstance(start, dict) else "")),
         "location": _s(loc),
         "attendees": _people(e.get("attendees")),
-        "organizer": f"{org_name} <{org_addr}>" if org_name and org_addr else (org_addr or org_name),
+        "organizer": person_label(org_name, org_addr),
         "online_url": _s(e.get("online_meeting_url") or (online.get("joinUrl") if isinstance(online, dict) else "")),
         "body": _s(e.get("body_preview") or e.get("bodyPreview")),
         "link": _s(e.get("web_link") or e.get("webLink")),
@@ -172,7 +190,7 @@ def crm_card(entity: str, r: dict[str, Any], status: str = "") -> dict[str, str]
         fields = []
     elif entity == "deal":
         title = _s(r.get("title"))
-        subtitle = " · ".join(x for x in (_s(r.get("stage")).title(), f"{_s(r.get('currency'))} {_s(r.get('amount'))}".strip(),
+        subtitle = " · ".join(x for x in (stage_label(_s(r.get("stage"))), money(r.get("amount"), _s(r.get("currency"))),
                                            _s(r.get("company"))) if x)
         fields = [("Expected close", _s(r.get("expected_close"))), ("Probability", f"{_s(r.get('probability'))}%"),
                   ("Contact", _s(r.get("contact")))]
@@ -193,6 +211,24 @@ def activity_card(a: dict[str, Any], record: dict[str, Any] | None, entity: str)
             "title": f"{_s(a.get('kind')).title()} added" + (f" to {on}" if on else ""),
             "subtitle": _s(a.get("subject")), "fields": _s(a.get("body"))[:500],
             "link": (CRM_LINK.get(entity, "") + _s(record.get("id"))) if record and entity in CRM_LINK else "", "status": "added"}
+
+
+SENT_TITLES = {"sent": "Email sent", "replied": "Reply sent", "draft_created": "Draft saved"}
+
+
+def sent_card(data: dict[str, Any]) -> dict[str, str]:
+    """What a send, reply or draft did: who it went to, the subject, and where to find it."""
+    status = _s(data.get("status"))
+    draft = data.get("draft") if isinstance(data.get("draft"), dict) else {}
+    return {
+        "kind": "sent", "id": _s(draft.get("id") or data.get("message_id")), "status": status,
+        "title": SENT_TITLES[status],
+        "to": _people(data.get("to") or draft.get("to")),
+        "cc": _people(data.get("cc") or draft.get("cc")),
+        "subject": _s(data.get("subject") or draft.get("subject")) or "(no subject)",
+        "folder": "Drafts" if status == "draft_created" else "Sent Items",
+        "link": _s(draft.get("web_link") or draft.get("webLink")),
+    }
 
 
 def error_card(what: str, message: str, retry_id: str = "") -> dict[str, str]:
@@ -277,6 +313,8 @@ def cards_from_result(result: ToolResult) -> list[dict[str, str]]:
                         out.append(card)
             if out:
                 return out
+    if _s(data.get("status")) in SENT_TITLES:
+        return [sent_card(data)]
     if data.get("status"):
         detail = ", ".join(f"{k}: {_s(v) if not isinstance(v, list) else _people(v)}" for k, v in data.items() if k != "status")
         return [text_card(_s(data["status"]).replace("_", " ").capitalize(), detail)]

@@ -21,6 +21,7 @@ from typing import Literal
 
 from dateutil import parser as date_parser
 
+from crm_app.assistant.cards import person_label
 from crm_app.assistant.text import strip_markup, tidy_lines
 
 Card = Mapping[str, str]
@@ -118,6 +119,7 @@ _LAYOUTS: dict[str, _Layout] = {
         empty_marker="[EMPTY — THIS RECORD HAS NO OTHER FIELDS]",
     ),
     "text": _Layout("RESULT", (("title", "Title"),)),
+    "sent": _Layout("DONE", (("title", "Result"), ("to", "To"), ("cc", "Cc"), ("subject", "Subject"), ("folder", "Folder"))),
 }
 _LAYOUT_FIELDS = frozenset(
     {"kind", "id", "body", "body_kind", "body_label", "fields", "from_name", "from_address", "link", "web_link"}
@@ -185,10 +187,7 @@ def _one_line(value: str) -> str:
 
 
 def _sender(card: Card) -> str:
-    name, address = _one_line(card.get("from_name", "")), _one_line(card.get("from_address", ""))
-    if name and address and name.casefold() != address.casefold():
-        return f"{name} <{address}>"
-    return name or address
+    return person_label(_one_line(card.get("from_name", "")), _one_line(card.get("from_address", "")))
 
 
 def _header_value(card: Card, key: str) -> str:

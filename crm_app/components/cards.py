@@ -1,5 +1,6 @@
 """Chat cards: email (with its Preview · truncated / Full body label), event, file, site, team, CRM record,
-error (with Retry) and confirmation (Confirm / Edit / Cancel). Everything renders as text, never as HTML."""
+error (with Retry), confirmation (Confirm / Edit / Cancel) and the sent result.
+A row shows only when it has a value. Everything renders as text, never as HTML."""
 
 from __future__ import annotations
 
@@ -10,25 +11,54 @@ from crm_app.state.chat import ChatState
 S = ChatState
 
 
+LABEL_WIDTH = {"1": "4.5rem", "2": "6rem"}
+
+
+def _row(label: str, value: rx.Var | rx.Component, present: rx.Var, size: str = "1", cls: str = "") -> rx.Component:
+    """One "Label  value" line, rendered only when `present` holds something (a missing key counts as empty)."""
+    return rx.cond(present, rx.hstack(
+        rx.text(label, size=size, color_scheme="gray", width=LABEL_WIDTH[size], flex_shrink="0", class_name="card-label"),
+        rx.text(value, size=size, class_name=f"card-value {cls}".strip(), min_width="0", overflow_wrap="anywhere"),
+        spacing="2", align="baseline", width="100%", class_name="card-row",
+    ))
+
+
 def _meta(label: str, value: rx.Var) -> rx.Component:
-    return rx.cond(value != "", rx.hstack(rx.text(label, size="1", color_scheme="gray", min_width="4.5rem"),
-                                          rx.text(value, size="1", trim="both"), spacing="2", align="start"))
+    return _row(label, value, value)
+
+
+def _date(label: str, value: rx.Var, fmt: str, cls: str = "") -> rx.Component:
+    return _row(label, rx.moment(value, format=fmt), value, cls=cls)
 
 
 def _link_button(label: str, href: rx.Var, icon: str = "external-link", id_: str | rx.Var | None = None) -> rx.Component:
-    return rx.cond(href != "", rx.link(rx.button(rx.icon(icon, size=14), label, size="1", variant="soft"), href=href,
+    return rx.cond(href, rx.link(rx.button(rx.icon(icon, size=14), label, size="1", variant="soft"), href=href,
                                        is_external=True, id=id_))
 
 
+def is_cut(card: rx.Var) -> rx.Var:
+    """The card holds only part of the body: a preview the server marked as cut."""
+    return (card["body_kind"] == "preview") & (card["body_truncated"] == "true")
+
+
 def body_label_badge(card: rx.Var) -> rx.Component:
+    full = rx.badge(rx.icon("file-text", size=12), "Full body", color_scheme="green", variant="soft", class_name="body-label")
     return rx.match(
         card["body_kind"],
-        ("preview", rx.badge(rx.icon("scissors", size=12), "Preview · truncated", color_scheme="amber", variant="soft",
-                             class_name="body-label")),
-        ("full", rx.badge(rx.icon("file-text", size=12), "Full body", color_scheme="green", variant="soft",
-                          class_name="body-label")),
+        ("preview", rx.cond(is_cut(card),
+                            rx.badge(rx.icon("scissors", size=12), "Preview · truncated", color_scheme="amber",
+                                     variant="soft", class_name="body-label"),
+                            full)),
+        ("full", full),
         rx.badge("No body text", color_scheme="gray", variant="soft", class_name="body-label"),
     )
+
+
+def sender_label(card: rx.Var) -> rx.Var:
+    """ "Name <address>", or the address alone when the name is missing or is the address itself."""
+    name, addr = card["from_name"].to(str), card["from_address"].to(str)
+    named = (name != "") & (name.lower() != addr.lower())
+    return rx.cond(named, rx.cond(addr, name + " <" + addr + ">", name), addr)
 
 
 def email_card(card: rx.Var, message_id: rx.Var) -> rx.Component:
@@ -41,21 +71,20 @@ def email_card(card: rx.Var, message_id: rx.Var) -> rx.Component:
                 body_label_badge(card),
                 width="100%", align="center",
             ),
-            _meta("From", rx.cond(card["from_name"] != "", card["from_name"] + " <" + card["from_address"] + ">",
-                                  card["from_address"])),
+            _row("From", sender_label(card), card["from_address"] | card["from_name"], cls="email-from"),
             _meta("To", card["to"]),
-            rx.cond(card["date"] != "", rx.hstack(rx.text("Date", size="1", color_scheme="gray", min_width="4.5rem"),
-                                                   rx.moment(card["date"], format="ddd D MMM YYYY, HH:mm", size="1",
-                                                             class_name="email-date"), spacing="2")),
-            rx.cond(card["crm_contact_name"] != "", rx.badge(rx.icon("user", size=12), "In CRM: " + card["crm_contact_name"],
+            _meta("Cc", card["cc"]),
+            _date("Date", card["date"], "ddd D MMM YYYY, HH:mm", cls="email-date"),
+            rx.cond(card["crm_contact_name"], rx.badge(rx.icon("user", size=12), "In CRM: " + card["crm_contact_name"],
                                                               variant="outline", size="1")),
             rx.cond(
                 card["body_kind"] == "empty",
                 rx.text("This email has no body text.", size="2", color_scheme="gray", font_style="italic"),
-                rx.text(card["body"], size="2", class_name="email-body", max_height="22rem", overflow_y="auto"),
+                rx.text(card["body"], size="2", class_name=rx.cond(is_cut(card), "email-body cut", "email-body"),
+                        max_height="22rem", overflow_y="auto"),
             ),
             rx.hstack(
-                rx.cond(card["body_kind"] == "preview",
+                rx.cond(is_cut(card),
                         rx.button(rx.icon("maximize-2", size=14), "Show full email", size="1", variant="soft",
                                   on_click=S.open_email(card["id"], card["title"]), disabled=S.sending,
                                   class_name="open-full")),
@@ -75,8 +104,8 @@ def event_card(card: rx.Var) -> rx.Component:
         rx.vstack(
             rx.hstack(rx.icon("calendar", size=16, color=rx.color("accent", 10)),
                       rx.text(card["title"], weight="bold", size="2"), width="100%", align="center"),
-            _meta("Starts", rx.moment(card["start"], format="ddd D MMM YYYY, HH:mm")),
-            _meta("Ends", rx.moment(card["end"], format="ddd D MMM, HH:mm")),
+            _date("Starts", card["start"], "ddd D MMM YYYY, HH:mm"),
+            _date("Ends", card["end"], "ddd D MMM, HH:mm"),
             _meta("Where", card["location"]),
             _meta("Organizer", card["organizer"]),
             _meta("Attendees", card["attendees"]),
@@ -94,11 +123,9 @@ def file_card(card: rx.Var) -> rx.Component:
                       rx.text(card["title"], weight="bold", size="2", class_name="file-name"), rx.spacer(),
                       rx.text(card["size"], size="1", color_scheme="gray"), width="100%", align="center"),
             _meta("Folder", card["path"]),
-            rx.cond(card["modified"] != "", rx.hstack(rx.text("Modified", size="1", color_scheme="gray", min_width="4.5rem"),
-                                                       rx.moment(card["modified"], format="D MMM YYYY, HH:mm", size="1"),
-                                                       spacing="2")),
+            _date("Modified", card["modified"], "D MMM YYYY, HH:mm"),
             _meta("By", card["modified_by"]),
-            rx.cond(card["body"] != "", rx.vstack(rx.badge(card["body_label"], variant="soft", color_scheme="green"),
+            rx.cond(card["body"], rx.vstack(rx.badge(card["body_label"], variant="soft", color_scheme="green"),
                                                   rx.text(card["body"], size="2", class_name="email-body", max_height="22rem",
                                                           overflow_y="auto"), width="100%")),
             _link_button("Open", card["link"]),
@@ -113,7 +140,7 @@ def simple_card(card: rx.Var, icon: str, cls: str) -> rx.Component:
         rx.hstack(
             rx.icon(icon, size=16, color=rx.color("accent", 10)),
             rx.vstack(rx.text(card["title"], weight="bold", size="2"),
-                      rx.cond(card["description"] != "", rx.text(card["description"], size="1", color_scheme="gray")),
+                      rx.cond(card["description"], rx.text(card["description"], size="1", color_scheme="gray")),
                       spacing="0"),
             rx.spacer(),
             _link_button("Open", card["link"]),
@@ -127,21 +154,45 @@ def crm_card(card: rx.Var) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(rx.icon("contact", size=16, color=rx.color("accent", 10)),
-                      rx.cond(card["link"] != "", rx.link(card["title"], href=card["link"], weight="bold", size="2"),
+                      rx.cond(card["link"], rx.link(card["title"], href=card["link"], weight="bold", size="2"),
                               rx.text(card["title"], weight="bold", size="2")),
-                      rx.badge(card["entity"], variant="soft"), rx.spacer(),
-                      rx.cond(card["status"] != "", rx.badge(card["status"], color_scheme="green")), width="100%", align="center"),
-            rx.cond(card["subtitle"] != "", rx.text(card["subtitle"], size="1", color_scheme="gray")),
-            rx.cond(card["fields"] != "", rx.text(card["fields"], size="1", white_space="pre-wrap")),
+                      rx.badge(card["entity"], variant="soft", text_transform="capitalize"), rx.spacer(),
+                      rx.cond(card["status"], rx.badge(card["status"], color_scheme="green")), width="100%", align="center"),
+            rx.cond(card["subtitle"], rx.text(card["subtitle"], size="1", color_scheme="gray")),
+            rx.cond(card["fields"], rx.text(card["fields"], size="1", white_space="pre-wrap")),
             spacing="1", width="100%",
         ),
         width="100%", class_name="card-crm",
     )
 
 
+def sent_card(card: rx.Var) -> rx.Component:
+    """The result of a confirmed send, reply or draft: recipients, subject, and the folder it is in."""
+    folder_prompt = rx.cond(card["status"] == "draft_created", "Show my drafts", "Show my sent items")
+    return rx.card(
+        rx.vstack(
+            rx.hstack(rx.icon("send", size=16, color=rx.color("green", 10)),
+                      rx.text(card["title"], weight="bold", size="2", class_name="sent-title"), rx.spacer(),
+                      rx.badge(card["folder"], color_scheme="green", variant="soft", class_name="sent-folder"),
+                      width="100%", align="center"),
+            _row("To", card["to"], card["to"], size="2", cls="sent-to"),
+            _row("Cc", card["cc"], card["cc"], size="2", cls="sent-cc"),
+            _row("Subject", card["subject"], card["subject"], size="2", cls="sent-subject"),
+            rx.hstack(
+                rx.button(rx.icon("folder-open", size=14), "Show ", card["folder"], size="1", variant="soft",
+                          on_click=S.suggest(folder_prompt), disabled=S.sending, class_name="show-folder"),
+                _link_button("Open in Outlook", card["link"]),
+                spacing="2", wrap="wrap",
+            ),
+            spacing="2", width="100%",
+        ),
+        width="100%", class_name="card-sent",
+    )
+
+
 def text_card(card: rx.Var) -> rx.Component:
-    return rx.card(rx.vstack(rx.text(card["title"], weight="bold", size="2"),
-                             rx.text(card["body"], size="2", class_name="email-body"), spacing="1"),
+    return rx.card(rx.vstack(rx.cond(card["title"], rx.text(card["title"], weight="bold", size="2")),
+                             rx.cond(card["body"], rx.text(card["body"], size="2", class_name="email-body")), spacing="1"),
                    width="100%", class_name="card-text")
 
 
@@ -159,16 +210,16 @@ def error_card(card: rx.Var, message: rx.Var) -> rx.Component:
     )
 
 
-def _field(label: str, key: str, card: rx.Var, highlight: bool = False) -> rx.Component:
-    value = card[key].to(str)
-    return rx.cond(
-        value != "",
-        rx.hstack(
-            rx.text(label, size="2", color_scheme="gray", min_width="5.5rem"),
-            rx.text(value, size="2", white_space="pre-wrap", class_name=f"confirm-{key}", trim="both"),
-            spacing="2", align="start", width="100%",
-        ),
-    )
+def _field(label: str, key: str, card: rx.Var) -> rx.Component:
+    return _row(label, card[key].to(str), card[key], size="2", cls=f"confirm-{key}")
+
+
+CONFIRM_ROWS = [("Record", "record"), ("To", "to"), ("Cc", "cc"), ("Subject", "subject"), ("When", "when"),
+                ("Attendees", "attendees"), ("Not found", "unresolved"), ("Location", "location"), ("File", "file"),
+                ("Share with", "recipients"), ("Access", "role"), ("Channel", "channel"), ("Stage", "stage"),
+                ("First name", "first_name"), ("Last name", "last_name"), ("Emails", "emails"), ("Company", "company"),
+                ("Name", "name"), ("Title", "title_field"), ("Amount", "amount"), ("Currency", "currency"),
+                ("Phone", "phone"), ("Text", "text"), ("Due", "due")]
 
 
 EDIT_FIELDS = {
@@ -219,24 +270,18 @@ def confirm_card(card: rx.Var, message: rx.Var) -> rx.Component:
                                ("cancelled", rx.badge("Cancelled", color_scheme="gray")),
                                rx.badge("Failed", color_scheme="red")),
                       width="100%", align="center"),
-            rx.cond(card["highlight"].to(str) != "",
+            rx.cond(card["highlight"],
                     rx.callout(rx.text("Check these recipients — you didn't name them: ", rx.text.strong(card["highlight"])),
                                icon="triangle-alert", color_scheme="red", size="1", class_name="unnamed-recipients")),
             rx.cond(
                 (S.editing_action == card["id"]) & pending,
                 edit_form(card),
                 rx.vstack(
-                    _field("Record", "record", card), _field("To", "to", card), _field("Cc", "cc", card),
-                    _field("Subject", "subject", card), _field("When", "when", card), _field("Attendees", "attendees", card),
-                    _field("Not found", "unresolved", card), _field("Location", "location", card), _field("File", "file", card),
-                    _field("Share with", "recipients", card), _field("Access", "role", card), _field("Channel", "channel", card),
-                    _field("Stage", "stage", card), _field("First name", "first_name", card), _field("Last name", "last_name", card),
-                    _field("Emails", "emails", card), _field("Company", "company", card), _field("Name", "name", card),
-                    _field("Title", "title_field", card), _field("Text", "text", card), _field("Due", "due", card),
-                    rx.cond(card["body"].to(str) != "", rx.box(rx.text(card["body"], size="2", class_name="email-body confirm-body"),
+                    *[_field(label, key, card) for label, key in CONFIRM_ROWS],
+                    rx.cond(card["body"], rx.box(rx.text(card["body"], size="2", class_name="email-body confirm-body"),
                                                              padding="0.5rem", border_radius="var(--radius-2)",
                                                              background=rx.color("gray", 2), width="100%")),
-                    rx.cond(card["message"].to(str) != "", rx.box(rx.text(card["message"], size="2", class_name="email-body"),
+                    rx.cond(card["message"], rx.box(rx.text(card["message"], size="2", class_name="email-body"),
                                                                 padding="0.5rem", background=rx.color("gray", 2), width="100%")),
                     rx.cond(pending, rx.hstack(
                         rx.button(rx.icon("check", size=14), "Confirm", size="2", on_click=S.confirm(message.id, card["id"]),
@@ -268,5 +313,6 @@ def render_card(card: rx.Var, message: rx.Var) -> rx.Component:
         ("crm", crm_card(card)),
         ("error", error_card(card, message)),
         ("confirm", confirm_card(card, message)),
+        ("sent", sent_card(card)),
         text_card(card),
     )

@@ -6,7 +6,11 @@ import reflex as rx
 
 from crm_app.state.session import SessionState
 
+# One line, cut with an ellipsis (put the whole text in a `title` for the tooltip).
+TRUNCATE = {"overflow": "hidden", "text_overflow": "ellipsis", "white_space": "nowrap"}
+
 NAV = [
+    ("Home", "/home", "house"),
     ("Chat", "/chat", "message-circle"),
     ("Contacts", "/contacts", "users"),
     ("Companies", "/companies", "building-2"),
@@ -52,20 +56,25 @@ def user_box() -> rx.Component:
             align="center",
         ),
         rx.hstack(
-            rx.avatar(fallback=SessionState.user_name.to(str)[:1], size="2", radius="full"),
-            rx.vstack(
-                rx.text(SessionState.user_name, size="2", weight="medium", id="user-name", trim="both"),
-                rx.text(SessionState.user_email, size="1", color_scheme="gray", trim="both"),
-                spacing="0",
+            rx.avatar(fallback=SessionState.user_name.to(str)[:1], size="2", radius="full", flex_shrink="0"),
+            rx.box(
+                rx.text(SessionState.user_name, size="2", weight="medium", id="user-name", **TRUNCATE,
+                        title=SessionState.user_name, as_="div", line_height="1.4"),
+                rx.text(SessionState.user_email, size="1", color_scheme="gray", id="user-email", **TRUNCATE,
+                        title=SessionState.user_email, as_="div", line_height="1.4"),
+                flex="1",
                 min_width="0",
+                overflow="hidden",
             ),
-            rx.spacer(),
             rx.tooltip(
-                rx.icon_button(rx.icon("log-out", size=16), variant="ghost", on_click=SessionState.sign_out, id="sign-out"),
+                rx.icon_button(rx.icon("log-out", size=16), variant="ghost", on_click=SessionState.sign_out, id="sign-out",
+                               aria_label="Sign out", flex_shrink="0", margin="0"),
                 content="Sign out",
             ),
             width="100%",
             align="center",
+            spacing="2",
+            id="user-box",
         ),
         width="100%",
         spacing="3",
@@ -181,10 +190,12 @@ def auth_frame(*children: rx.Component) -> rx.Component:
             rx.vstack(brand(), *children, spacing="4", width="100%"),
             width="100%",
             max_width="26rem",
+            margin_x="auto",
             size="4",
         ),
         rx.box(rx.color_mode.button(variant="ghost"), position="fixed", top="1rem", right="1rem"),
         min_height="100vh",
+        width="100%",
         padding="1rem",
         background=rx.color("gray", 2),
     )

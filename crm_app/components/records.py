@@ -53,7 +53,7 @@ def row_actions(state, row: rx.Var, label_key: str, id_prefix: str) -> rx.Compon
         rx.tooltip(rx.icon_button(rx.icon("trash-2", size=14), variant="ghost", color_scheme="red", size="1",
                                   on_click=state.ask_delete(row["id"], row[label_key]), id=f"{id_prefix}-delete-" + row["id"]),
                    content="Delete"),
-        spacing="1",
+        spacing="2",
     )
 
 
@@ -148,10 +148,10 @@ def timeline(state) -> rx.Component:
             ),
             rx.vstack(
                 rx.hstack(
-                    rx.badge(a["kind"], variant="soft"),
+                    rx.badge(a["kind"], variant="soft", text_transform="capitalize"),
                     rx.text(a["subject"], weight="medium", size="2"),
                     rx.spacer(),
-                    rx.moment(a["occurred_at"], from_now=True, size="1", color_scheme="gray"),
+                    rx.text(rx.moment(a["occurred_at"], from_now=True), size="1", color_scheme="gray"),
                     rx.icon_button(rx.icon("trash-2", size=12), variant="ghost", size="1", color_scheme="gray",
                                    on_click=state.delete_activity(a["id"]), aria_label="Delete activity"),
                     width="100%", align="center", wrap="wrap",

@@ -28,6 +28,20 @@ def signin_page() -> rx.Component:
             width="100%",
         ),
         rx.text("New here? ", rx.link("Create an account", href="/signup", id="to-signup"), size="2"),
+        rx.cond(SignInState.demo_email != "", demo_hint()),
+    )
+
+
+def demo_hint() -> rx.Component:
+    return rx.callout(
+        rx.vstack(
+            rx.text("Trying the demo? Sign in as ", rx.code(SignInState.demo_email), " with the password ",
+                    rx.code(SignInState.demo_password), ".", size="2"),
+            rx.button("Use the demo account", size="1", variant="soft", on_click=SignInState.use_demo_account,
+                      id="use-demo-account"),
+            spacing="2", align="start",
+        ),
+        icon="info", color_scheme="blue", size="1", width="100%", id="demo-hint",
     )
 
 

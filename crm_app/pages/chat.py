@@ -6,7 +6,7 @@ import reflex as rx
 
 from crm_app.components.cards import render_card
 from crm_app.components.forms import SELECT_STYLE
-from crm_app.components.layout import app_page
+from crm_app.components.layout import TRUNCATE, app_page
 from crm_app.state.chat import ChatState
 
 S = ChatState
@@ -66,9 +66,12 @@ def conversation_list() -> rx.Component:
         rx.button(rx.icon("plus", size=14), "New conversation", on_click=S.new_conversation, width="100%", variant="soft",
                   id="new-conversation"),
         rx.vstack(
+            rx.cond(S.conversations.length() == 0,
+                    rx.text("No conversations yet. Ask something and it will be kept here.", size="1", color_scheme="gray",
+                            padding="0.4rem 0.6rem", id="no-conversations")),
             rx.foreach(S.conversations, lambda c: rx.hstack(
-                rx.text(c["title"], size="2", trim="both", overflow="hidden", text_overflow="ellipsis", white_space="nowrap",
-                        flex="1", min_width="0"),
+                rx.text(c["title"], size="2", **TRUNCATE, line_height="1.5", padding_y="1px", flex="1", min_width="0",
+                        title=c["title"], class_name="conversation-title"),
                 rx.icon_button(rx.icon("trash-2", size=12), size="1", variant="ghost", color_scheme="gray",
                                on_click=S.delete_conversation(c["id"]).stop_propagation, aria_label="Delete conversation"),
                 on_click=S.open_conversation(c["id"]),
@@ -88,7 +91,7 @@ def mobile_conversations() -> rx.Component:
     """Narrow screens: the conversation list as a picker above the messages."""
     return rx.hstack(
         rx.el.select(
-            rx.el.option("Conversations…", value=""),
+            rx.el.option(rx.cond(S.conversations.length() > 0, "Conversations…", "No conversations yet"), value=""),
             rx.foreach(S.conversations, lambda c: rx.el.option(c["title"], value=c["id"])),
             value=rx.cond(S.conversation_id > 0, S.conversation_id.to(str), ""),
             on_change=S.open_conversation,
@@ -106,13 +109,20 @@ def mode_badge() -> rx.Component:
 
 
 def empty_state() -> rx.Component:
-    return rx.vstack(
-        rx.heading("Ask about your customers, mail, calendar and files", size="4"),
-        rx.text("Results come back as cards. Emails say whether you see a preview or the full body; anything that sends, "
-                "schedules, shares or changes data waits for your confirmation.", size="2", color_scheme="gray"),
-        rx.flex(*[rx.button(s, variant="outline", size="2", on_click=S.suggest(s), class_name="suggestion") for s in SUGGESTIONS],
-                wrap="wrap", spacing="2"),
-        spacing="3", padding_y="2rem", max_width="40rem",
+    return rx.center(
+        rx.vstack(
+            rx.center(rx.icon("sparkles", size=22, color="white"), width="2.75rem", height="2.75rem",
+                      border_radius="var(--radius-4)", background=rx.color("accent", 9)),
+            rx.heading("Ask about your customers, mail, calendar and files", size="5", align="center"),
+            rx.text("Results come back as cards. Emails say whether you see a preview or the full body; anything that "
+                    "sends, schedules, shares or changes data waits for your confirmation.", size="2", color_scheme="gray",
+                    align="center"),
+            rx.flex(*[rx.button(s, variant="outline", size="2", on_click=S.suggest(s), class_name="suggestion")
+                      for s in SUGGESTIONS],
+                    wrap="wrap", spacing="2", justify="center"),
+            spacing="3", max_width="40rem", align="center",
+        ),
+        width="100%", height="100%", min_height="16rem", id="chat-welcome",
     )
 
 
@@ -149,11 +159,11 @@ def chat_page() -> rx.Component:
                                       spacing="4", width="100%", id="messages"),
                             empty_state()),
                     rx.box(id="chat-bottom"),
-                    width="100%", flex="1", overflow_y="auto", min_height="50vh", max_height="calc(100vh - 15rem)",
-                    padding_right="0.25rem",
+                    width="100%", flex="1", overflow_y="auto", min_height="0", padding_right="0.25rem",
+                    id="chat-scroll",
                 ),
                 composer(),
-                width="100%", spacing="3", min_width="0",
+                width="100%", spacing="3", min_width="0", class_name="chat-column",
             ),
             width="100%", align="start", spacing="5",
         ),

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import reflex as rx
+from reflex_base.event import EventHandler, key_event, no_args_event_spec
 
 from crm_app.components.forms import SELECT_STYLE, select_field, text_field
+from crm_app.components.layout import TRUNCATE
+from crm_app.components.money import amounts
 from crm_app.components.records import detail_page, list_page, record_table, row_actions, sort_header
+from crm_app.formatting import stage_label
 from crm_app.services.crm import CURRENCIES
 from crm_app.state.crm import STAGES, DealDetailState, DealsState
 
@@ -13,13 +17,24 @@ S = DealsState
 STAGE_COLORS = {"lead": "gray", "qualified": "blue", "proposal": "violet", "negotiation": "amber", "won": "green", "lost": "red"}
 
 
+class DragArea(rx.el.Div):
+    """A div with the HTML drag-and-drop events (Reflex's elements do not declare them)."""
+
+    on_drag_start: EventHandler[no_args_event_spec]
+    on_drag_end: EventHandler[no_args_event_spec]
+    on_drag_over: EventHandler[no_args_event_spec]
+    on_drag_enter: EventHandler[no_args_event_spec]
+    on_drop: EventHandler[no_args_event_spec]
+    on_key_down: EventHandler[key_event]
+
+
 def stage_badge(stage: rx.Var) -> rx.Component:
-    return rx.match(stage, *[(s, rx.badge(s.title(), color_scheme=c, variant="soft")) for s, c in STAGE_COLORS.items()],
+    return rx.match(stage, *[(s, rx.badge(stage_label(s), color_scheme=c, variant="soft")) for s, c in STAGE_COLORS.items()],
                     rx.badge(stage))
 
 
 def money(d: rx.Var) -> rx.Component:
-    return rx.text(d["amount_display"], size="2", weight="medium")
+    return rx.text(d["amount_display"], size="2", weight="medium", white_space="nowrap", class_name="deal-amount")
 
 
 def deal_fields() -> rx.Component:
@@ -34,7 +49,7 @@ def deal_fields() -> rx.Component:
         ),
         rx.hstack(
             select_field("Stage", "stage", errors=e, value=f.get("stage", "lead"), id_prefix="deal-",
-                         static=[(s, s.title()) for s in STAGES]),
+                         static=[(s, stage_label(s)) for s in STAGES]),
             text_field("Expected close", "expected_close", errors=e, value=f.get("expected_close", ""), id_prefix="deal-",
                        type_="date"),
             width="100%",
@@ -48,58 +63,79 @@ def deal_fields() -> rx.Component:
     )
 
 
+MOVE_HINT = "Drag to another stage, or focus the card and press ← / → to move it."
+
+
 def deal_card(d: rx.Var) -> rx.Component:
-    return rx.card(
+    card = rx.card(
         rx.vstack(
-            rx.link(d["title"], href="/deals/" + d["id"], weight="medium", size="2", id="deal-link-" + d["id"]),
-            rx.text(d["company"], size="1", color_scheme="gray"),
-            rx.hstack(money(d), rx.spacer(), rx.text(d["probability"], "%", size="1", color_scheme="gray"), width="100%"),
             rx.hstack(
+                rx.link(d["title"], href="/deals/" + d["id"], weight="medium", size="2", id="deal-link-" + d["id"],
+                        draggable=False, flex="1", min_width="0", overflow_wrap="anywhere"),
+                DragArea.create(row_actions(S, d, "title", "deal"), on_key_down=rx.stop_propagation, flex_shrink="0"),
+                width="100%", align="start", spacing="2",
+            ),
+            rx.text(d["company"], size="1", color_scheme="gray", **TRUNCATE, title=d["company"], width="100%"),
+            rx.hstack(money(d), rx.spacer(), rx.text(d["probability"], "%", size="1", color_scheme="gray"), width="100%",
+                      align="baseline", wrap="wrap", spacing="2"),
+            DragArea.create(
                 rx.el.select(
-                    *[rx.el.option(s.title(), value=s) for s in STAGES],
+                    *[rx.el.option(stage_label(s), value=s) for s in STAGES],
                     value=d["stage"],
                     on_change=lambda v: S.move(d["id"], v),
                     id="deal-stage-" + d["id"],
                     aria_label="Move to stage",
-                    style={**SELECT_STYLE, "height": "var(--space-5)", "font_size": "12px"},
+                    style={**SELECT_STYLE, "height": "var(--space-5)", "font_size": "12px", "width": "100%"},
                 ),
-                row_actions(S, d, "title", "deal"),
-                width="100%",
-                align="center",
+                on_key_down=rx.stop_propagation, width="100%",
             ),
-            spacing="1",
+            spacing="2",
             width="100%",
         ),
         size="1",
         width="100%",
-        class_name="deal-card",
+    )
+    return DragArea.create(
+        card,
+        draggable=True,
+        tab_index=0,
+        aria_label=d["title"] + " — " + d["stage"] + ". " + MOVE_HINT,
+        title=MOVE_HINT,
+        on_drag_start=S.start_drag(d["id"]),
+        on_drag_end=S.end_drag,
+        on_key_down=lambda key, info: S.key_move(d["id"], d["stage"], key),
+        id="deal-card-" + d["id"],
+        class_name=rx.cond(S.dragging == d["id"], "deal-card dragging", "deal-card"),
+        data_stage=d["stage"],
     )
 
 
 def board() -> rx.Component:
     def column(stage: rx.Var) -> rx.Component:
-        return rx.vstack(
-            rx.hstack(
-                stage_badge(stage),
-                rx.text(S.board_counts[stage], size="1", color_scheme="gray"),
-                rx.spacer(),
-                rx.text(S.board_totals[stage], size="1", color_scheme="gray"),
+        return DragArea.create(
+            rx.vstack(
+                rx.hstack(stage_badge(stage), rx.text(S.board_counts[stage], size="1", color_scheme="gray"),
+                          width="100%", align="center", spacing="2"),
+                rx.cond(S.board_totals[stage],
+                        rx.box(amounts(S.board_totals[stage], size="1", color_scheme="gray"), class_name="stage-total")),
+                rx.foreach(S.board[stage], deal_card),
+                rx.cond(S.board_counts[stage] == 0, rx.text("No deals", size="1", color_scheme="gray", class_name="stage-empty")),
+                spacing="2",
                 width="100%",
-                align="center",
             ),
-            rx.foreach(S.board[stage], deal_card),
-            width=["100%", "100%", "15rem"],
-            min_width=["100%", "100%", "15rem"],
-            padding="0.5rem",
-            border_radius="var(--radius-3)",
-            background=rx.color("gray", 2),
-            spacing="2",
+            on_drag_over=rx.prevent_default,
+            on_drag_enter=S.drag_over(stage),
+            on_drop=S.drop_on(stage).prevent_default,
             id="stage-" + stage.to(str),
-            class_name="stage-column",
+            class_name=rx.cond(S.drop_target == stage, "stage-column drop-target", "stage-column"),
+            aria_label=stage.to(str),
         )
 
-    return rx.flex(rx.foreach(S.stages, column), direction=rx.breakpoints(initial="column", md="row"), spacing="3",
-                   width="100%", overflow_x="auto", padding_bottom="0.5rem", id="deal-board")
+    return rx.box(
+        rx.box(rx.foreach(S.stages, column), id="deal-board", class_name="deal-board"),
+        rx.text(MOVE_HINT, size="1", color_scheme="gray", id="board-hint"),
+        width="100%",
+    )
 
 
 def deal_row(d: rx.Var) -> rx.Component:

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from crm_app.db import session_scope, utcnow
+from crm_app.formatting import money
 from crm_app.models import (
     DEFAULT_PROBABILITY,
     PIPELINE,
@@ -437,7 +438,7 @@ def deal_dict(d: Deal, company_name: str, contact_name: str) -> dict[str, Any]:
         "id": d.id,
         "title": d.title,
         "amount": f"{d.amount:.2f}",
-        "amount_display": f"{d.currency} {d.amount:,.2f}",
+        "amount_display": money(d.amount, d.currency),
         "currency": d.currency,
         "stage": d.stage.value if isinstance(d.stage, DealStage) else str(d.stage),
         "probability": d.probability,
@@ -598,9 +599,7 @@ def deal_board(limit_per_stage: int = 50) -> dict[str, dict[str, Any]]:
             n = s.exec(select(func.count()).select_from(Deal).where(Deal.stage == st)).one()
             sums = s.exec(select(Deal.currency, func.sum(Deal.amount)).where(Deal.stage == st)
                           .group_by(Deal.currency).order_by(Deal.currency)).all()
-            total = " · ".join(
-                f"{cur} {decimal.Decimal(amount).quantize(decimal.Decimal(1), decimal.ROUND_HALF_UP):,}" for cur, amount in sums
-            )
+            total = " · ".join(money(amount, cur) for cur, amount in sums)
             board[st.value] = {"deals": [_deal_out(s, d) for d in rows], "count": n, "total": total}
     return board
 

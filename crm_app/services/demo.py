@@ -63,3 +63,10 @@ def seed_demo_workspace(*, with_account: bool = True) -> bool:
         owner_id,
     )
     return True
+
+
+def demo_account() -> tuple[str, str] | None:
+    """The seeded demo account's address and password in the demo setup; None outside it."""
+    from crm_app.settings import get_settings
+
+    return (DEMO_ACCOUNT_EMAIL, DEMO_ACCOUNT_PASSWORD) if get_settings().is_demo else None

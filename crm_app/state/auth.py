@@ -7,6 +7,7 @@ from collections.abc import Callable
 import reflex as rx
 
 from crm_app.services import auth
+from crm_app.services.demo import demo_account
 from crm_app.services.errors import AuthError, DatabaseUnavailable, ValidationFailed
 from crm_app.state.offload import off_loop
 from crm_app.state.session import HOME_ROUTE, SessionState
@@ -38,6 +39,27 @@ async def _sign_tab_in(state: SignInState | SignUpState, sign_in: Callable[[], t
 class SignInState(SessionState):
     error: str = ""
     busy: bool = False
+
+    @rx.var
+    def demo_email(self) -> str:
+        """The seeded demo account, offered on the sign-in page in the demo setup only."""
+        account = demo_account()
+        return account[0] if account else ""
+
+    @rx.var
+    def demo_password(self) -> str:
+        account = demo_account()
+        return account[1] if account else ""
+
+    @rx.event
+    async def use_demo_account(self):
+        account = demo_account()
+        if account is None:
+            return None
+        self.error = ""
+        email, password = account
+        target = _safe_next(self.router.url.query_parameters.get("next", ""))
+        return await _sign_tab_in(self, lambda: auth.sign_in(email, password), target)
 
     @rx.event
     async def on_load(self):

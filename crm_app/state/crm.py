@@ -6,6 +6,7 @@ from typing import Any
 
 import reflex as rx
 
+from crm_app.formatting import stage_label
 from crm_app.services import crm
 from crm_app.services.errors import NotFound, ServiceError, ValidationFailed
 from crm_app.state.offload import off_loop
@@ -278,6 +279,9 @@ class ContactsState(CompanyOptionsMixin, SessionState):
         return {"company_id": "none"}
 
 
+KEY_STEPS = {"ArrowRight": 1, "ArrowLeft": -1, "]": 1, "[": -1}
+
+
 class DealsState(CompanyOptionsMixin, SessionState):
     sort: str = "created"
     desc: bool = True
@@ -287,6 +291,8 @@ class DealsState(CompanyOptionsMixin, SessionState):
     board_totals: dict[str, str] = {}
     board_counts: dict[str, int] = {}
     contact_options: list[dict[str, str]] = []
+    dragging: str = ""
+    drop_target: str = ""
 
     def _fetch(self) -> crm.Page:
         return crm.list_deals(self.q, self.sort, self.desc, self.page, self.page_size)
@@ -341,7 +347,38 @@ class DealsState(CompanyOptionsMixin, SessionState):
         except (ValidationFailed, NotFound) as exc:
             return rx.toast.error(str(exc))
         await self._reload()
-        return rx.toast.success(f"Moved {deal['title']} to {stage}")
+        return rx.toast.success(f"Moved {deal['title']} to {stage_label(stage)}")
+
+    @rx.event
+    def start_drag(self, deal_id: str):
+        self.dragging = str(deal_id)
+
+    @rx.event
+    def end_drag(self):
+        self.dragging = ""
+        self.drop_target = ""
+
+    @rx.event
+    def drag_over(self, stage: str):
+        if self.dragging and self.drop_target != stage:
+            self.drop_target = stage
+
+    @rx.event
+    @session_guard
+    async def drop_on(self, stage: str):
+        """A card dropped on a stage column: the same move as the stage menu, unless it is already there."""
+        deal_id, self.dragging, self.drop_target = self.dragging, "", ""
+        current = next((d for col in self.board.values() for d in col if d.get("id") == deal_id), None)
+        if not deal_id or current is None or current.get("stage") == stage:
+            return None
+        return await DealsState.move.fn(self, deal_id, stage)
+
+    @rx.event
+    @session_guard
+    async def key_move(self, deal_id: str, stage: str, key: str):
+        """Keyboard moves for a focused deal card: → or ] to the next stage, ← or [ to the previous one."""
+        direction = KEY_STEPS.get(key, 0)
+        return await DealsState.step.fn(self, deal_id, stage, direction) if direction else None
 
     @rx.event
     @session_guard

@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 SESSION_COOKIE = auth.SESSION_COOKIE
 PUBLIC_ROUTES = ("/signin", "/signup")
-HOME_ROUTE = "/chat"
+HOME_ROUTE = "/home"
 
 
 class SessionState(rx.State):

@@ -53,8 +53,9 @@ def test_hostile_email_content_never_runs_or_renders_as_html(page: Page, stack, 
     card = found.locator(".card-email").first
     expect(card.locator(".email-subject")).to_contain_text('<script>window.__pwned="subject"</script>')
     expect(card).to_contain_text('<img src=x onerror="window.__pwned=8">Mallory')
-    card.locator(".open-full").click()
-    full = page.locator(".assistant-message").last
+    # the preview holds the whole short text, so the card offers no "Show full email"; ask for the full body
+    expect(card.locator(".open-full")).to_have_count(0)
+    full = ask(page, "what does the first one say?")
     expect(full).to_have_attribute("data-status", "done", timeout=T)
     body = full.locator(".card-email .email-body")
     expect(body).to_contain_text("Click here to pay")

@@ -124,7 +124,7 @@ def test_crm_end_to_end(page, stack, unique_email):
     page.goto(stack.page_url("/contacts"))
     expect(page).to_have_url(re.compile(r"/signin"), timeout=T)
     sign_in(page, stack, unique_email)
-    expect(page.locator("#page-title")).to_have_text("Assistant", timeout=T)
+    expect(page.locator("#page-title")).to_have_text("Home", timeout=T)
     page.click("#nav-contacts")
     expect(page.locator(".contact-row", has_text="Robin Flowers")).to_be_visible(timeout=T)
 

@@ -21,7 +21,11 @@ async def test_search_my_emails(avery):
     turn = await avery.say("Can you search my emails?")
     assert avery.tools() == ["outlook_search_emails"]
     assert turn.status == "done" and kinds(turn) and set(kinds(turn)) == {"email"}
-    assert all(c["body_label"] in ("Preview · truncated", "No body text") for c in turn.cards)
+    for c in turn.cards:  # a preview is labelled full only when the server says nothing of it was cut
+        assert c["body_kind"] in ("preview", "empty")
+        assert c["body_label"] == {"true": "Preview · truncated"}.get(c["body_truncated"],
+                                                                      "No body text" if c["body_kind"] == "empty" else "Full body")
+    assert any(c["body_label"] == "Preview · truncated" for c in turn.cards)
     assert "preview" in turn.text.lower()
 
 
@@ -83,6 +87,9 @@ async def test_send_an_email_waits_for_confirmation_then_lands_in_sent_items(ave
     assert confirm[0]["highlight"] == ""
     done = await confirm_action(avery.user, turn.message_id, confirm[0]["id"])
     assert done.status == "done", done.text
+    assert [c["kind"] for c in done.cards] == ["sent"], "the result is one sent card, not raw text"
+    assert done.cards[0]["to"] == "john@company.com" and done.cards[0]["cc"] == ""
+    assert done.cards[0]["subject"] == confirm[0]["subject"] and done.cards[0]["folder"] == "Sent Items"
     tokens = httpx.post(f"{avery.sandbox.url}/_admin/tokens", json={"user": "avery.chen@northwind.example",
                                                                     "scopes": ["Mail.Read"]}).json()
     sent = httpx.get(f"{avery.sandbox.url}/v1.0/me/mailFolders/sentitems/messages",

@@ -95,7 +95,7 @@ def test_deal_stages_probability_and_board(user_id):
     crm.create_deal({"title": "Second", "amount": "1000", "currency": "USD", "stage": "negotiation"}, user_id)
     board = crm.deal_board()
     assert list(board) == ["lead", "qualified", "proposal", "negotiation", "won", "lost"]
-    assert board["negotiation"]["total"] == "EUR 12,501 · USD 1,000"  # never one sum across currencies
+    assert board["negotiation"]["total"] == "EUR 12,500.50 · USD 1,000.00"  # never one sum across currencies
     assert board["negotiation"]["count"] == 2
     assert "Big one" in {d["title"] for d in board["negotiation"]["deals"]}
     assert moved["amount_display"] == "EUR 12,500.50"
