@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import reflex as rx
 
-from crm_app.db import DatabaseUnavailable
 from crm_app.services import auth, home
+from crm_app.services.errors import DatabaseUnavailable
+from crm_app.state.offload import off_loop
 from crm_app.state.session import SessionState
 
 
@@ -22,11 +21,11 @@ class HomeState(SessionState):
 
     @rx.event
     async def load(self):
-        user, redirect = self._admit()
+        user, redirect = await self._admit_page()
         if user is None:
             return redirect
         try:
-            found = await asyncio.to_thread(home.overview)
+            found = await off_loop(home.overview)
         except DatabaseUnavailable as exc:
             self.page_error = exc.user_message
             return None
@@ -38,7 +37,7 @@ class HomeState(SessionState):
     async def load_ms365(self):
         async with self:
             token = self.session_token
-        user = await asyncio.to_thread(auth.resolve_session, token)
+        user = await off_loop(auth.resolve_session, token)
         if user is None:
             return
         today = await home.ms365_today(user.id, user.timezone)

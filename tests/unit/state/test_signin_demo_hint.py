@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
+import crm_app.settings as settings_module
 from crm_app.settings import Settings
-from crm_app.state import auth as auth_state
 from crm_app.state.auth import SignInState
 
 
@@ -17,7 +19,7 @@ def _value(name: str) -> str:
 def mode(monkeypatch):
     def use(app_mode: str) -> None:
         settings = Settings.model_construct(app_mode=app_mode)
-        monkeypatch.setattr(auth_state, "get_settings", lambda: settings)
+        monkeypatch.setattr(settings_module, "get_settings", lambda: settings)
     return use
 
 
@@ -30,4 +32,4 @@ def test_demo_setup_offers_the_demo_account(mode):
 def test_production_names_no_account_and_will_not_sign_one_in(mode):
     mode("production")
     assert _value("demo_email") == "" and _value("demo_password") == ""
-    assert SignInState.use_demo_account.fn(object()) is None
+    assert asyncio.run(SignInState.use_demo_account.fn(object())) is None
