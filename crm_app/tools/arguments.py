@@ -61,6 +61,7 @@ LIST_CAPABILITIES = frozenset({"files.list", "files.recent"})
 # Ids the caller finds first with another tool (see `crm_app.tools.calls`): canonical key → how.
 RESOLVABLE = frozenset({"drive_id"})
 DIRECTORY_SEARCH_PROPERTY = "displayName"
+CALENDAR_PAGE = 100
 CONSISTENCY_HEADER = "consistencylevel"
 
 
@@ -136,6 +137,8 @@ def plan_arguments(tool: BaseTool, canonical: dict[str, Any], capability: str = 
                 break
     if capability == "mail.get" and "select" in index and index["select"] not in out:
         out[index["select"]] = FULL_SELECT
+    if capability == "calendar.list" and is_odata(props) and "top" in index and index["top"] not in out:
+        out[index["top"]] = CALENDAR_PAGE  # Graph's default page of a calendar view is 10 events
     if capability == "directory.people" and is_odata(props) and canonical.get("query"):
         _directory_search(out, index, str(canonical["query"]))
     if capability in LIST_CAPABILITIES:
@@ -171,8 +174,14 @@ def coerce(value: Any, spec: dict[str, Any]) -> Any:
         return [value]
     if kind == "string" and isinstance(value, list):
         return ", ".join(str(v) for v in value)
-    if kind == "integer" and isinstance(value, str) and value.isdigit():
+    if kind == "integer" and isinstance(value, str) and value.lstrip("-").isdigit():
         return int(value)
+    if kind == "number" and isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return value
+        return int(number) if number.is_integer() else number
     if kind == "boolean" and isinstance(value, str):
         return value.lower() in ("1", "true", "yes")
     return value
@@ -222,6 +231,9 @@ def _odata_mail_search(tool: BaseTool, canonical: dict[str, Any], index: dict[st
     local_keys = tuple(k for k in ("sender", "start", "end", "unread_only") if k in requested)
     checked_here = [k for k in dict.fromkeys(unplaced) if k in local_keys]
     unapplied = [k for k in dict.fromkeys(unplaced) if k not in local_keys]
+    if canonical.get("folder"):  # the tool lists every folder; which folder a message is in, it does not say
+        unapplied.append("folder")
+        requested = (*requested, "folder")
     keep = _mail_keep(_criteria(canonical, local_keys)) if local_keys else None
     missing = [r for r in tool.schema.required if r not in out]
     return ArgumentPlan(out, missing, unapplied, checked_here, {}, keep, query.page_limit, requested)

@@ -75,7 +75,7 @@ async def call_capability(registry: ToolRegistry, ctx: ToolContext, capability: 
         return CapabilityCall(tool, plan, None, f"The {tool.name} tool needs {', '.join(plan.missing)}, which I "
                                                 "couldn't work out from your message.")
     result = await registry.execute(tool.name, ctx, plan.arguments)
-    if result.ok and plan.keep is not None:
+    if result.ok and (plan.keep is not None or plan.limit is not None):
         result = keep_matching(result, plan)
     return CapabilityCall(tool, plan, result)
 
@@ -83,12 +83,12 @@ async def call_capability(registry: ToolRegistry, ctx: ToolContext, capability: 
 def keep_matching(result: ToolResult, plan: ArgumentPlan) -> ToolResult:
     """The result with only the items `plan.keep` accepts, at most `plan.limit` of them."""
     data = result_data(result)
-    if data is None or plan.keep is None:
+    if data is None:
         return result
     key = next((k for k in LIST_KEYS if isinstance(data.get(k), list)), None)
     if key is None:
         return result
-    kept = [item for item in data[key] if isinstance(item, dict) and plan.keep(item)]
+    kept = [item for item in data[key] if isinstance(item, dict) and (plan.keep is None or plan.keep(item))]
     more = bool(data.get("has_more") or data.get("@odata.nextLink"))
     if plan.limit is not None and len(kept) > plan.limit:
         kept, more = kept[: plan.limit], True

@@ -88,3 +88,10 @@ def test_friendly_names_still_serve():
     assert find_tool(registry, "mail.get").name == "fetch_message"
     assert find_tool(registry, "calendar.list").name == "agenda"
     assert find_tool(registry, "files.search") is None
+
+
+def test_a_file_lister_is_not_taken_for_the_drive_lister():
+    files = ScriptedTool("onedrive_list_files", "List files in the user's OneDrive.", {"folder": {"type": "string"}})
+    registry = registry_of([files])
+    assert find_tool(registry, "files.list").name == "onedrive_list_files"
+    assert find_tool(registry, "files.drives") is None
