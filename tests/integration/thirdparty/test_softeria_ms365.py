@@ -26,12 +26,11 @@ def graph_get(sandbox, path: str, params: dict[str, str]) -> dict:
 
 
 def assert_honest(turn, args: dict, label: str = "") -> None:
-    """No reply states a filter that was not applied (every filter here must have been applied)."""
+    """The reply states each requested filter (which the test has seen sent to the tool), says none was
+    left unapplied, and the grounding check finds nothing claimed that was not applied."""
     claims = replies.filter_claims(args, label, list(args))
-    assert "unapplied_filter" not in turn.flags
-    assert grounding.unapplied_filter_claims(turn.text, {}) == []
-    assert "can't filter" not in turn.text, turn.text
-    assert claims  # the reply's phrases for the filters exist, so the check above has something to hold
+    assert claims and grounding.unapplied_filter_claims(turn.text, claims) == list(claims), turn.text
+    assert "unapplied_filter" not in turn.flags and "can't filter" not in turn.text, turn.text
 
 
 async def test_discovery_picks_the_graph_tools_a_person_would(avery, on_softeria):
@@ -136,3 +135,11 @@ async def test_settings_report_says_which_tool_serves_what_and_what_is_not_mappe
     unmapped = {u.capability: u.reason for u in report.unmapped}
     assert "files.read" in unmapped and "sharepoint.search" in unmapped
     assert not set(mapped) & set(unmapped)
+
+
+async def test_a_folder_the_tool_cannot_narrow_to_is_said_not_applied(avery, on_softeria):
+    turn = await avery.say("emails in my archive folder")
+    assert avery.tools() == ["list-mail-messages"] and "folder" not in str(avery.calls[0][1]).lower()
+    assert ("The list-mail-messages tool can't filter by folder, so that part of your request is not applied to "
+            "these results.") in turn.text
+    assert "archive" not in turn.text.lower() and "unapplied_filter" not in turn.flags
