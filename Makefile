@@ -17,7 +17,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 export NEXT_TELEMETRY_DISABLED := 1
 export REFLEX_BUN_PATH ?= $(shell command -v bun 2>/dev/null || echo /usr/bin/bun)
 
-.PHONY: run test test-unit test-e2e bench screenshots setup setup-test bun chromium migrate clean help
+.PHONY: run test test-unit test-e2e bench screenshots setup setup-test bun chromium thirdparty migrate clean help
 
 help:
 	@echo "make run    - set up and start crm_app at http://localhost:$(PORT) (demo tenant, offline assistant)"
@@ -39,7 +39,7 @@ $(VENV)/.requirements-test: requirements-test.txt requirements.txt | $(PY)
 
 setup: $(VENV)/.requirements bun
 
-setup-test: $(VENV)/.requirements $(VENV)/.requirements-test bun chromium
+setup-test: $(VENV)/.requirements $(VENV)/.requirements-test bun chromium thirdparty
 
 bun:
 	@if ! bun --version >/dev/null 2>&1; then \
@@ -47,6 +47,9 @@ bun:
 		npm install --global --no-fund --no-audit bun@$(BUN_VERSION) >/dev/null; \
 	fi
 	@bun --version >/dev/null
+
+thirdparty:
+	bash scripts/setup_thirdparty.sh
 
 chromium:
 	@if [ ! -x /usr/bin/chromium ]; then \

@@ -37,7 +37,7 @@ from bench.stats import (
     summary,
     wait_for_quiet_cpu,
 )
-from crm_app.ms365_mcp.mail_query import EmailCriteria, build_message_query
+from crm_app.graph_query.mail_query import EmailCriteria, build_message_query
 
 ITERATIONS, QUICK_ITERATIONS = 300, 40
 CONNECTS, QUICK_CONNECTS = 40, 8

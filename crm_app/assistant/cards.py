@@ -254,10 +254,10 @@ def _looks_like_file(d: dict[str, Any]) -> bool:
 
 
 def card_for_item(d: dict[str, Any], hint: str = "") -> dict[str, str] | None:
+    if hint == "event" or (hint != "email" and _looks_like_event(d)):  # a Graph event has a bodyPreview too
+        return event_card(d)
     if hint == "email" or _looks_like_email(d):
         return email_card(d)
-    if hint == "event" or _looks_like_event(d):
-        return event_card(d)
     if hint == "site":
         return site_card(d)
     if hint in ("team", "channel"):

@@ -8,6 +8,8 @@ and nothing inside untrusted text can forge or close a fence.
 Before a reply is shown, :func:`verify_reply` lists the email addresses, subjects,
 senders, dates and file names it states that the conversation's tool data does not
 contain; :func:`correction_prompt` is the one message that asks the model to fix them.
+:func:`unapplied_filter_claims` finds a reply that states a filter (a sender, dates, unread, search
+words) that the tool did not apply.
 """
 
 from __future__ import annotations
@@ -659,6 +661,27 @@ def verify_reply(
             seen.add(key)
             flags.append(Flag(kind, value[:MAX_CLAIM_CHARS], REASONS[kind]))
     return flags
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_NEGATED = re.compile(r"\b(?:not|cannot|unable|without)\b|n['’]t\b", re.IGNORECASE)
+
+
+def unapplied_filter_claims(reply: str, claims: Mapping[str, Sequence[str]]) -> list[str]:
+    """The filters (keys of ``claims``) that ``reply`` states as applied although they were not.
+
+    ``claims`` maps each filter that was not applied to the phrases that would state it ("from John
+    Smith", "unread email", "about “pricing”", "on Wednesday 25 March"). A sentence that says a filter
+    was not applied ("… can't filter by sender, so …") is where the reply is honest about it, so a
+    sentence with a negation is not read as a claim.
+    """
+    stated: list[str] = []
+    sentences = [s for s in _SENTENCE_END.split(reply or "") if not _NEGATED.search(s)]
+    folded = [_norm(s) for s in sentences]
+    for key, phrases in claims.items():
+        if any(_norm(p) in s for p in phrases if p.strip() for s in folded):
+            stated.append(key)
+    return stated
 
 
 _FLAG_LABELS: dict[FlagKind, str] = {

@@ -82,6 +82,7 @@ class Intent(StrEnum):
     CRM_NOTE_ADD = "crm.note.add"
     CRM_TASK_ADD = "crm.task.add"
     CRM_LOG_EMAIL = "crm.log_email"
+    TOOL_USE = "tool.use"
     HELP = "help"
     GREETING = "greeting"
     CLARIFY = "clarify"

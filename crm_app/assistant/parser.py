@@ -19,6 +19,7 @@ from crm_app.assistant.offline import (
     mail,
     pending,
     references,
+    tool_use,
     workspace,
 )
 from crm_app.assistant.offline.common import CONFIDENT, Request
@@ -27,6 +28,7 @@ Rule = Callable[[Request], Plan | None]
 
 RULES: tuple[Rule, ...] = (
     chat.help_request,
+    tool_use.use_tool,
     chat.greeting,
     references.follow_up,
     crm.note,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from crm_app.assistant.intents import Plan
@@ -28,6 +29,7 @@ PROGRESS = {
 }
 
 WHAT = {
+    "tool.use": "Running the tool",
     "mail.search": "Searching your mail",
     "mail.get": "Opening the email",
     "mail.folders": "Listing mail folders",
@@ -142,6 +144,49 @@ def results_reply(capability: str, plan: Plan, cards: list[dict[str, str]], args
     if capability in ("crm.search", "crm.get"):
         return f"I found {plural(n, 'crm')} in the CRM." if n else "I found nothing matching that in the CRM."
     return f"Here {'is' if n == 1 else 'are'} {plural(n, kind or 'text')}."
+
+
+FILTER_NAMES = {"sender": "sender", "start": "date", "end": "date", "unread_only": "unread", "folder": "folder"}
+
+
+def _filter_names(keys: Sequence[str], args: dict[str, Any]) -> str:
+    names = [f"the words “{args['query']}”" if k == "query" else FILTER_NAMES.get(k, k.replace("_", " ")) for k in keys]
+    names = list(dict.fromkeys(names))
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def limits_note(tool: str, checked_here: Sequence[str], unapplied: Sequence[str], args: dict[str, Any]) -> str:
+    """What the tool could not filter by: applied to its results here, or not applied at all."""
+    notes = []
+    if checked_here:
+        notes.append(f"The {tool} tool can't filter by {_filter_names(checked_here, args)}, so I filtered "
+                     "what it returned by that myself.")
+    if unapplied:
+        notes.append(f"The {tool} tool can't filter by {_filter_names(unapplied, args)}, so that part of your "
+                     "request is not applied to these results.")
+    return " ".join(notes)
+
+
+def filter_claims(args: dict[str, Any], sender_label: str, keys: Sequence[str]) -> dict[str, list[str]]:
+    """For each of `keys`, the phrases a reply would use to state that filter as applied."""
+    claims: dict[str, list[str]] = {}
+    for key in keys:
+        if key == "sender" and (sender_label or args.get("sender")):
+            claims[key] = [f"from {sender_label or args['sender']}"]
+        elif key == "unread_only" and args.get("unread_only"):
+            claims[key] = ["unread email", "unread message"]
+        elif key == "query" and args.get("query"):
+            claims[key] = [f"about “{args['query']}”", f"matching “{args['query']}”"]
+        elif key in ("start", "end") and _range(args):
+            claims[key] = [_range(args).strip()]
+    return claims
+
+
+def tool_reply(tool: str, cards: list[dict[str, str]]) -> str:
+    """After running a named tool: what it returned, shown on the cards."""
+    if not cards:
+        return f"The {tool} tool ran and returned nothing to show."
+    return f"The {tool} tool answered; its result is on the card{'s' if len(cards) != 1 else ''} below."
 
 
 def failure_reply(capability: str, message: str) -> str:

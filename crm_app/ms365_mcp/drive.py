@@ -11,7 +11,7 @@ from crm_app.ms365_mcp.graph import GraphClient, Page
 from crm_app.ms365_mcp.html_text import html_to_text
 from crm_app.ms365_mcp.mapping import drive_item
 from crm_app.ms365_mcp.models import File, FileContent, FileList
-from crm_app.ms365_mcp.odata import odata_string
+from crm_app.graph_query.odata import odata_string
 
 ITEM_SELECT = "id,name,size,folder,file,lastModifiedDateTime,lastModifiedBy,webUrl,parentReference"
 DRIVE_PAGE_SIZE = 50

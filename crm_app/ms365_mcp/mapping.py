@@ -17,7 +17,7 @@ from crm_app.ms365_mcp.models import (
     Person,
     Recipient,
 )
-from crm_app.ms365_mcp.timeparse import iso_in_zone, parse_graph_datetime_tz, parse_graph_instant, utc_iso
+from crm_app.graph_query.timeparse import iso_in_zone, parse_graph_datetime_tz, parse_graph_instant, utc_iso
 
 GRAPH_PREVIEW_LENGTH = 255
 MAX_FULL_BODY_CHARS = 100_000

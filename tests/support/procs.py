@@ -23,7 +23,11 @@ def free_port() -> int:
 
 @dataclass
 class ServerProcess:
-    """A child process serving HTTP on 127.0.0.1:port, with its output kept in a log file."""
+    """A child process serving HTTP on 127.0.0.1:port, with its output kept in a log file.
+
+    By default it is ``python -m module --host 127.0.0.1 --port N``; ``command`` replaces that for a
+    program of its own (a Node.js server), with ``module`` then only naming the log file.
+    """
 
     module: str
     port: int
@@ -32,6 +36,8 @@ class ServerProcess:
     health_path: str = "/health"
     log_path: Path | None = None
     proc: subprocess.Popen | None = None
+    command: list[str] | None = None
+    health_statuses: tuple[int, ...] = (200,)
 
     @property
     def url(self) -> str:
@@ -46,8 +52,9 @@ class ServerProcess:
             self.log_path = logdir / f"{self.module.replace('.', '_')}_{self.port}.log"
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "ab") as log:
+            argv = self.command or [sys.executable, "-m", self.module, "--host", "127.0.0.1", "--port", str(self.port)]
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", self.module, "--host", "127.0.0.1", "--port", str(self.port), *self.args],
+                [*argv, *self.args],
                 cwd=ROOT,
                 env=env,
                 stdout=log,
@@ -64,7 +71,7 @@ class ServerProcess:
                 raise RuntimeError(f"{self.module} exited with {self.proc.returncode}; see {self.log_path}")
             try:
                 r = httpx.get(self.url + self.health_path, timeout=1.0)
-                if r.status_code == 200:
+                if r.status_code in self.health_statuses:
                     return
             except httpx.HTTPError as exc:
                 last = exc

@@ -18,7 +18,7 @@ from crm_app.ms365_mcp.models import (
     MeetingSuggestion,
     MeetingTimes,
 )
-from crm_app.ms365_mcp.timeparse import (
+from crm_app.graph_query.timeparse import (
     DEFAULT_TIME_ZONE,
     graph_datetime_tz,
     is_date_only,

@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BeforeValidator, Field
 
 from crm_app.ms365_mcp.errors import AuthenticationRequired
 from crm_app.ms365_mcp.graph import GraphClient, Params
-from crm_app.ms365_mcp.timeparse import check_iso, check_time_zone
+from crm_app.graph_query.timeparse import check_iso, check_time_zone
 
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
 ADDITIVE = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False, open_world_hint=True)

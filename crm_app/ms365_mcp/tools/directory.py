@@ -13,7 +13,7 @@ from crm_app.ms365_mcp.errors import GraphError
 from crm_app.ms365_mcp.graph import GraphClient, Page
 from crm_app.ms365_mcp.mapping import contact_person, group_person, user_person
 from crm_app.ms365_mcp.models import PeopleResult, Person
-from crm_app.ms365_mcp.odata import directory_search_clause, search_phrase
+from crm_app.graph_query.odata import directory_search_clause, search_phrase
 from crm_app.ms365_mcp.tools.common import READ_ONLY, RequiredText, bearer_token
 
 logger = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from pydantic import Field
 
 from crm_app.ms365_mcp.errors import BODY_UNAVAILABLE_CODE, ArgumentError, Ms365Error, NotFound
 from crm_app.ms365_mcp.graph import GraphClient
-from crm_app.ms365_mcp.mail_query import (
+from crm_app.graph_query.mail_query import (
     FULL_SELECT,
     EmailCriteria,
     build_message_query,
@@ -28,8 +28,8 @@ from crm_app.ms365_mcp.models import (
     ReplyResult,
     SendResult,
 )
-from crm_app.ms365_mcp.odata import odata_string
-from crm_app.ms365_mcp.timeparse import to_aware
+from crm_app.graph_query.odata import odata_string
+from crm_app.graph_query.timeparse import to_aware
 from crm_app.ms365_mcp.tools.common import (
     ADDITIVE,
     READ_ONLY,

@@ -10,7 +10,7 @@ from pydantic import Field
 from crm_app.ms365_mcp.graph import GraphClient
 from crm_app.ms365_mcp.mapping import named
 from crm_app.ms365_mcp.models import Channel, ChannelList, PostedMessage, PostResult, Team, TeamList
-from crm_app.ms365_mcp.timeparse import parse_graph_instant, utc_iso
+from crm_app.graph_query.timeparse import parse_graph_instant, utc_iso
 from crm_app.ms365_mcp.tools.common import (
     ADDITIVE,
     READ_ONLY,

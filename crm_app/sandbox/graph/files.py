@@ -297,8 +297,17 @@ async def download(request: Request) -> Response:
                              "X-Content-Type-Options": "nosniff"})
 
 
+@requires(*OWN_READ)
+async def my_drives(request: Request, caller: Caller) -> Response:
+    """GET /me/drives (or /users/{id}/drives): the drives the user owns — their OneDrive."""
+    drive = own_drive(request, caller)
+    return collection(request, "Collection(drive)", [drive.resource()])
+
+
 def routes() -> list[Route]:
     return [
+        Route("/v1.0/me/drives", my_drives, methods=["GET"]),
+        Route("/v1.0/users/{user_id}/drives", my_drives, methods=["GET"]),
         *drive_routes("/v1.0/me/drive", own_drive, OWN_READ, OWN_WRITE, True),
         *drive_routes("/v1.0/users/{user_id}/drive", own_drive, OWN_READ, OWN_WRITE, True),
         *drive_routes("/v1.0/drives/{drive_id}", drive_by_id, SHARED_READ + ("Files.Read", "Files.ReadWrite"),

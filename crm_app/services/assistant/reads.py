@@ -13,7 +13,7 @@ from crm_app.assistant.intents import Intent, Plan
 from crm_app.services.assistant.context import referenced
 from crm_app.services.assistant.engine import TurnEngine
 from crm_app.services.assistant.people import resolve_sender
-from crm_app.services.assistant.turn import TurnFailed, TurnState
+from crm_app.services.assistant.turn import Limits, TurnFailed, TurnState
 
 SEARCH_TOP = 10
 FILE_QUERY_STOPWORDS = {"the", "my", "a", "an", "file", "document", "spreadsheet", "doc", "sheet"}
@@ -46,12 +46,18 @@ async def _search_each_sender(eng: TurnEngine, st: TurnState, canonical: dict[st
                               senders: list[str]) -> tuple[list[dict[str, str]], bool]:
     """One search per sender, merged newest first and cut to the requested count."""
     chip = await st.chip(replies.progress_label("mail.search"))
-    results = await asyncio.gather(*(eng.tools.run("mail.search", {**canonical, "sender": s}) for s in senders))
+    try:
+        calls = await asyncio.gather(*(eng.tools.call("mail.search", {**canonical, "sender": s}) for s in senders))
+    except TurnFailed:
+        chip.state = "failed"
+        raise
+    results = [c.result for c in calls if c.result is not None]
     failed = [r for r in results if not r.ok]
     if failed:
         chip.state = "failed"
         raise TurnFailed(failed[0].error_message or "The mail search failed.")
     chip.state = "done"
+    st.limits = Limits(calls[0].tool.name, tuple(calls[0].plan.checked_here), tuple(calls[0].plan.unapplied))
     found = sorted((c for r in results for c in cardlib.cards_from_result(r)), key=lambda c: c.get("date", ""),
                    reverse=True)
     has_more = len(found) > canonical["top"] or any((r.data or {}).get("has_more") for r in results)

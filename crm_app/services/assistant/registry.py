@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from crm_app.services.assistant.turn import TurnFailed
 from crm_app.settings import get_settings
 from crm_app.tools.base import BaseTool, ToolContext, ToolRegistry, ToolResult
 from crm_app.tools.crm_tools import crm_tools
+from crm_app.tools.calls import CapabilityCall, call_capability
 from crm_app.tools.discovery import find_tool, map_arguments, parse_overrides
 
 MS365_AREA = {"mail": "mail", "calendar": "calendar", "files": "OneDrive", "sharepoint": "SharePoint", "teams": "Teams",
@@ -77,23 +78,25 @@ class UserTools:
         """Run the tool called `name` with arguments in its own names."""
         return await (await self.loaded()).execute(name, self.ctx, args)
 
-    async def run(self, capability: str, canonical: dict[str, Any], tool: BaseTool | None = None) -> ToolResult:
-        """Run `capability` with canonical arguments mapped onto the tool's own names."""
+    async def call(self, capability: str, canonical: dict[str, Any], tool: BaseTool | None = None) -> CapabilityCall:
+        """Run `capability` with canonical arguments placed on the tool's own parameters; the call says which
+        of them the tool applied, which were checked on its results here, and which were not applied."""
         tool = tool or await self.tool_for(capability)
-        args, missing = map_arguments(tool, canonical)
-        if missing:
-            raise TurnFailed(f"The {tool.name} tool needs {', '.join(missing)}, which I couldn't work out from your message.")
-        return await self.execute(tool.name, args)
+        call = await call_capability(await self.loaded(), self.ctx, capability, tool, canonical, self.overrides)
+        if call.result is None:
+            raise TurnFailed(call.problem)
+        return call
+
+    async def run(self, capability: str, canonical: dict[str, Any], tool: BaseTool | None = None) -> ToolResult:
+        """`call`, for callers that need only the result."""
+        return cast(ToolResult, (await self.call(capability, canonical, tool)).result)
 
     async def run_if_offered(self, capability: str, canonical: dict[str, Any]) -> ToolResult | None:
         """Run `capability` when a tool offers it and takes these arguments; None otherwise."""
         tool = await self.find(capability)
         if tool is None:
             return None
-        args, missing = map_arguments(tool, canonical)
-        if missing:
-            return None
-        return await self.execute(tool.name, args)
+        return (await call_capability(await self.loaded(), self.ctx, capability, tool, canonical, self.overrides)).result
 
     async def run_edited(self, tool: BaseTool, raw: dict[str, Any], edits: dict[str, Any]) -> ToolResult:
         """Run a model-proposed call as it was proposed, with the user's edits mapped onto the tool's names."""

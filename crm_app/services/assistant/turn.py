@@ -103,6 +103,16 @@ class Proposal:
     also_named: set[str] = field(default_factory=set)
 
 
+@dataclass(frozen=True)
+class Limits:
+    """What the last read's tool could not do with the request: parts checked on its results here,
+    and parts not applied at all (canonical argument names)."""
+
+    tool: str
+    checked_here: tuple[str, ...]
+    unapplied: tuple[str, ...]
+
+
 class TurnFailed(Exception):
     """A step failed; the message is for the user."""
 
@@ -118,6 +128,7 @@ class TurnState:
     capability: str = "request"
     found_file: dict[str, str] = field(default_factory=dict)
     last_data: dict[str, Any] = field(default_factory=dict)
+    limits: Limits = field(default_factory=lambda: Limits("", (), ()))
 
     async def emit(self) -> None:
         """Show the turn so far; a page that cannot be updated does not stop the work (the result is returned)."""

@@ -1,6 +1,10 @@
 """Another team's Microsoft 365 MCP server: different tool names, argument names and result shapes
 (raw Graph JSON). The assistant must find and use its tools by name, description and schema.
 
+Its first tools are Graph-shaped ones for Teams chats, group calendars and Outlook contacts, listed
+before the mail and calendar tools and sharing their words ("message", "calendar view", "outlook"):
+discovery must tell them apart by domain and required inputs, not by order. Calling one is an error.
+
 Run: ``python -m tests.integration.assistant.other_server --host 127.0.0.1 --port N`` with GRAPH_BASE_URL set.
 """
 
@@ -28,6 +32,35 @@ async def graph_get(ctx: Context, path: str, params: dict[str, str]) -> dict[str
         r = await client.get(f"{GRAPH}{path}", params=params, headers={"Authorization": auth})
     r.raise_for_status()
     return r.json()
+
+
+async def not_for_this(*_: Any) -> dict[str, Any]:
+    raise RuntimeError("this tool does not serve mail, calendar or files; discovery must not pick it")
+
+
+@server.tool(name="list-chat-messages", annotations=READ,
+             description="Retrieve the list of messages in a chat. Supports $filter, $search, $top and $select.")
+async def list_chat_messages(chatId: str, filter: str = "", search: str = "", top: int = 10,
+                             select: str = "") -> dict[str, Any]:
+    return await not_for_this()
+
+
+@server.tool(name="get-chat-message", annotations=READ,
+             description="Retrieve a single message or a message reply in a channel or a chat.")
+async def get_chat_message(chatId: str, chatMessageId: str) -> dict[str, Any]:
+    return await not_for_this()
+
+
+@server.tool(name="get-group-calendar-view", annotations=READ,
+             description="Get the occurrences of events in a group's calendar view defined by a time range.")
+async def get_group_calendar_view(groupId: str, startDateTime: str, endDateTime: str) -> dict[str, Any]:
+    return await not_for_this()
+
+
+@server.tool(name="create-outlook-contact", annotations=ToolAnnotations(read_only_hint=False),
+             description="Add a contact to the root Contacts folder in Outlook.")
+async def create_outlook_contact(body: dict[str, Any]) -> dict[str, Any]:
+    return await not_for_this()
 
 
 @server.tool(annotations=READ, description="Look through the mailbox. Returns Graph message objects with bodyPreview.")

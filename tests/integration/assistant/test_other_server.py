@@ -67,3 +67,31 @@ async def test_overrides_pin_a_tool(avery, on_other_server, monkeypatch):
     from crm_app.tools.discovery import parse_overrides
 
     assert find_tool(registry, "calendar.list", parse_overrides(get_settings().mcp_tool_overrides)).name == "mailbox_lookup"
+
+
+async def test_graph_shaped_decoys_listed_first_are_never_chosen(avery, on_other_server):
+    registry = await build_registry(avery.user.id)
+    assert [t.name for t in registry.tools() if t.schema.source == "ms365"][:4] == [
+        "list-chat-messages", "get-chat-message", "get-group-calendar-view", "create-outlook-contact"]
+    assert find_tool(registry, "mail.draft") is None
+    turn = await avery.say("what's on my calendar tomorrow")
+    assert avery.tools() == ["agenda"] and turn.status == "done"
+
+
+async def test_dates_the_tool_cannot_take_are_checked_on_its_results_and_said(avery, on_other_server):
+    turn = await avery.say("emails from john.smith@acme.example in the last 3 days")
+    assert avery.calls == [("mailbox_lookup", {"from_address": "john.smith@acme.example", "max_results": 50})]
+    assert turn.cards and all(c["from_address"] == "john.smith@acme.example"
+                              and "2026-03-22T10:30" <= c["date"] < "2026-03-25T10:30" for c in turn.cards)
+    assert "The mailbox_lookup tool can't filter by date, so I filtered what it returned by that myself." in turn.text
+    assert "from john.smith@acme.example" in turn.text and "unapplied_filter" not in turn.flags
+
+
+async def test_a_filter_nobody_applied_is_named_and_never_claimed(avery, on_other_server):
+    from crm_app.assistant import grounding, replies
+
+    turn = await avery.say("emails in my archive folder")
+    assert avery.calls == [("mailbox_lookup", {"max_results": 10})]
+    assert "can't filter by folder, so that part of your request is not applied" in turn.text
+    assert grounding.unapplied_filter_claims(turn.text, replies.filter_claims({"folder": "archive"}, "", ["folder"])) == []
+    assert "archive" not in turn.text.split("The mailbox_lookup tool")[0] and "unapplied_filter" not in turn.flags

@@ -3,13 +3,9 @@ user's further server: its tools are listed, called, audited, and reported by th
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from sqlmodel import select
 
@@ -18,59 +14,20 @@ from crm_app.models import AuditEntry, McpServer
 from crm_app.services import integrations
 from crm_app.services.errors import ValidationFailed
 from crm_app.services.mcp_runtime import get_mcp_manager, servers_for_user
+from tests.support import thirdparty
 from tests.support.procs import free_port
 
-HERE = Path(__file__).resolve().parent
-SERVER_BIN = HERE / "node_modules" / ".bin" / "mcp-server-everything"
-START_SECONDS = 60.0
 API_KEY = "key-of-the-third-party-server"
-
-
-def _install() -> None:
-    """Install the pinned package from package-lock.json into this folder (fails loudly without npm)."""
-    if SERVER_BIN.exists():
-        return
-    npm = shutil.which("npm")
-    if npm is None:
-        raise RuntimeError("npm is required to run the third-party MCP server test; install Node.js 20+.")
-    subprocess.run([npm, "ci", "--no-fund", "--no-audit"], cwd=HERE, check=True, timeout=300)
 
 
 @pytest.fixture(scope="module")
 def everything_server(log_dir: Path) -> Iterator[str]:
     """`mcp-server-everything streamableHttp` on a free port; yields its MCP URL."""
-    _install()
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/mcp"
-    log_path = log_dir / f"everything_{port}.log"
-    with open(log_path, "ab") as log:
-        process = subprocess.Popen([str(SERVER_BIN), "streamableHttp"], cwd=HERE,
-                                   env={"PATH": "/usr/bin:/bin", "PORT": str(port)}, stdout=log,
-                                   stderr=subprocess.STDOUT)
-        try:
-            _wait_listening(process, url, log_path)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(10)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(5)
-
-
-def _wait_listening(process: subprocess.Popen, url: str, log_path: Path) -> None:
-    deadline = time.monotonic() + START_SECONDS
-    while True:
-        if process.poll() is not None:
-            raise RuntimeError(f"mcp-server-everything exited with {process.returncode}; see {log_path}")
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.TransportError:
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"mcp-server-everything did not start on {url}; see {log_path}") from None
-            time.sleep(0.2)
+    process = thirdparty.everything(log_dir)
+    try:
+        yield f"{process.url}/mcp"
+    finally:
+        process.stop()
 
 
 async def test_an_added_third_party_server_gives_the_assistant_its_tools(stack, person, everything_server,

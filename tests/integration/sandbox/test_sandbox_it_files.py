@@ -31,6 +31,19 @@ def test_root_children_and_item_shape(graph, sandbox):
     assert client.get("/me/drive/items/01NOPE").json()["error"]["code"] == "itemNotFound"
 
 
+def test_my_drives_lists_only_my_onedrive(graph):
+    client = graph(AVERY, ["Files.Read"])
+    drive = client.get("/me/drive").json()
+    drives = client.get("/me/drives").json()
+    assert drives["@odata.context"].endswith("$metadata#Collection(drive)")
+    assert [d["id"] for d in drives["value"]] == [drive["id"]]
+    assert drives["value"][0]["owner"]["user"]["email"] == AVERY
+    other = graph(JORDAN, ["Files.Read"]).get("/me/drives").json()["value"]
+    assert [d["id"] for d in other] != [drive["id"]] and len(other) == 1
+    denied = graph(AVERY, ["Mail.Read"]).get("/me/drives")
+    assert denied.status_code == 403
+
+
 def test_content_redirects_to_a_pre_authenticated_download(graph):
     client = graph(AVERY, ["Files.Read"])
     notes = client.get("/me/drive/root:/Notes/Globex renewal notes.md").json()

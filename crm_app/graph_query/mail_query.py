@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from crm_app.ms365_mcp.odata import ODataFilter, kql_property, kql_search, kql_terms
-from crm_app.ms365_mcp.timeparse import parse_graph_instant
+from crm_app.graph_query.odata import ODataFilter, kql_property, kql_search, kql_terms
+from crm_app.graph_query.timeparse import parse_graph_instant
 
 logger = logging.getLogger(__name__)
 

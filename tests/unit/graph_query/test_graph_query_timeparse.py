@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from crm_app.ms365_mcp.timeparse import (
+from crm_app.graph_query.timeparse import (
     check_iso,
     check_time_zone,
     graph_datetime_tz,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from crm_app.ms365_mcp.mail_query import EmailCriteria, build_message_query
+from crm_app.graph_query.mail_query import EmailCriteria, build_message_query
 
 
 def _message(address: str = "john.smith@acme.example", name: str = "John Smith",

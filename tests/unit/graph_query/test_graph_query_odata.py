@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from crm_app.ms365_mcp.odata import (
+from crm_app.graph_query.odata import (
     ODataFilter,
     directory_search_clause,
     kql_search,
