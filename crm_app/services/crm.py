@@ -29,6 +29,7 @@ from crm_app.models import (
     Deal,
     DealStage,
 )
+from crm_app.services import crm_search
 from crm_app.services.auth import validate_email
 from crm_app.services.errors import NotFound, ValidationFailed
 
@@ -75,11 +76,6 @@ def _paging(page: int, page_size: int) -> tuple[int, int]:
     page = max(1, int(page or 1))
     page_size = min(MAX_PAGE_SIZE, max(1, int(page_size or DEFAULT_PAGE_SIZE)))
     return page, page_size
-
-
-def _like(q: str) -> str:
-    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def _iso(value: dt.datetime | dt.date | None) -> str:
@@ -157,7 +153,7 @@ def list_companies(q: str = "", sort: str = "name", desc: bool = False, page: in
         stmt = select(Company)
         count = select(func.count()).select_from(Company)
         if q := _text(q):
-            cond = or_(Company.name.ilike(_like(q), escape="\\"), Company.domain.ilike(_like(q), escape="\\"), Company.industry.ilike(_like(q), escape="\\"))
+            cond = crm_search.company_condition(s, q)
             stmt, count = stmt.where(cond), count.where(cond)
         col = COMPANY_SORTS.get(sort, Company.name)
         stmt = stmt.order_by(col.desc() if desc else col.asc(), Company.id)
@@ -363,17 +359,7 @@ def list_contacts(q: str = "", sort: str = "name", desc: bool = False, page: int
         count = select(func.count()).select_from(Contact)
         conds = []
         if q := _text(q):
-            like = _like(q)
-            email_match = select(ContactEmail.contact_id).where(ContactEmail.email.ilike(like, escape="\\"))
-            company_match = select(Company.id).where(Company.name.ilike(like, escape="\\"))
-            full = func.lower(Contact.first_name + " " + Contact.last_name)
-            conds.append(or_(
-                Contact.first_name.ilike(like, escape="\\"),
-                Contact.last_name.ilike(like, escape="\\"),
-                full.like(_like(q.lower()), escape="\\"),
-                Contact.id.in_(email_match),
-                Contact.company_id.in_(company_match),
-            ))
+            conds.append(crm_search.contact_condition(s, q))
         if company_id:
             conds.append(Contact.company_id == company_id)
         for cond in conds:
@@ -424,7 +410,7 @@ def contacts_of_company(name: str) -> list[dict[str, Any]]:
     comp = find_company_by_name(name)
     if comp is None:
         with session_scope() as s:
-            c = s.exec(select(Company).where(Company.name.ilike(_like(_text(name)), escape="\\"))).first()
+            c = s.exec(select(Company).where(crm_search.ilike(Company.name, _text(name)))).first()
             comp = company_dict(c) if c else None
     if comp is None:
         return []
@@ -576,8 +562,7 @@ def list_deals(q: str = "", sort: str = "created", desc: bool = True, page: int 
         count = select(func.count()).select_from(Deal)
         conds = []
         if q := _text(q):
-            company_match = select(Company.id).where(Company.name.ilike(_like(q), escape="\\"))
-            conds.append(or_(Deal.title.ilike(_like(q), escape="\\"), Deal.company_id.in_(company_match)))
+            conds.append(crm_search.deal_condition(s, q))
         if stage and (st := parse_stage(stage)):
             conds.append(Deal.stage == st)
         for cond in conds:
@@ -611,10 +596,7 @@ def find_deals(name: str, limit: int = 10) -> list[dict[str, Any]]:
     if not name:
         return []
     with session_scope() as s:
-        company_match = select(Company.id).where(Company.name.ilike(_like(name), escape="\\"))
-        rows = s.exec(
-            select(Deal).where(or_(Deal.title.ilike(_like(name), escape="\\"), Deal.company_id.in_(company_match))).limit(limit)
-        ).all()
+        rows = s.exec(select(Deal).where(crm_search.deal_condition(s, name)).limit(limit)).all()
         return [_deal_out(s, d) for d in rows]
 
 
