@@ -145,9 +145,10 @@ def test_the_app_section_compares_memory_with_idle_and_cold_start_with_serving()
     assert rows["cold start: spawn → first page served over HTTP"][4] == "the shared app's start in this run: 14.5 s"
 
 
-def test_the_contacts_section_compares_each_size_with_the_one_before():
+def test_the_contacts_section_compares_each_size_with_the_one_before_and_the_search_with_the_scan():
     def timings(p50: float, paging: bool = True) -> dict:
-        out = {"query: first page (25, by name)": summary([p50]), "browser: open Contacts (to rows visible)": summary([p50 * 100])}
+        out = {"query: first page (25, by name)": summary([p50]), "browser: open Contacts (to rows visible)": summary([p50 * 100]),
+               bench_contacts.SEARCH_ROW: summary([p50 * 2]), bench_contacts.SCAN_ROW: summary([p50 * 40])}
         if paging:
             out["browser: next page"] = summary([p50 * 50])
         return out
@@ -155,15 +156,24 @@ def test_the_contacts_section_compares_each_size_with_the_one_before():
     figures = {12: {"timings": timings(1.0, paging=False), "added": 0, "seed_s": 0.0},
                10_000: {"timings": timings(2.0), "added": 9_988, "seed_s": 3.0},
                100_000: {"timings": timings(3.0), "added": 90_000, "seed_s": 6.0}}
-    section = bench_contacts.section(figures)
+    postgres = {10_000: {"timings": timings(4.0, paging=False), "added": 10_000, "seed_s": 2.0},
+                100_000: {"timings": timings(5.0, paging=False), "added": 90_000, "seed_s": 5.0}}
+    section = bench_contacts.section(figures, postgres)
     against = {row[0]: row[4] for row in section.rows}
-    assert against["query: first page (25, by name) — 12 contacts"] == "— (the demo workspace)"
-    assert against["query: first page (25, by name) — 100,000 contacts"] == "10,000 contacts: p50 2.00 ms / p95 2.00 ms"
-    assert against["browser: next page — 10,000 contacts"] == "— (12 contacts fit on one page)"
+    assert against["SQLite: query: first page (25, by name) — 12 contacts"] == "— (the demo workspace)"
+    assert against["SQLite: query: first page (25, by name) — 100,000 contacts"] == "10,000 contacts: p50 2.00 ms / p95 2.00 ms"
+    assert against["SQLite: browser: next page — 10,000 contacts"] == "— (12 contacts fit on one page)"
+    search = f"SQLite: {bench_contacts.SEARCH_ROW} — 100,000 contacts"
+    assert against[search] == "LIKE scan, same rows: p50 120 ms / p95 120 ms"
+    assert against[f"PostgreSQL: {bench_contacts.SEARCH_ROW} — 100,000 contacts"] == "LIKE scan, same rows: p50 200 ms / p95 200 ms"
+    assert against["PostgreSQL: query: first page (25, by name) — 10,000 contacts"] == "— (the first size on PostgreSQL)"
+    assert against["PostgreSQL: query: first page (25, by name) — 100,000 contacts"] == "10,000 contacts: p50 4.00 ms / p95 4.00 ms"
     assert [row[0] for row in section.rows][:3] == [
-        "query: first page (25, by name) — 12 contacts", "query: first page (25, by name) — 10,000 contacts",
-        "query: first page (25, by name) — 100,000 contacts"]
-    assert "Sizes: 10,000 (9,988 added in 3.0 s), 100,000 (90,000 added in 6.0 s)." in section.notes
+        "SQLite: query: first page (25, by name) — 12 contacts", "SQLite: query: first page (25, by name) — 10,000 contacts",
+        "SQLite: query: first page (25, by name) — 100,000 contacts"]
+    assert "SQLite sizes: 10,000 (9,988 added in 3.0 s), 100,000 (90,000 added in 6.0 s)." in section.notes
+    assert any(note.startswith("PostgreSQL rows:") and "100,000 (90,000 added in 5.0 s)" in note for note in section.notes)
+    assert not any(row[0].startswith("PostgreSQL") for row in bench_contacts.section(figures).rows)
 
 
 def test_contacts_grow_to_a_size_once_through_the_real_schema(database):
@@ -176,3 +186,4 @@ def test_contacts_grow_to_a_size_once_through_the_real_schema(database):
     assert crm.list_contacts().total == 2_500
     assert page.total > 0
     assert crm.list_companies(q="Company 04").total == 100
+    assert [row["id"] for row in page.rows] == bench_contacts.like_scan("okafor2")
