@@ -78,6 +78,22 @@ def _paging(page: int, page_size: int) -> tuple[int, int]:
     return page, page_size
 
 
+def _page_rows(s: Session, stmt, count, page: int, page_size: int, searched: bool) -> tuple[list[Any], int]:
+    """One page of ``stmt`` and the total of ``count``.
+
+    With a search the total rides on the page query (``count(*) OVER ()``), so the matching rows are
+    found once, not twice; a page past the end still counts on its own.
+    """
+    window = stmt.offset((page - 1) * page_size).limit(page_size)
+    if not searched:
+        return list(s.exec(window).all()), s.exec(count).one()
+    width = len(stmt.column_descriptions)
+    rows = s.execute(window.add_columns(func.count().over())).all()
+    if not rows:
+        return [], s.exec(count).one()
+    return [row[0] if width == 1 else tuple(row[:width]) for row in rows], rows[0][width]
+
+
 def _iso(value: dt.datetime | dt.date | None) -> str:
     return value.isoformat() if value else ""
 
@@ -157,8 +173,7 @@ def list_companies(q: str = "", sort: str = "name", desc: bool = False, page: in
             stmt, count = stmt.where(cond), count.where(cond)
         col = COMPANY_SORTS.get(sort, Company.name)
         stmt = stmt.order_by(col.desc() if desc else col.asc(), Company.id)
-        total = s.exec(count).one()
-        rows = s.exec(stmt.offset((page - 1) * page_size).limit(page_size)).all()
+        rows, total = _page_rows(s, stmt, count, page, page_size, bool(q))
         return Page([company_dict(c) for c in rows], total, page, page_size)
 
 
@@ -366,8 +381,7 @@ def list_contacts(q: str = "", sort: str = "name", desc: bool = False, page: int
             stmt, count = stmt.where(cond), count.where(cond)
         cols = CONTACT_SORTS.get(sort, CONTACT_SORTS["name"])
         stmt = stmt.order_by(*[(c.desc() if desc else c.asc()) for c in cols], Contact.id)
-        total = s.exec(count).one()
-        rows = s.exec(stmt.offset((page - 1) * page_size).limit(page_size)).all()
+        rows, total = _page_rows(s, stmt, count, page, page_size, bool(q))
         emails = emails_for(s, [c.id for c, _ in rows])
         return Page([contact_summary(c, emails[c.id], cname or "") for c, cname in rows], total, page, page_size)
 
@@ -569,8 +583,7 @@ def list_deals(q: str = "", sort: str = "created", desc: bool = True, page: int 
             stmt, count = stmt.where(cond), count.where(cond)
         col = DEAL_SORTS.get(sort, Deal.created_at)
         stmt = stmt.order_by(col.desc() if desc else col.asc(), Deal.id)
-        total = s.exec(count).one()
-        rows = s.exec(stmt.offset((page - 1) * page_size).limit(page_size)).all()
+        rows, total = _page_rows(s, stmt, count, page, page_size, bool(q))
         return Page([_deal_out(s, d) for d in rows], total, page, page_size)
 
 
