@@ -27,6 +27,7 @@ from crm_app.state.crm import (
     DealsState,
 )
 from crm_app.state.session import SessionState
+from crm_app.state_manager import bound_state_memory
 
 log = logging.getLogger("crm_app")
 
@@ -65,6 +66,7 @@ app = rx.App(
     api_transformer=api.build(),
     head_components=[rx.el.meta(name="description", content="crm_app: an AI CRM for your Microsoft 365")],
 )
+bound_state_memory(app)
 app.register_lifespan_task(lifespan)
 
 app.add_page(index, route="/", title="crm_app", on_load=SessionState.check_session_and_home)
