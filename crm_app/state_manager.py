@@ -5,7 +5,8 @@ until the token expires (``redis_token_expiration``, an hour by default), so mem
 tab opened in the last hour and does not come back down when the users leave. Here a tab whose state
 has not been read or written for ``memory_idle_seconds`` (and has no write pending and no lock held)
 is dropped from memory; its next event loads it back from disk, exactly as a new worker would. The
-disk copy still expires after ``token_expiration``. After dropping states, freed heap pages go back
+disk copy still expires after ``token_expiration``, and the expired files are looked for once a
+minute rather than after every round of writes. After dropping states, freed heap pages go back
 to the operating system (glibc ``malloc_trim``), so the process's RSS follows.
 """
 
@@ -25,6 +26,7 @@ log = logging.getLogger(__name__)
 
 MEMORY_IDLE_SECONDS = 45.0
 CHECK_SECONDS = 10.0
+DISK_PURGE_SECONDS = 60.0
 
 
 def _load_malloc_trim():
@@ -52,6 +54,20 @@ class BoundedDiskStateManager(StateManagerDisk):
 
     memory_idle_seconds: float = MEMORY_IDLE_SECONDS
     check_seconds: float = CHECK_SECONDS
+    disk_purge_seconds: float = DISK_PURGE_SECONDS
+    _last_disk_purge: float = dataclasses.field(default=float("-inf"), init=False)
+
+    def _purge_expired_states(self):
+        """Delete expired state files at most every ``disk_purge_seconds``.
+
+        Reflex lists and stats every state file after each round of writes, which under load is
+        many times a second; files expire after ``token_expiration`` (an hour), so once a minute is enough.
+        """
+        now = time.monotonic()
+        if now - self._last_disk_purge < self.disk_purge_seconds:
+            return
+        self._last_disk_purge = now
+        super()._purge_expired_states()
 
     def drop_idle_states(self, now: float | None = None) -> int:
         """Drop from memory the states untouched for ``memory_idle_seconds``; how many were dropped."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import os
 import time
 
 import pytest
@@ -66,3 +67,17 @@ def test_only_the_default_disk_manager_is_replaced(manager):
     app._state_manager = other = object()
     bound_state_memory(app)
     assert app._state_manager is other
+
+
+def test_expired_state_files_are_looked_for_at_most_once_a_minute(manager, tmp_path):
+    states = manager.states_directory
+    old = states / "old.pkl"
+    old.write_bytes(b"x")
+    expired = time.time() - manager.token_expiration - 10
+    os.utime(old, (expired, expired))
+    manager._last_disk_purge = time.monotonic()  # a purge just ran
+    manager._purge_expired_states()
+    assert old.exists()
+    manager._last_disk_purge -= manager.disk_purge_seconds + 1
+    manager._purge_expired_states()
+    assert not old.exists()
