@@ -187,3 +187,25 @@ def test_contacts_grow_to_a_size_once_through_the_real_schema(database):
     assert page.total > 0
     assert crm.list_companies(q="Company 04").total == 100
     assert [row["id"] for row in page.rows] == bench_contacts.like_scan("okafor2")
+
+
+def test_the_parser_section_compares_the_warm_passes_with_the_first():
+    from bench import bench_parser
+
+    figures = {"first": [1.0, 2.0, 30.0], "warm": [0.5, 1.0, 10.0, 0.5, 1.0, 12.0], "utterances": 3, "passes": 2}
+    section = bench_parser.section(figures)
+    rows = {row[0]: row for row in section.rows}
+    warm = rows["parse, 2 more passes (warm)"]
+    assert warm[3] == "6"
+    assert warm[4] == f"first pass: {bench_contacts.p50_p95(bench_parser.summary(figures['first']))}"
+    assert rows["parse, first pass over the set (each utterance once)"][3] == "3"
+    assert "Slowest warm parse: 12.00 ms." in section.notes
+
+
+def test_the_parser_benchmark_parses_every_labelled_utterance():
+    from bench import bench_parser
+    from crm_app.assistant.offline import evaluation
+
+    figures = bench_parser.passes(1)
+    assert figures["utterances"] == len(evaluation.load().cases) > 100
+    assert len(figures["first"]) == figures["utterances"] and len(figures["warm"]) == figures["utterances"]
