@@ -132,11 +132,19 @@ def test_a_chat_level_without_one_completed_turn_is_not_measured():
 
 def test_the_app_section_compares_memory_with_idle_and_cold_start_with_serving():
     mib = 1024 * 1024
-    memory = {"idle": [400 * mib] * 5, "busy": [440 * mib, 470 * mib], "after": [450 * mib], "turns": 300,
-              "errors": []}
-    starts = [{"served_ms": 13_000.0, "hydrated_ms": 14_000.0}, {"served_ms": 15_000.0, "hydrated_ms": 16_000.0}]
+    memory = {"idle": [400 * mib] * 5, "busy": [440 * mib, 470 * mib], "after": [410 * mib], "turns": 300,
+              "errors": [], "recovered_s": 62.4, "after_s": 68.0}
+    starts = [{"served_ms": 13_000.0, "hydrated_ms": 14_000.0, "again_served_ms": 3_000.0, "again_hydrated_ms": 3_500.0},
+              {"served_ms": 15_000.0, "hydrated_ms": 16_000.0, "again_served_ms": 3_000.0, "again_hydrated_ms": 3_500.0}]
     section = bench_app.section(memory, starts, app_start_ms=14_500.0)
     rows = {row[0]: row for row in section.rows}
+    after = rows["app RSS, idle again after the 50 users left"]
+    assert after[4] == "idle after start: p50 400 MiB / p95 400 MiB; back within 10% of idle (440 MiB) 62 s after the users left"
+    again = rows["second start (built frontend, migrated database): spawn → first page hydrated"]
+    assert again[1] == "3500 ms" and again[4] == "the fresh install's start: p50 15.0 s / p95 15.9 s"
+    never = bench_app.section({**memory, "recovered_s": None, "after_s": 155.0}, starts[:1], app_start_ms=None)
+    assert "not back within 10% of idle (440 MiB) 155 s after the users left" in {r[0]: r for r in never.rows}[
+        "app RSS, idle again after the 50 users left"][4]
     busy = rows["app RSS, 50 users connected and chatting"]
     assert busy[1:3] == ["455 MiB", "468 MiB"] and busy[4] == "idle: p50 400 MiB / p95 400 MiB; peak 470 MiB"
     cold = rows["cold start: spawn → first page rendered and hydrated in Chromium"]
