@@ -7,6 +7,7 @@ time) and the app's functions that were on the stack most (own time plus what th
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import sys
@@ -21,6 +22,7 @@ SAMPLE_RATE_HZ = 200
 ATTACH_SECONDS = 1.0
 STOP_TIMEOUT_S = 60.0
 APP_PACKAGE = "crm_app/"
+STDLIB_PATH = re.compile(r"/lib/python3\.\d+/")
 
 
 def py_spy() -> Path | None:
@@ -51,10 +53,13 @@ def _frame(raw: str) -> str:
     """``func (path/to/file.py:123)`` → ``func (file under site-packages or the repo:123)``."""
     name, _, where = raw.partition(" (")
     where = where.rstrip(")")
-    for marker in ("site-packages/", "/lib/python3", "/work/"):
-        if marker in where:
-            where = where.split(marker, 1)[1]
-            break
+    stdlib = STDLIB_PATH.search(where)
+    if "site-packages/" in where:
+        where = where.split("site-packages/", 1)[1]
+    elif stdlib:
+        where = where[stdlib.end():]
+    elif f"/{APP_PACKAGE}" in where:
+        where = where[where.index(f"/{APP_PACKAGE}") + 1:]
     return f"{name} ({where})" if where else name
 
 
