@@ -91,3 +91,4 @@ async def test_failures_are_shared_and_a_cancelled_waiter_does_not_abort_the_wor
     with pytest.raises(RuntimeError, match="down"):
         await patient
     assert impatient.cancelled()
+
