@@ -6,8 +6,8 @@ tab opened in the last hour and does not come back down when the users leave. He
 has not been read or written for ``memory_idle_seconds`` (and has no write pending and no lock held)
 is dropped from memory; its next event loads it back from disk, exactly as a new worker would. The
 disk copy still expires after ``token_expiration``, and the expired files are looked for once a
-minute rather than after every round of writes. After dropping states, freed heap pages go back
-to the operating system (glibc ``malloc_trim``), so the process's RSS follows.
+minute rather than after every round of writes. After dropping states (at most once a minute), freed
+heap pages go back to the operating system (glibc ``malloc_trim``), so the process's RSS follows.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 MEMORY_IDLE_SECONDS = 45.0
 CHECK_SECONDS = 10.0
 DISK_PURGE_SECONDS = 60.0
+RELEASE_SECONDS = 60.0
 
 
 def _load_malloc_trim():
@@ -55,7 +56,10 @@ class BoundedDiskStateManager(StateManagerDisk):
     memory_idle_seconds: float = MEMORY_IDLE_SECONDS
     check_seconds: float = CHECK_SECONDS
     disk_purge_seconds: float = DISK_PURGE_SECONDS
+    release_seconds: float = RELEASE_SECONDS
     _last_disk_purge: float = dataclasses.field(default=float("-inf"), init=False)
+    _last_release: float = dataclasses.field(default=float("-inf"), init=False)
+    _dropped_since_release: int = dataclasses.field(default=0, init=False)
 
     def _purge_expired_states(self):
         """Delete expired state files at most every ``disk_purge_seconds``.
@@ -78,9 +82,14 @@ class BoundedDiskStateManager(StateManagerDisk):
                 and not self._is_locked(token)]
         for token in idle:
             self._purge_token(token)
-        if idle:
+        self._dropped_since_release += len(idle)
+        mono = time.monotonic()
+        if self._dropped_since_release and mono - self._last_release >= self.release_seconds:
+            # A full collection and a heap trim cost real CPU on a large heap: at most once a minute.
             release_freed_memory()
-            log.debug("Dropped %d idle tab states from memory (%d kept)", len(idle), len(self.states))
+            log.debug("Released the memory of %d idle tab states (%d kept)", self._dropped_since_release,
+                      len(self.states))
+            self._last_release, self._dropped_since_release = mono, 0
         return len(idle)
 
     async def _process_write_queue_delay(self):

@@ -81,3 +81,20 @@ def test_expired_state_files_are_looked_for_at_most_once_a_minute(manager, tmp_p
     manager._last_disk_purge -= manager.disk_purge_seconds + 1
     manager._purge_expired_states()
     assert not old.exists()
+
+
+def test_freed_memory_is_released_at_most_once_a_minute(manager, monkeypatch):
+    from crm_app import state_manager
+
+    releases: list[int] = []
+    monkeypatch.setattr(state_manager, "release_freed_memory", lambda: releases.append(1))
+    now = time.time()
+    _touch(manager, "a", 100, now)
+    assert manager.drop_idle_states(now) == 1 and len(releases) == 1
+    _touch(manager, "b", 100, now)
+    assert manager.drop_idle_states(now) == 1 and len(releases) == 1  # dropped, released with the next round
+    assert manager.drop_idle_states(now) == 0 and len(releases) == 1
+    manager._last_release -= manager.release_seconds
+    assert manager.drop_idle_states(now) == 0 and len(releases) == 2  # what "b" freed goes back now
+    manager._last_release -= manager.release_seconds
+    assert manager.drop_idle_states(now) == 0 and len(releases) == 2  # nothing new dropped: no release
