@@ -50,6 +50,9 @@ from crm_app.settings import get_settings
 logger = logging.getLogger(__name__)
 
 BREAKER_RESET_SECONDS = 10.0
+# A user who has left stops holding an open MCP session (HTTP client, event stream) within about a minute.
+SESSION_IDLE_CLOSE_SECONDS = 45.0
+HEALTH_INTERVAL_SECONDS = 30.0
 MAX_AUDIT_ARGUMENT_CHARS = 20_000
 MAX_AUDIT_ERROR_CHARS = 2_000
 RECONNECT_ERRORS: tuple[type[Exception], ...] = (ReconnectRequired, NotConnected, TokenDecryptionFailed)
@@ -149,6 +152,8 @@ def _build(loop: asyncio.AbstractEventLoop) -> McpRuntime:
         enabled=settings.mcp_enabled,
         timeout_seconds=settings.mcp_timeout_seconds,
         breaker_reset_seconds=BREAKER_RESET_SECONDS,
+        idle_close_seconds=SESSION_IDLE_CLOSE_SECONDS,
+        health_interval=HEALTH_INTERVAL_SECONDS,
     )
     manager.start()
     return McpRuntime(manager=manager, vault=vault, loop=loop)
