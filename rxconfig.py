@@ -54,6 +54,10 @@ except SettingsError as _exc:
     raise SystemExit(f"crm_app cannot start.\n{_exc}") from None
 
 _redis = _settings.reflex_redis_url
+if _redis:
+    # Reflex starts 2 x CPUs + 1 workers when state is in Redis; on a small machine the extra workers only
+    # compete for the same cores (measured on 2 cores: 5 workers served half the turns per second of 2).
+    os.environ.setdefault("GRANIAN_WORKERS", str(os.cpu_count() or 1))
 _port = int(os.environ.get("PORT", "3000"))
 
 config = rx.Config(

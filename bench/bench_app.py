@@ -2,12 +2,14 @@
 
 Memory is the resident set of the app's whole process tree (``reflex run`` and its backend worker),
 sampled every 100 ms: on the shared app at rest, while 50 simulated users (see ``bench_chat``) are
-connected and chatting, and at rest again once they have left.
+connected and chatting, and at rest again once they have left: until it is back within 10% of the
+idle figure (or two and a half minutes have passed), then five seconds more.
 
 Cold start is a fresh install starting: ``reflex run --env prod --single-port`` spawned with an
 empty data directory and an empty frontend build directory (so it migrates, seeds the demo
 workspace and builds the frontend), until Chromium shows the first page (/signin) and the
-websocket has delivered the hydrated state. Compared with the time until the server answers.
+websocket has delivered the hydrated state. Compared with the time until the server answers. The
+second start spawns the same install again (built frontend, migrated and seeded database).
 
     python -m bench.bench_app [--quick]
 """
@@ -46,6 +48,9 @@ COLD_START_TIMEOUT_S = 600.0
 HYDRATE_TIMEOUT_S = 60.0
 FIRST_PAGE = "/signin"
 FIRST_PAGE_SELECTOR = "#signin-email"
+RECOVERY_MARGIN = 0.10
+RECOVERY_TIMEOUT_S = 150.0
+QUICK_RECOVERY_TIMEOUT_S = 20.0
 HYDRATED = re.compile(r'"is_hydrated_rx_state_"\s*:\s*true')
 
 T = TypeVar("T")
@@ -95,13 +100,39 @@ async def measure_memory(ctx: Context) -> dict[str, Any]:
     with mailbox_limit_lifted(ctx.sandbox_url):
         result, busy = await sample_rss_during(
             pid, bench_chat.load(ctx, accounts, ctx.scaled(TURNS_PER_USER, QUICK_TURNS_PER_USER)))
+    left_at = time.monotonic()
+    recovered_s = await wait_for_rss_below(pid, summary(idle)["p50"] * (1 + RECOVERY_MARGIN),
+                                           ctx.scaled(RECOVERY_TIMEOUT_S, QUICK_RECOVERY_TIMEOUT_S), left_at)
     after = await sample_rss(pid, idle_seconds)
-    return {"idle": idle, "busy": busy, "after": after, "turns": len(result.turns), "errors": result.errors}
+    return {"idle": idle, "busy": busy, "after": after, "turns": len(result.turns), "errors": result.errors,
+            "recovered_s": recovered_s, "after_s": time.monotonic() - left_at}
+
+
+async def wait_for_rss_below(pid: int, limit: float, timeout: float, since: float) -> float | None:
+    """Seconds from ``since`` until the tree's RSS is at most ``limit`` for a whole second; None if it never is."""
+    below_since: float | None = None
+    while time.monotonic() - since < timeout:
+        now = time.monotonic()
+        if tree_rss(pid) <= limit:
+            below_since = now if below_since is None else below_since
+            if now - below_since >= 1.0:
+                return below_since - since
+        else:
+            below_since = None
+        await asyncio.sleep(SAMPLE_EVERY_S)
+    return None
 
 
 # ---------------------------------------------------------------- cold start
 def cold_start(ctx: Context, browser: Any, index: int) -> dict[str, float]:
-    """Spawn a fresh app; milliseconds until it serves the first page, and until that page is hydrated."""
+    """Spawn a fresh app, then the same install again; milliseconds until each serves and hydrates the first page."""
+    first = start_once(ctx, browser, index, "fresh")
+    again = start_once(ctx, browser, index, "again")
+    return {**first, "again_served_ms": again["served_ms"], "again_hydrated_ms": again["hydrated_ms"]}
+
+
+def start_once(ctx: Context, browser: Any, index: int, label: str) -> dict[str, float]:
+    """Spawn the app of install ``index``; milliseconds until it serves the first page, and until that page is hydrated."""
     from bench.run_all import AppProcess, app_environment
     from tests.support.procs import free_port
 
@@ -112,7 +143,7 @@ def cold_start(ctx: Context, browser: Any, index: int) -> dict[str, float]:
     env = app_environment(port, data_dir=data_dir, database_url=f"sqlite:///{data_dir / 'crm.db'}",
                           sandbox_port=int(ctx.app_env.get("SANDBOX_PORT", "0")) or None,
                           mcp_url=ctx.mcp_url or None, web_dir=base / "web", states_dir=base / "states")
-    app = AppProcess(port, env, ctx.log_dir / f"cold-start-{index}.log")
+    app = AppProcess(port, env, ctx.log_dir / f"cold-start-{index}-{label}.log")
     hydrated_at: list[float] = []
 
     def watch(ws: Any) -> None:
@@ -156,14 +187,26 @@ def section(memory: dict[str, Any], starts: Sequence[dict[str, float]], app_star
     idle, busy, after = summary(memory["idle"]), summary(memory["busy"]), summary(memory["after"])
     hydrated = summary([s["hydrated_ms"] for s in starts])
     served = summary([s["served_ms"] for s in starts])
+    again = summary([s["again_hydrated_ms"] for s in starts if "again_hydrated_ms" in s])
+    idle_p50 = idle["p50"]
+    recovered = memory.get("recovered_s")
+    recovery = (f"back within {RECOVERY_MARGIN:.0%} of idle ({mib(idle_p50 * (1 + RECOVERY_MARGIN))}) "
+                f"{recovered:.0f} s after the users left" if recovered is not None else
+                f"not back within {RECOVERY_MARGIN:.0%} of idle ({mib(idle_p50 * (1 + RECOVERY_MARGIN))}) "
+                f"{memory.get('after_s', 0):.0f} s after the users left")
     rows = [
         figure_row("app RSS, idle (after start)", idle, "—", unit=mib),
         figure_row(f"app RSS, {USERS} users connected and chatting", busy,
                    f"idle: {p50_p95(idle, mib)}; peak {mib(busy['max'])}", unit=mib),
-        figure_row(f"app RSS, idle again after the {USERS} users left", after, f"idle after start: {p50_p95(idle, mib)}",
-                   unit=mib),
+        figure_row(f"app RSS, idle again after the {USERS} users left", after,
+                   f"idle after start: {p50_p95(idle, mib)}; {recovery}", unit=mib),
         figure_row("cold start: spawn → first page rendered and hydrated in Chromium", hydrated,
                    f"spawn → first page served over HTTP: {p50_p95(served)}"),
+    ]
+    if again["n"]:
+        rows.append(figure_row("second start (built frontend, migrated database): spawn → first page hydrated",
+                               again, f"the fresh install's start: {p50_p95(hydrated)}"))
+    rows += [
         figure_row("cold start: spawn → first page served over HTTP", served,
                    f"the shared app's start in this run: {ms(app_start_ms) if app_start_ms else 'n/a'}"),
     ]
@@ -180,6 +223,7 @@ def section(memory: dict[str, Any], starts: Sequence[dict[str, float]], app_star
         title="App memory and cold start (bench_app)",
         rows=rows, notes=notes,
         figures={"rss_idle": idle, "rss_busy": busy, "rss_after": after, "cold_starts": list(starts),
+                 "recovered_s": recovered, "second_start_hydrated": again,
                  "cold_start_hydrated": hydrated, "cold_start_served": served, "chat_errors": memory["errors"]},
     )
 

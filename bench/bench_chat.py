@@ -7,7 +7,8 @@ hydrate event in the CONNECT packet, the session cookie among the client-storage
 ``ChatState.send`` events. A turn is timed from the emit to the state delta whose last assistant
 message is no longer "working" (the final card). The offline parser answers; tools run through the
 MS365 MCP server against the sandbox. The comparison: the same turns run by the turn engine in
-this process (``services.assistant.send_message``), without Reflex and the websocket.
+this process (``services.assistant.send_message``), without Reflex and the websocket. After the
+timed levels, one more 50-user pass runs under py-spy (not timed) and its top entries are reported.
 
     python -m bench.bench_chat [--quick]
 """
@@ -26,6 +27,7 @@ from typing import Any
 import httpx
 import socketio  # type: ignore[import-untyped]
 
+from bench.profile import Profile, sampling
 from bench.stats import (
     BenchmarkError,
     Context,
@@ -51,6 +53,7 @@ CONNECT_TIMEOUT_S = 60.0
 TURN_TIMEOUT_S = 60.0
 FINAL_STATUSES = frozenset({"done", "failed"})
 ERROR_EXAMPLES = 5
+PROFILE_TOP = 12
 
 
 @dataclass(frozen=True)
@@ -383,11 +386,26 @@ async def measure(ctx: Context) -> dict[str, Any]:
         await load(ctx, users, 1, names)
         for level in LEVELS:
             results[level] = await load(ctx, users[:level], plan[level], names)
+        with sampling(ctx.pids["app"], ctx.log_dir / "bench_chat.profile.txt") as profile:
+            await load(ctx, users[:max(LEVELS)], plan[max(LEVELS)], names)
         engine = await engine_alone(ctx, engine_account, plan[1])
     after = await asyncio.to_thread(sandbox_requests, ctx.sandbox_url)
-    return {"results": results, "engine_ms": engine,
+    return {"results": results, "engine_ms": engine, "profile": profile,
             "sandbox": {"requests": after["requests_total"] - before["requests_total"],
                         "throttled": after["throttled"] - before["throttled"]}}
+
+
+def profile_notes(profile: Profile, users: int) -> list[str]:
+    """The profile's top entries: where the app's processes spent their samples."""
+    if profile.error:
+        return [f"Profile of the {users}-user pass: not taken, {profile.error}."]
+    own = "; ".join(f"`{frame}` {profile.share(n)}" for frame, n in profile.top_own(PROFILE_TOP))
+    app = "; ".join(f"`{frame}` {profile.share(n)}" for frame, n in profile.top_app(PROFILE_TOP))
+    return [
+        (f"Profile: one more {users}-user pass, not timed, sampled by py-spy at 200 Hz over the app's processes "
+         f"({profile.samples} samples with a Python stack on CPU). Own time, top {PROFILE_TOP}: {own}."),
+        f"Profile, the app's own functions by time on the stack (own + callees), top {PROFILE_TOP}: {app}.",
+    ]
 
 
 def section(figures: dict[str, Any]) -> Section:
@@ -426,6 +444,10 @@ def section(figures: dict[str, Any]) -> Section:
     for level, result in results.items():
         if result.errors:
             notes.append(f"{level} user(s), {len(result.errors)} error(s), e.g.: {first_errors(result.errors)}")
+    if "profile" in figures:
+        notes += profile_notes(figures["profile"], max(results))
+        raw["profile"] = {"samples": figures["profile"].samples, "own": figures["profile"].top_own(PROFILE_TOP),
+                          "app": figures["profile"].top_app(PROFILE_TOP)}
     empty = [str(level) for level, result in results.items() if not result.samples_ms]
     return Section(
         title="Chat turn time through the app's websocket (bench_chat)",

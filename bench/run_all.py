@@ -51,7 +51,7 @@ BENCH_DIR = Path(__file__).resolve().parent
 RESULTS_PATH = BENCH_DIR / "RESULTS.md"
 OUT_DIR = BENCH_DIR / "out"
 LOG_DIR = OUT_DIR / "logs"
-ORDER = ("bench_app", "bench_chat", "bench_contacts", "bench_mcp", "bench_mcp_client", "bench_sandbox",
+ORDER = ("bench_app", "bench_chat", "bench_contacts", "bench_parser", "bench_mcp", "bench_mcp_client", "bench_sandbox",
          "bench_token_refresh")
 PROCESS_START_TIMEOUT = 60.0
 APP_START_TIMEOUT = 600.0

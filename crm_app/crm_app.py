@@ -29,6 +29,7 @@ from crm_app.state.crm import (
 )
 from crm_app.state.home import HomeState
 from crm_app.state.session import SessionState
+from crm_app.state_manager import bound_state_memory
 
 log = logging.getLogger("crm_app")
 
@@ -68,6 +69,7 @@ app = rx.App(
     head_components=[rx.el.meta(name="description", content="crm_app: an AI CRM for your Microsoft 365"),
                      rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
 )
+bound_state_memory(app)
 app.register_lifespan_task(lifespan)
 
 app.add_page(index, route="/", title="crm_app", on_load=SessionState.check_session_and_home)

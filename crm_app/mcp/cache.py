@@ -11,7 +11,7 @@ from cachetools import TTLCache
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
-DEFAULT_MAX_ENTRIES = 10_000
+DEFAULT_MAX_ENTRIES = 1024
 
 
 class TtlCache(Generic[K, V]):

@@ -11,7 +11,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
+import functools
 import logging
+import ssl
 import time
 from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack
@@ -60,10 +62,16 @@ HttpClientFactory = Callable[[dict[str, str], httpx2.Auth, float], httpx2.AsyncC
 _UNDELIVERED = (httpx2.ConnectError, httpx2.ConnectTimeout, httpx2.PoolTimeout, httpx2.UnsupportedProtocol)
 
 
+@functools.lru_cache(maxsize=1)
+def tls_context() -> ssl.SSLContext:
+    """httpx2's default TLS context, built once per process: building one loads the CA bundle (milliseconds of CPU)."""
+    return httpx2.create_ssl_context()
+
+
 def default_http_client(headers: dict[str, str], auth: httpx2.Auth, connect_timeout: float) -> httpx2.AsyncClient:
     """An HTTP client for one session; reads may idle as long as a server-sent event stream does."""
     timeout = httpx2.Timeout(connect_timeout, read=SSE_READ_SECONDS)
-    return httpx2.AsyncClient(headers=headers, auth=auth, timeout=timeout)
+    return httpx2.AsyncClient(headers=headers, auth=auth, timeout=timeout, verify=tls_context())
 
 
 @dataclass

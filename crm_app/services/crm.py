@@ -30,6 +30,7 @@ from crm_app.models import (
     Deal,
     DealStage,
 )
+from crm_app.services import crm_search
 from crm_app.services.auth import validate_email
 from crm_app.services.errors import NotFound, ValidationFailed
 
@@ -78,9 +79,20 @@ def _paging(page: int, page_size: int) -> tuple[int, int]:
     return page, page_size
 
 
-def _like(q: str) -> str:
-    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+def _page_rows(s: Session, stmt, count, page: int, page_size: int, searched: bool) -> tuple[list[Any], int]:
+    """One page of ``stmt`` and the total of ``count``.
+
+    With a search the total rides on the page query (``count(*) OVER ()``), so the matching rows are
+    found once, not twice; a page past the end still counts on its own.
+    """
+    window = stmt.offset((page - 1) * page_size).limit(page_size)
+    if not searched:
+        return list(s.exec(window).all()), s.exec(count).one()
+    width = len(stmt.column_descriptions)
+    rows = s.execute(window.add_columns(func.count().over())).all()
+    if not rows:
+        return [], s.exec(count).one()
+    return [row[0] if width == 1 else tuple(row[:width]) for row in rows], rows[0][width]
 
 
 def _iso(value: dt.datetime | dt.date | None) -> str:
@@ -158,12 +170,11 @@ def list_companies(q: str = "", sort: str = "name", desc: bool = False, page: in
         stmt = select(Company)
         count = select(func.count()).select_from(Company)
         if q := _text(q):
-            cond = or_(Company.name.ilike(_like(q), escape="\\"), Company.domain.ilike(_like(q), escape="\\"), Company.industry.ilike(_like(q), escape="\\"))
+            cond = crm_search.company_condition(s, q)
             stmt, count = stmt.where(cond), count.where(cond)
         col = COMPANY_SORTS.get(sort, Company.name)
         stmt = stmt.order_by(col.desc() if desc else col.asc(), Company.id)
-        total = s.exec(count).one()
-        rows = s.exec(stmt.offset((page - 1) * page_size).limit(page_size)).all()
+        rows, total = _page_rows(s, stmt, count, page, page_size, bool(q))
         return Page([company_dict(c) for c in rows], total, page, page_size)
 
 
@@ -364,25 +375,14 @@ def list_contacts(q: str = "", sort: str = "name", desc: bool = False, page: int
         count = select(func.count()).select_from(Contact)
         conds = []
         if q := _text(q):
-            like = _like(q)
-            email_match = select(ContactEmail.contact_id).where(ContactEmail.email.ilike(like, escape="\\"))
-            company_match = select(Company.id).where(Company.name.ilike(like, escape="\\"))
-            full = func.lower(Contact.first_name + " " + Contact.last_name)
-            conds.append(or_(
-                Contact.first_name.ilike(like, escape="\\"),
-                Contact.last_name.ilike(like, escape="\\"),
-                full.like(_like(q.lower()), escape="\\"),
-                Contact.id.in_(email_match),
-                Contact.company_id.in_(company_match),
-            ))
+            conds.append(crm_search.contact_condition(s, q))
         if company_id:
             conds.append(Contact.company_id == company_id)
         for cond in conds:
             stmt, count = stmt.where(cond), count.where(cond)
         cols = CONTACT_SORTS.get(sort, CONTACT_SORTS["name"])
         stmt = stmt.order_by(*[(c.desc() if desc else c.asc()) for c in cols], Contact.id)
-        total = s.exec(count).one()
-        rows = s.exec(stmt.offset((page - 1) * page_size).limit(page_size)).all()
+        rows, total = _page_rows(s, stmt, count, page, page_size, bool(q))
         emails = emails_for(s, [c.id for c, _ in rows])
         return Page([contact_summary(c, emails[c.id], cname or "") for c, cname in rows], total, page, page_size)
 
@@ -425,7 +425,7 @@ def contacts_of_company(name: str) -> list[dict[str, Any]]:
     comp = find_company_by_name(name)
     if comp is None:
         with session_scope() as s:
-            c = s.exec(select(Company).where(Company.name.ilike(_like(_text(name)), escape="\\"))).first()
+            c = s.exec(select(Company).where(crm_search.ilike(Company.name, _text(name)))).first()
             comp = company_dict(c) if c else None
     if comp is None:
         return []
@@ -577,16 +577,14 @@ def list_deals(q: str = "", sort: str = "created", desc: bool = True, page: int 
         count = select(func.count()).select_from(Deal)
         conds = []
         if q := _text(q):
-            company_match = select(Company.id).where(Company.name.ilike(_like(q), escape="\\"))
-            conds.append(or_(Deal.title.ilike(_like(q), escape="\\"), Deal.company_id.in_(company_match)))
+            conds.append(crm_search.deal_condition(s, q))
         if stage and (st := parse_stage(stage)):
             conds.append(Deal.stage == st)
         for cond in conds:
             stmt, count = stmt.where(cond), count.where(cond)
         col = DEAL_SORTS.get(sort, Deal.created_at)
         stmt = stmt.order_by(col.desc() if desc else col.asc(), Deal.id)
-        total = s.exec(count).one()
-        rows = s.exec(stmt.offset((page - 1) * page_size).limit(page_size)).all()
+        rows, total = _page_rows(s, stmt, count, page, page_size, bool(q))
         return Page([_deal_out(s, d) for d in rows], total, page, page_size)
 
 
@@ -610,10 +608,7 @@ def find_deals(name: str, limit: int = 10) -> list[dict[str, Any]]:
     if not name:
         return []
     with session_scope() as s:
-        company_match = select(Company.id).where(Company.name.ilike(_like(name), escape="\\"))
-        rows = s.exec(
-            select(Deal).where(or_(Deal.title.ilike(_like(name), escape="\\"), Deal.company_id.in_(company_match))).limit(limit)
-        ).all()
+        rows = s.exec(select(Deal).where(crm_search.deal_condition(s, name)).limit(limit)).all()
         return [_deal_out(s, d) for d in rows]
 
 

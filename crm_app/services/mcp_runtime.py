@@ -24,7 +24,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from dataclasses import dataclass
+import weakref
+from dataclasses import dataclass, field
 
 from sqlmodel import col, select
 
@@ -49,31 +50,84 @@ from crm_app.settings import get_settings
 logger = logging.getLogger(__name__)
 
 BREAKER_RESET_SECONDS = 10.0
+# A user who has left stops holding an open MCP session (HTTP client, event stream) within about a minute.
+SESSION_IDLE_CLOSE_SECONDS = 45.0
+HEALTH_INTERVAL_SECONDS = 30.0
 MAX_AUDIT_ARGUMENT_CHARS = 20_000
 MAX_AUDIT_ERROR_CHARS = 2_000
 RECONNECT_ERRORS: tuple[type[Exception], ...] = (ReconnectRequired, NotConnected, TokenDecryptionFailed)
 
 
+@dataclass
+class _AuditQueue:
+    """One event loop's audit rows waiting for the next write, and the task writing them."""
+
+    pending: list[tuple[AuditEntry, asyncio.Future[None]]] = field(default_factory=list)
+    writer: asyncio.Task[None] | None = None
+
+
+_audit_queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _AuditQueue] = weakref.WeakKeyDictionary()
+
+
 class DatabaseAuditSink:
-    """Writes each audited tool call as a row of ``audit_entries``."""
+    """Writes each audited tool call as a row of ``audit_entries``.
+
+    Group commit: the calls audited (through any sink of this event loop) while a write is under way
+    are written together by the next one, in one transaction, and each ``record`` returns once its own
+    row is committed. Under load that is one thread hop and one commit for many tool calls instead of
+    one each. If a batch fails, its rows are written one by one, so only a bad row's caller hears of it.
+    """
 
     async def record(self, entry: AuditEntry) -> None:
-        await asyncio.to_thread(self._write, entry)
+        loop = asyncio.get_running_loop()
+        queue = _audit_queues.setdefault(loop, _AuditQueue())
+        done = loop.create_future()
+        queue.pending.append((entry, done))
+        if queue.writer is None or queue.writer.done():
+            queue.writer = loop.create_task(self._drain(queue))
+        await done
+
+    async def _drain(self, queue: _AuditQueue) -> None:
+        while queue.pending:
+            batch, queue.pending = queue.pending, []
+            try:
+                await asyncio.to_thread(self._write, [entry for entry, _ in batch])
+            except Exception:  # noqa: BLE001 - retried row by row below
+                for entry, done in batch:
+                    await self._write_one(entry, done)
+                continue
+            for _, done in batch:
+                if not done.done():
+                    done.set_result(None)
+
+    async def _write_one(self, entry: AuditEntry, done: asyncio.Future[None]) -> None:
+        try:
+            await asyncio.to_thread(self._write, [entry])
+        except Exception as exc:  # noqa: BLE001 - the caller of this row decides what a failed audit means
+            if not done.done():
+                done.set_exception(exc)
+            return
+        if not done.done():
+            done.set_result(None)
 
     @staticmethod
-    def _write(entry: AuditEntry) -> None:
-        arguments = json.dumps(entry.arguments, ensure_ascii=False, default=str, separators=(",", ":"))
+    def _write(entries: list[AuditEntry]) -> None:
         with session_scope() as s:
-            s.add(AuditRow(
-                user_id=entry.user_id,
-                server_id=entry.server_id[:100],
-                tool=entry.tool[:200],
-                arguments=truncate(arguments, MAX_AUDIT_ARGUMENT_CHARS),
-                outcome=entry.outcome,
-                error=truncate(entry.error, MAX_AUDIT_ERROR_CHARS) if entry.error else None,
-                latency_ms=round(entry.latency_ms, 3),
-                at=entry.at,
-            ))
+            s.add_all([_audit_row(entry) for entry in entries])
+
+
+def _audit_row(entry: AuditEntry) -> AuditRow:
+    arguments = json.dumps(entry.arguments, ensure_ascii=False, default=str, separators=(",", ":"))
+    return AuditRow(
+        user_id=entry.user_id,
+        server_id=entry.server_id[:100],
+        tool=entry.tool[:200],
+        arguments=truncate(arguments, MAX_AUDIT_ARGUMENT_CHARS),
+        outcome=entry.outcome,
+        error=truncate(entry.error, MAX_AUDIT_ERROR_CHARS) if entry.error else None,
+        latency_ms=round(entry.latency_ms, 3),
+        at=entry.at,
+    )
 
 
 @dataclass
@@ -98,6 +152,8 @@ def _build(loop: asyncio.AbstractEventLoop) -> McpRuntime:
         enabled=settings.mcp_enabled,
         timeout_seconds=settings.mcp_timeout_seconds,
         breaker_reset_seconds=BREAKER_RESET_SECONDS,
+        idle_close_seconds=SESSION_IDLE_CLOSE_SECONDS,
+        health_interval=HEALTH_INTERVAL_SECONDS,
     )
     manager.start()
     return McpRuntime(manager=manager, vault=vault, loop=loop)

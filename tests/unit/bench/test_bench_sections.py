@@ -132,11 +132,19 @@ def test_a_chat_level_without_one_completed_turn_is_not_measured():
 
 def test_the_app_section_compares_memory_with_idle_and_cold_start_with_serving():
     mib = 1024 * 1024
-    memory = {"idle": [400 * mib] * 5, "busy": [440 * mib, 470 * mib], "after": [450 * mib], "turns": 300,
-              "errors": []}
-    starts = [{"served_ms": 13_000.0, "hydrated_ms": 14_000.0}, {"served_ms": 15_000.0, "hydrated_ms": 16_000.0}]
+    memory = {"idle": [400 * mib] * 5, "busy": [440 * mib, 470 * mib], "after": [410 * mib], "turns": 300,
+              "errors": [], "recovered_s": 62.4, "after_s": 68.0}
+    starts = [{"served_ms": 13_000.0, "hydrated_ms": 14_000.0, "again_served_ms": 3_000.0, "again_hydrated_ms": 3_500.0},
+              {"served_ms": 15_000.0, "hydrated_ms": 16_000.0, "again_served_ms": 3_000.0, "again_hydrated_ms": 3_500.0}]
     section = bench_app.section(memory, starts, app_start_ms=14_500.0)
     rows = {row[0]: row for row in section.rows}
+    after = rows["app RSS, idle again after the 50 users left"]
+    assert after[4] == "idle after start: p50 400 MiB / p95 400 MiB; back within 10% of idle (440 MiB) 62 s after the users left"
+    again = rows["second start (built frontend, migrated database): spawn → first page hydrated"]
+    assert again[1] == "3500 ms" and again[4] == "the fresh install's start: p50 15.0 s / p95 15.9 s"
+    never = bench_app.section({**memory, "recovered_s": None, "after_s": 155.0}, starts[:1], app_start_ms=None)
+    assert "not back within 10% of idle (440 MiB) 155 s after the users left" in {r[0]: r for r in never.rows}[
+        "app RSS, idle again after the 50 users left"][4]
     busy = rows["app RSS, 50 users connected and chatting"]
     assert busy[1:3] == ["455 MiB", "468 MiB"] and busy[4] == "idle: p50 400 MiB / p95 400 MiB; peak 470 MiB"
     cold = rows["cold start: spawn → first page rendered and hydrated in Chromium"]
@@ -145,9 +153,10 @@ def test_the_app_section_compares_memory_with_idle_and_cold_start_with_serving()
     assert rows["cold start: spawn → first page served over HTTP"][4] == "the shared app's start in this run: 14.5 s"
 
 
-def test_the_contacts_section_compares_each_size_with_the_one_before():
+def test_the_contacts_section_compares_each_size_with_the_one_before_and_the_search_with_the_scan():
     def timings(p50: float, paging: bool = True) -> dict:
-        out = {"query: first page (25, by name)": summary([p50]), "browser: open Contacts (to rows visible)": summary([p50 * 100])}
+        out = {"query: first page (25, by name)": summary([p50]), "browser: open Contacts (to rows visible)": summary([p50 * 100]),
+               bench_contacts.SEARCH_ROW: summary([p50 * 2]), bench_contacts.SCAN_ROW: summary([p50 * 40])}
         if paging:
             out["browser: next page"] = summary([p50 * 50])
         return out
@@ -155,15 +164,24 @@ def test_the_contacts_section_compares_each_size_with_the_one_before():
     figures = {12: {"timings": timings(1.0, paging=False), "added": 0, "seed_s": 0.0},
                10_000: {"timings": timings(2.0), "added": 9_988, "seed_s": 3.0},
                100_000: {"timings": timings(3.0), "added": 90_000, "seed_s": 6.0}}
-    section = bench_contacts.section(figures)
+    postgres = {10_000: {"timings": timings(4.0, paging=False), "added": 10_000, "seed_s": 2.0},
+                100_000: {"timings": timings(5.0, paging=False), "added": 90_000, "seed_s": 5.0}}
+    section = bench_contacts.section(figures, postgres)
     against = {row[0]: row[4] for row in section.rows}
-    assert against["query: first page (25, by name) — 12 contacts"] == "— (the demo workspace)"
-    assert against["query: first page (25, by name) — 100,000 contacts"] == "10,000 contacts: p50 2.00 ms / p95 2.00 ms"
-    assert against["browser: next page — 10,000 contacts"] == "— (12 contacts fit on one page)"
+    assert against["SQLite: query: first page (25, by name) — 12 contacts"] == "— (the demo workspace)"
+    assert against["SQLite: query: first page (25, by name) — 100,000 contacts"] == "10,000 contacts: p50 2.00 ms / p95 2.00 ms"
+    assert against["SQLite: browser: next page — 10,000 contacts"] == "— (12 contacts fit on one page)"
+    search = f"SQLite: {bench_contacts.SEARCH_ROW} — 100,000 contacts"
+    assert against[search] == "LIKE scan, same rows: p50 120 ms / p95 120 ms"
+    assert against[f"PostgreSQL: {bench_contacts.SEARCH_ROW} — 100,000 contacts"] == "LIKE scan, same rows: p50 200 ms / p95 200 ms"
+    assert against["PostgreSQL: query: first page (25, by name) — 10,000 contacts"] == "— (the first size on PostgreSQL)"
+    assert against["PostgreSQL: query: first page (25, by name) — 100,000 contacts"] == "10,000 contacts: p50 4.00 ms / p95 4.00 ms"
     assert [row[0] for row in section.rows][:3] == [
-        "query: first page (25, by name) — 12 contacts", "query: first page (25, by name) — 10,000 contacts",
-        "query: first page (25, by name) — 100,000 contacts"]
-    assert "Sizes: 10,000 (9,988 added in 3.0 s), 100,000 (90,000 added in 6.0 s)." in section.notes
+        "SQLite: query: first page (25, by name) — 12 contacts", "SQLite: query: first page (25, by name) — 10,000 contacts",
+        "SQLite: query: first page (25, by name) — 100,000 contacts"]
+    assert "SQLite sizes: 10,000 (9,988 added in 3.0 s), 100,000 (90,000 added in 6.0 s)." in section.notes
+    assert any(note.startswith("PostgreSQL rows:") and "100,000 (90,000 added in 5.0 s)" in note for note in section.notes)
+    assert not any(row[0].startswith("PostgreSQL") for row in bench_contacts.section(figures).rows)
 
 
 def test_contacts_grow_to_a_size_once_through_the_real_schema(database):
@@ -176,3 +194,26 @@ def test_contacts_grow_to_a_size_once_through_the_real_schema(database):
     assert crm.list_contacts().total == 2_500
     assert page.total > 0
     assert crm.list_companies(q="Company 04").total == 100
+    assert [row["id"] for row in page.rows] == bench_contacts.like_scan("okafor2")
+
+
+def test_the_parser_section_compares_the_warm_passes_with_the_first():
+    from bench import bench_parser
+
+    figures = {"first": [1.0, 2.0, 30.0], "warm": [0.5, 1.0, 10.0, 0.5, 1.0, 12.0], "utterances": 3, "passes": 2}
+    section = bench_parser.section(figures)
+    rows = {row[0]: row for row in section.rows}
+    warm = rows["parse, 2 more passes (warm)"]
+    assert warm[3] == "6"
+    assert warm[4] == f"first pass: {bench_contacts.p50_p95(bench_parser.summary(figures['first']))}"
+    assert rows["parse, first pass over the set (each utterance once)"][3] == "3"
+    assert "Slowest warm parse: 12.00 ms." in section.notes
+
+
+def test_the_parser_benchmark_parses_every_labelled_utterance():
+    from bench import bench_parser
+    from crm_app.assistant.offline import evaluation
+
+    figures = bench_parser.passes(1)
+    assert figures["utterances"] == len(evaluation.load().cases) > 100
+    assert len(figures["first"]) == figures["utterances"] and len(figures["warm"]) == figures["utterances"]

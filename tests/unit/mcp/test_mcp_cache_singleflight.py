@@ -31,6 +31,24 @@ def test_storing_again_restarts_the_ttl() -> None:
     assert cache.get("a") == 2
 
 
+def test_a_full_cache_drops_expired_entries_first_then_the_oldest() -> None:
+    now = [0.0]
+    cache: TtlCache[str, int] = TtlCache(10, clock=lambda: now[0], max_entries=3)
+    cache.put("old", 1)
+    now[0] = 5
+    cache.put("b", 2)
+    cache.put("c", 3)
+    now[0] = 11  # "old" has expired, "b" and "c" have not
+    cache.put("d", 4)
+    assert len(cache) == 3 and cache.get("old") is None
+    assert [cache.get(k) for k in ("b", "c", "d")] == [2, 3, 4]
+    cache.put("b", 20)  # stored again: now the newest
+    cache.put("e", 5)  # full, nothing expired: the oldest stored ("c") goes
+    assert len(cache) == 3
+    assert cache.get("c") is None
+    assert [cache.get(k) for k in ("b", "d", "e")] == [20, 4, 5]
+
+
 def test_entries_can_be_dropped_one_by_one_or_by_predicate() -> None:
     cache: TtlCache[tuple[int, str], str] = TtlCache(10)
     for user in (1, 2):
@@ -73,3 +91,4 @@ async def test_failures_are_shared_and_a_cancelled_waiter_does_not_abort_the_wor
     with pytest.raises(RuntimeError, match="down"):
         await patient
     assert impatient.cancelled()
+
