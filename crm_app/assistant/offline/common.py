@@ -21,7 +21,7 @@ _POLITE_PREFIX = re.compile(
     r"(?:please |just |quickly |also )?"
 )
 _TRAILING_FILLER = re.compile(
-    r"(?:,? (?:please|for me|thanks|thank you|asap|right now|now|real quick|quickly|if you can|if possible|would you|could you|ok|okay)\b)+ ?[.!?]*$|[ .!?]+$"
+    r"(?:,? (?:please|for me|for now|thanks|thank you|asap|right now|now|real quick|quickly|if you can|if possible|would you|could you|ok|okay)\b)+ ?[.!?]*$|[ .!?]+$"
 )
 _LEADING_ARTICLES = re.compile(r"^(?:(?:the|a|an|my|our|some|any|all|this|that) )+")
 
@@ -29,6 +29,7 @@ _QUOTED = re.compile(
     r"(?:^|(?<=[\s(:]))[\"'“‘](?P<q>[^\"“”]{2,}?)[\"'”’](?=\s|$|[.,!?;:)])"
 )
 
+MAX_SUGGESTIONS = 3
 CONFIDENT = 0.9
 LIKELY = 0.75
 UNSURE = 0.5
@@ -85,6 +86,22 @@ class Request:
         """Search the normalised message."""
         return re.search(pattern, self.n)
 
+    def without(self, pattern: re.Pattern[str]) -> Request:
+        """The request again with every match of ``pattern`` in :attr:`n` left out of the user's words."""
+        source = self.utterance.source
+        pieces: list[str] = []
+        position = 0
+        for match in pattern.finditer(self.n):
+            span = self.utterance.source_span(match.start(), match.end())
+            if span is None:
+                continue
+            pieces.append(source[position : span[0]].rstrip(" ,;"))
+            position = span[1]
+        if not pieces:
+            return self
+        pieces.append(source[position:])
+        return Request.build(" ".join(p for p in pieces if p.strip()), self.ctx)
+
 
 _TRAILING_PREPOSITIONS = re.compile(
     r"(?: (?:from|on|at|by|in|for|until|till|before|after|of|with|during|since|and))+$"
@@ -138,6 +155,13 @@ def cut(
         base, start, end, strip_articles, strip_prepositions=masked is not None
     )
     return req.original(start, end) if start < end else ""
+
+
+def sentence_case(text: str) -> str:
+    """``text`` with its first letter capitalised, unless the word is written in mixed case ("iPhone")."""
+    if not text or not text[0].islower() or (len(text) > 1 and text[1].isupper()):
+        return text
+    return text[0].upper() + text[1:]
 
 
 def plan(
@@ -214,11 +238,11 @@ def which_person(
 def unsupported(
     reason: str, suggestions: list[str], confidence: float = CONFIDENT
 ) -> Plan:
-    """An honest refusal with things the user can ask instead."""
+    """An honest refusal with the (at most three) nearest things the user can ask instead."""
     return Plan(
         intent=Intent.UNSUPPORTED,
         args={},
         confidence=confidence,
-        suggestions=suggestions,
+        suggestions=suggestions[:MAX_SUGGESTIONS],
         explanation=reason,
     )

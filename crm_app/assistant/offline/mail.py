@@ -14,6 +14,7 @@ from crm_app.assistant.offline.common import (
     clarify,
     cut,
     plan,
+    sentence_case,
     which_person,
 )
 from crm_app.assistant.offline.dates import iso, search_range
@@ -37,6 +38,20 @@ _TELL = re.compile(
     r"^tell (?P<who>.+?)(?: (?:by|via|over|in an?|through|per) (?:email|mail))?(?: that|:) (?P<body>.+)$"
 )
 _TEAMS_WORDS = re.compile(r"\b(?:teams|channel|channels|slack)\b")
+_CLAUSE_END = r"(?=$|[,.;!]| and\b| but\b| i\b| please\b| thanks\b)"
+_STYLES = r"(?:short|brief|formal|informal|friendly|polite|casual|professional|concise)"
+_HOLD = re.compile(
+    r"(?:^|,? (?:but |and |just |please )*)"
+    rf"(?:(?:do not|never) send (?:it|this|that|anything|the (?:email|mail|message|note|draft))?(?: (?:out|yet|now|for now|just yet|right away|straight away|immediately))*"
+    rf"|(?:save|keep|leave) it (?:as an? draft|in (?:my |the )?drafts?(?: folder)?)(?: for now)?"
+    rf"|hold (?:it|off)(?: on sending(?: it)?)?(?: for now)?"
+    rf"|(?:i will|i want to|i would like to|i need to|let me|so i can|so that i can) (?:review|check|look at|look over|read|edit|proofread|send) it(?: (?:first|myself|later|over|before (?:it goes out|sending|you send it)))*"
+    rf"){_CLAUSE_END}"
+)
+_ASIDE = re.compile(
+    r"(?:^|,? (?:but |and |just |please )*)"
+    rf"(?:keep|make) it {_STYLES}(?: and {_STYLES})?{_CLAUSE_END}"
+)
 
 _MARKERS: list[tuple[str, re.Pattern[str]]] = [
     (
@@ -193,7 +208,7 @@ def _compose_plan(
         "to": people.addresses if people else [],
         "to_names": people.names if people else [],
         "cc": (copies.addresses + copies.names) if copies else [],
-        "subject": segments.subject,
+        "subject": sentence_case(segments.subject),
         "body": segments.body,
     }
     for group in (people, copies):
@@ -223,11 +238,17 @@ def _compose_plan(
 
 
 def compose(req: Request) -> Plan | None:
-    """ "Send an email to …", "email John about …", "draft a message to …", "let X know …"."""
-    n = req.n
-    if _TEAMS_WORDS.search(n):
+    """ "Send an email to …", "email John about …", "draft a message to …", "let X know …".
+
+    What the user tells the assistant rather than the recipient ("don't send it yet",
+    "keep it short") is left out of the subject and body; holding it back makes a draft.
+    """
+    if _TEAMS_WORDS.search(req.n):
         return None
-    draft = bool(re.search(r"\bdrafts?\b|^prepare\b", n))
+    hold = bool(_HOLD.search(req.n))
+    req = req.without(_HOLD).without(_ASIDE)
+    n = req.n
+    draft = hold or bool(re.search(r"\bdrafts?\b|^prepare\b", n))
     intent = Intent.MAIL_DRAFT if draft else Intent.MAIL_SEND
     known = _LET_KNOW.match(n) or _TELL.match(n)
     if known:
