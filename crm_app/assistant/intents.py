@@ -12,7 +12,9 @@ Canonical arguments by intent (all optional unless the intent makes no sense wit
   well-known name such as ``inbox``/``sentitems``, or a folder's display name),
   ``unread_only``, ``top``.
 * ``mail.get``: ``ref`` or ``message_id``. ``mail.reply``: ``ref``, ``body``,
-  ``reply_all``. ``mail.forward``: ``ref``, ``to``, ``to_names``, ``body``.
+  ``reply_all``. ``mail.forward``: ``ref``, ``to``, ``to_names``, ``body``. A reply
+  or forward whose email is not among the results shown carries ``find`` instead of
+  ``ref``: the ``mail.search`` arguments whose newest hit is the email meant.
 * ``mail.send`` / ``mail.draft``: ``to`` (addresses), ``to_names`` (unresolved
   names and groups such as ``finance team``), ``cc``, ``subject``, ``body``.
 * ``calendar.list``: ``start``, ``end``, ``top``. ``calendar.create``: ``subject``,
@@ -162,13 +164,17 @@ class Person:
 class ResultRef:
     """One item the conversation showed last, so follow-ups can point at it.
 
-    ``preview_only`` is True for an email whose card held only the body preview.
+    ``preview_only`` is True for an email whose card held only the body preview;
+    ``sender`` (an email's "Name <address>") and ``date`` (ISO-8601) let a follow-up
+    such as "the one from Dave yesterday" pick it.
     """
 
     kind: str
     id: str
     label: str
     preview_only: bool = False
+    sender: str = ""
+    date: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in RESULT_KINDS:

@@ -19,6 +19,7 @@ from crm_app.assistant.offline import (
     mail,
     pending,
     references,
+    senders,
     workspace,
 )
 from crm_app.assistant.offline.common import CONFIDENT, Request
@@ -28,6 +29,7 @@ Rule = Callable[[Request], Plan | None]
 RULES: tuple[Rule, ...] = (
     chat.help_request,
     chat.greeting,
+    senders.contact_for_sender,
     references.follow_up,
     crm.note,
     crm.task,

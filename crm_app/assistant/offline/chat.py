@@ -148,7 +148,7 @@ _REFUSALS: list[tuple[re.Pattern[str], str, list[str]]] = [
         re.compile(
             r"\b(?:auto-?)?forward(?:ing)? (?:all|every|each|everything|any and all)\b|\bauto-?forward|\b(?:forwarding|mail) rules?\b"
         ),
-        "I won't forward mail in bulk or set up forwarding rules. I can forward one email at a time, "
+        "I can't forward mail in bulk or set up forwarding rules. I can forward one email at a time, "
         "after you confirm it: open the email, or name it, as in “forward the latest email from John Smith to …”.",
         MAIL_SUGGESTIONS,
     ),

@@ -23,6 +23,7 @@ _POLITE_PREFIX = re.compile(
 _TRAILING_FILLER = re.compile(
     r"(?:,? (?:please|for me|for now|thanks|thank you|asap|right now|now|real quick|quickly|if you can|if possible|would you|could you|ok|okay)\b)+ ?[.!?]*$|[ .!?]+$"
 )
+_SAYS = re.compile(r"\b(?:saying|say|says|said|with|reply|message|body|that)$")
 _LEADING_ARTICLES = re.compile(r"^(?:(?:the|a|an|my|our|some|any|all|this|that) )+")
 
 _QUOTED = re.compile(
@@ -52,7 +53,9 @@ class Request:
         trailing = _TRAILING_FILLER.search(full.norm)
         end = (
             trailing.start()
-            if trailing and trailing.start() > start
+            if trailing
+            and trailing.start() > start
+            and not _SAYS.search(full.norm, 0, trailing.start())
             else len(full.norm)
         )
         core = full.slice(start, end) if start < end else full

@@ -331,18 +331,33 @@ def _sender(
             "my inbox",
         ):
             continue
-        people = resolve_people(who, req.ctx.directory, allow_company=True)
-        if people.ambiguous:
-            name, matches = people.ambiguous[0]
-            return which_person(name, matches, Intent.MAIL_SEARCH, args)
-        if people.addresses:
-            args["sender"] = people.addresses[0]
-            names.update(people.names_by_address)
-        elif people.companies:
-            args["sender_company"] = people.companies[0]
-        elif people.names:
-            args["sender_name"] = people.names[0]
-        return None
+        return sender_args(req, who, args, names)
+    return None
+
+
+def sender_args(
+    req: Request,
+    who: str,
+    args: dict[str, Any],
+    names: dict[str, str],
+    intent: Intent = Intent.MAIL_SEARCH,
+) -> Plan | None:
+    """Fill a search's sender arguments from the user's words for the sender.
+
+    A CRM contact becomes ``sender``, a company ``sender_company``, anyone else
+    ``sender_name``; a name several contacts share becomes a question instead.
+    """
+    people = resolve_people(who, req.ctx.directory, allow_company=True)
+    if people.ambiguous:
+        name, matches = people.ambiguous[0]
+        return which_person(name, matches, intent, args)
+    if people.addresses:
+        args["sender"] = people.addresses[0]
+        names.update(people.names_by_address)
+    elif people.companies:
+        args["sender_company"] = people.companies[0]
+    elif people.names:
+        args["sender_name"] = people.names[0]
     return None
 
 

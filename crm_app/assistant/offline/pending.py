@@ -29,6 +29,10 @@ ParseFn = Callable[[str, ParseContext, bool], Plan]
 _CHOICE_NOISE = re.compile(
     r"\b(?:the|one|guy|person|woman|man|contact|at|from|with|in|of|who|works|is|i|mean|meant|please|him|her|that|option|number|no|yes)\b"
 )
+_YES = re.compile(
+    r"^(?:yes|yeah|yep|yup|sure|ok|okay|please|please do|do it|go ahead|open it|yes please|sure thing|absolutely)\b",
+    re.IGNORECASE,
+)
 _PEOPLE_SLOTS = {
     "to": ("to", "to_names"),
     "recipients": ("recipients", "recipient_names"),
@@ -102,6 +106,8 @@ def answer(req: Request, standalone: Plan, parse_fn: ParseFn) -> Plan | None:
             )
         partial["ref"] = choice
         return plan(pending, partial, CONFIDENT)
+    if missing == "confirm":
+        return plan(pending, partial, CONFIDENT) if _YES.match(reply) else None
     if missing == "start":
         completed = parse_fn(f"{previous_text} {reply}", previous_ctx, False)
         return completed if completed.intent is pending else None
