@@ -103,6 +103,13 @@ class SendResult(Output):
     subject: str
 
 
+class ForwardResult(Output):
+    status: Literal["forwarded"]
+    message_id: str
+    subject: str
+    to: People = Field(description="Who the email was forwarded to")
+
+
 class ReplyResult(Output):
     status: Literal["replied"]
     message_id: str

@@ -113,7 +113,7 @@ async def test_schedule_a_meeting_is_a_proposal_with_attendees(avery):
 
 
 @pytest.mark.parametrize("text,tool", [("List my OneDrive files", "onedrive_list_files"),
-                                       ("List my recent OneDrive files", "onedrive_list_files"),
+                                       ("List my recent OneDrive files", "onedrive_recent_files"),
                                        ("Find the Q4 report in SharePoint", "sharepoint_search_files"),
                                        ("What SharePoint sites do I have access to?", "sharepoint_list_sites")])
 async def test_files_and_sharepoint(avery, text, tool):
