@@ -10,7 +10,7 @@ Canonical arguments by intent (all optional unless the intent makes no sense wit
   does not know), ``sender_company`` (expand to that company's contact addresses),
   ``start``/``end`` (ISO-8601 with the user's UTC offset), ``folder`` (Graph
   well-known name such as ``inbox``/``sentitems``, or a folder's display name),
-  ``unread_only``, ``top``.
+  ``unread_only``, ``top``; ``more`` alone asks for the next page of the search shown last.
 * ``mail.get``: ``ref`` or ``message_id``. ``mail.reply``: ``ref``, ``body``,
   ``reply_all``. ``mail.forward``: ``ref``, ``to``, ``to_names``, ``body``. A reply
   or forward whose email is not among the results shown carries ``find`` instead of

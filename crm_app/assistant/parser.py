@@ -30,6 +30,7 @@ RULES: tuple[Rule, ...] = (
     chat.help_request,
     chat.greeting,
     senders.contact_for_sender,
+    mail.more,
     references.follow_up,
     crm.note,
     crm.task,

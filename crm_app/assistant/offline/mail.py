@@ -417,3 +417,23 @@ def search(req: Request) -> Plan | None:
         args["query"] = query
     confidence = CONFIDENT if mail_words else LIKELY
     return plan(Intent.MAIL_SEARCH, args, confidence, names=names)
+
+
+_MORE = re.compile(
+    r"^(?:(?:show|list|load|get|give me|see|display)(?: me)? )?(?:some )?(?:more|the next(?: \d{1,2}| ones| page| few| batch)?|"
+    r"next(?: page| \d{1,2}| ones)?)(?: (?:emails|mails|messages|results|ones|of them|please))*$"
+    r"|^(?:are there|any) more(?: emails| results)?$"
+)
+
+
+def more(req: Request) -> Plan | None:
+    """ "Show more" after a mail search: the next page of the same search."""
+    if not _MORE.match(req.n):
+        return None
+    if not any(item.kind == "email" for item in req.ctx.last_results):
+        return clarify(
+            "More of what? I haven't listed any emails in this conversation yet.",
+            missing="query",
+            options=["Show me emails from the last 3 days", "Show my unread emails"],
+        )
+    return plan(Intent.MAIL_SEARCH, {"more": True}, CONFIDENT, explanation="Showing the next emails of the same search")
