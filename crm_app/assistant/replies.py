@@ -163,14 +163,18 @@ def describe_search(plan: Plan, args: dict[str, Any], sender_label: str = "") ->
 
 
 def results_reply(capability: str, plan: Plan, cards: list[dict[str, str]], args: dict[str, Any],
-                  *, has_more: bool = False, sender_label: str = "") -> str:
+                  *, has_more: bool = False, sender_label: str = "", continued: bool = False) -> str:
     n = len(cards)
     kind = cards[0]["kind"] if cards else ""
     if capability == "mail.search":
+        terms = _search_terms(args, sender_label)
+        unread = "unread " if args.get("unread_only") else ""
         if n == 0:
+            if continued:
+                return f"There are no more {unread}emails{terms}."
             return f"I found no {describe_search(plan, args, sender_label)}."
-        noun = ("unread " if args.get("unread_only") else "") + ("email" if n == 1 else "emails")
-        text = f"I found {n} {noun}{_search_terms(args, sender_label)}."
+        noun = unread + ("email" if n == 1 else "emails")
+        text = f"Here {'is' if n == 1 else 'are'} {n} more {noun}{terms}." if continued else f"I found {n} {noun}{terms}."
         if has_more:
             text += f" There are more: say “show more” for the next {n}."
         if any(c.get("body_kind") == "preview" for c in cards):

@@ -1,4 +1,5 @@
-"""HTML to plain text for bodies that arrive as HTML (scripts and styles dropped, never rendered)."""
+"""Text helpers: HTML to plain text for bodies that arrive as HTML (scripts and styles dropped, never
+rendered), and sentence case for subjects drafted from the user's words."""
 
 from __future__ import annotations
 
@@ -23,3 +24,10 @@ def html_to_text(html: str) -> str:
     text = soup.get_text()
     lines = [_WS.sub(" ", line).strip() for line in text.splitlines()]
     return _BLANKS.sub("\n\n", "\n".join(lines)).strip()
+
+
+def sentence_case(text: str) -> str:
+    """``text`` with its first letter capitalised, unless the word is written in mixed case ("iPhone")."""
+    if not text or not text[0].islower() or (len(text) > 1 and text[1].isupper()):
+        return text
+    return text[0].upper() + text[1:]

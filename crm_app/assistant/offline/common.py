@@ -160,13 +160,6 @@ def cut(
     return req.original(start, end) if start < end else ""
 
 
-def sentence_case(text: str) -> str:
-    """``text`` with its first letter capitalised, unless the word is written in mixed case ("iPhone")."""
-    if not text or not text[0].islower() or (len(text) > 1 and text[1].isupper()):
-        return text
-    return text[0].upper() + text[1:]
-
-
 def plan(
     intent: Intent,
     args: dict[str, Any],

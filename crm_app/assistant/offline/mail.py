@@ -14,7 +14,6 @@ from crm_app.assistant.offline.common import (
     clarify,
     cut,
     plan,
-    sentence_case,
     which_person,
 )
 from crm_app.assistant.offline.dates import iso, search_range
@@ -208,7 +207,7 @@ def _compose_plan(
         "to": people.addresses if people else [],
         "to_names": people.names if people else [],
         "cc": (copies.addresses + copies.names) if copies else [],
-        "subject": sentence_case(segments.subject),
+        "subject": segments.subject,
         "body": segments.body,
     }
     for group in (people, copies):

@@ -12,13 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from crm_app.assistant.intents import Intent, ParseContext, Plan
-from crm_app.assistant.offline.common import (
-    CONFIDENT,
-    Request,
-    plan,
-    sentence_case,
-    which_person,
-)
+from crm_app.assistant.offline.common import CONFIDENT, Request, plan, which_person
 from crm_app.assistant.offline.directory import name_key
 from crm_app.assistant.offline.people import resolve_people
 from crm_app.assistant.offline.records import resolve_record
@@ -112,8 +106,7 @@ def answer(req: Request, standalone: Plan, parse_fn: ParseFn) -> Plan | None:
         completed = parse_fn(f"{previous_text} {reply}", previous_ctx, False)
         return completed if completed.intent is pending else None
     if missing in _TEXT_SLOTS:
-        text = reply.strip(" \"'")
-        partial[_TEXT_SLOTS[missing]] = sentence_case(text) if missing == "subject" else text
+        partial[_TEXT_SLOTS[missing]] = reply.strip(" \"'")
         return plan(pending, partial, CONFIDENT)
     if missing in _PEOPLE_SLOTS:
         people = resolve_people(reply, ctx.directory)

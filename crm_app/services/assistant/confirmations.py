@@ -10,7 +10,9 @@ from crm_app.assistant import cards as cardlib
 from crm_app.assistant import replies
 from crm_app.db import DatabaseUnavailable
 from crm_app.services import conversations
+from crm_app.services.assistant.crm_proposals import log_after_create
 from crm_app.services.assistant.engine import TurnEngine
+from crm_app.services.assistant.registry import crm_registry
 from crm_app.services.assistant.turn import Sink, Turn, TurnFailed, TurnState, no_sink
 from crm_app.services.assistant.wording import done_reply
 from crm_app.services.auth import SignedInUser
@@ -60,20 +62,34 @@ async def _run(eng: TurnEngine, st: TurnState, action: dict[str, Any], edits: di
     tool = await eng.tools.get(action["tool"])
     if tool is None:
         return TOOL_GONE
-    chip = await st.chip(replies.failure_what(capability) + "…")
+    chip = await st.chip(replies.action_label(capability), capability)
     canonical = {**(action.get("canonical") or {}), **apply_edits(capability, edits)}
     result: ToolResult
     if action.get("raw") is not None:
         result = await eng.tools.run_edited(tool, action["raw"], apply_edits(capability, edits))
     else:
         result = await eng.tools.run(capability, canonical, tool)
-    chip["state"] = "done" if result.ok else "failed"
+    st.end_chip(chip, result.ok)
     if not result.ok:
         return result.error_message or "The tool reported an error."
     st.turn.cards.extend(cardlib.cards_from_result(result))
-    await st.say(done_reply(capability, canonical, result))
+    reply = done_reply(capability, canonical, result)
+    if action.get("then_log"):
+        reply += " " + await _log_waiting_email(eng, st, action["then_log"], result.data or {})
+    await st.say(reply)
     st.turn.status = "done"
     return None
+
+
+async def _log_waiting_email(eng: TurnEngine, st: TurnState, card: dict[str, str], created: dict[str, Any]) -> str:
+    """Log the email a new contact was created for; what happened, as a sentence for the reply."""
+    chip = await st.chip(replies.action_label("crm.log_email"), "crm.log_email")
+    logged = await log_after_create(eng.tools, crm_registry(), eng.tools.ctx, card, created)
+    st.end_chip(chip, logged.ok)
+    if not logged.ok:
+        return (f"Logging “{card.get('title', '')}” failed: {logged.error_message or 'the CRM reported an error.'} "
+                "Use Log to CRM on the email card to try again.")
+    return f"I logged “{card.get('title', '')}” to the new contact's timeline."
 
 
 def cancel_action(user: SignedInUser, message_id: int, action_id: str) -> None:
@@ -110,7 +126,7 @@ def apply_edits(capability: str, edits: dict[str, str]) -> dict[str, Any]:
             continue
         if k in LIST_FIELDS:
             out[k] = split_list(v)
-        elif k == "body" and capability == "mail.reply":
+        elif k == "body" and capability in ("mail.reply", "mail.forward"):
             out["body"] = out["comment"] = v
         else:
             out[k] = v

@@ -8,12 +8,14 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from crm_app.assistant import replies
 from crm_app.assistant.intents import Intent, Plan
+from crm_app.assistant.text import sentence_case
 from crm_app.services.assistant.context import referenced
 from crm_app.services.assistant.crm_proposals import CRM_PROPOSERS
-from crm_app.services.assistant.engine import TurnEngine
+from crm_app.services.assistant.engine import TurnEngine, mark_crm_senders
 from crm_app.services.assistant.people import first_name_of, resolve_people, unnamed_recipients
-from crm_app.services.assistant.reads import find_file, find_team
+from crm_app.services.assistant.reads import find_file, find_team, search_mail
 from crm_app.services.assistant.turn import Proposal, TurnFailed, TurnState
 from crm_app.services.assistant.wording import when_label
 
@@ -31,7 +33,7 @@ async def propose_mail(eng: TurnEngine, st: TurnState, plan: Plan) -> Proposal:
     if not to:
         raise TurnFailed("Who should I send it to? Give a name from your CRM or an email address." +
                          (f" I couldn't find {', '.join(unresolved)}." if unresolved else ""))
-    subject = a.get("subject") or "(no subject)"
+    subject = sentence_case(a.get("subject") or "") or "(no subject)"
     body = a.get("body") or await asyncio.to_thread(draft_body, eng.first_name, to, subject)
     title = "Send this email?" if plan.intent == Intent.MAIL_SEND else "Save this draft?"
     return Proposal(title, {"to": ", ".join(to), "cc": ", ".join(cc), "subject": subject, "body": body},
@@ -44,14 +46,49 @@ def draft_body(sign: str, to: list[str], subject: str) -> str:
     return f"Hi {first or 'there'},\n\nI'd like to follow up about {topic}.\n\nBest regards,\n{sign}".rstrip()
 
 
+async def email_meant(eng: TurnEngine, st: TurnState, plan: Plan, verb: str) -> dict[str, Any]:
+    """The email a reply or forward is about: one shown earlier, or the newest hit of the plan's search.
+
+    A searched-for email is shown as a card above the proposal, so the user sees which one it is.
+    """
+    find = plan.args.get("find")
+    if not find:
+        return referenced(st, plan)
+    search = await search_mail(eng, st, {**find, "top": 1})
+    if not search.found:
+        raise TurnFailed(f"I found no {replies.describe_search(plan, search.args, search.sender_label)} to {verb}. "
+                         "Try a search first, then point at one of the results.")
+    card = search.found[0]
+    await mark_crm_senders([card])
+    st.turn.cards.append(card)
+    st.turn.remember([card])
+    return {"id": card["id"], "card": card}
+
+
 async def propose_reply(eng: TurnEngine, st: TurnState, plan: Plan) -> Proposal:
-    ref = referenced(st, plan)
+    ref = await email_meant(eng, st, plan, "reply to")
     card = ref.get("card") or {}
     body = plan.args.get("body") or ""
     summary = {"to": card.get("from_address", ""), "subject": "RE: " + card.get("title", ""), "body": body,
                "in_reply_to": card.get("title", "")}
     return Proposal("Send this reply?", summary, {"message_id": ref["id"], "comment": body, "body": body},
                     also_named={summary["to"]} if summary["to"] else set())
+
+
+async def propose_forward(eng: TurnEngine, st: TurnState, plan: Plan) -> Proposal:
+    a = plan.args
+    ref = await email_meant(eng, st, plan, "forward")
+    card = ref.get("card") or {}
+    to, unresolved = await resolve_people(eng.tools, list(a.get("to") or []), list(a.get("to_names") or []))
+    if not to:
+        raise TurnFailed("Who should I forward it to? Give a name from your CRM or an email address." +
+                         (f" I couldn't find {', '.join(unresolved)}." if unresolved else ""))
+    comment = a.get("body") or ""
+    title = card.get("title", "")
+    sender = card.get("from_name") or card.get("from_address", "")
+    summary = {"to": ", ".join(to), "subject": f"FW: {title}" if title else "FW:", "body": comment,
+               "forwarding": f"“{title}” from {sender}" if sender else f"“{title}”"}
+    return Proposal("Forward this email?", summary, {"message_id": ref["id"], "to": to, "comment": comment})
 
 
 async def propose_event(eng: TurnEngine, st: TurnState, plan: Plan) -> Proposal:
@@ -102,6 +139,7 @@ PROPOSERS: dict[Intent, Proposer] = {
     Intent.MAIL_SEND: propose_mail,
     Intent.MAIL_DRAFT: propose_mail,
     Intent.MAIL_REPLY: propose_reply,
+    Intent.MAIL_FORWARD: propose_forward,
     Intent.CALENDAR_CREATE: propose_event,
     Intent.FILES_SHARE: propose_share,
     Intent.TEAMS_POST: propose_post,
@@ -117,8 +155,10 @@ async def propose(eng: TurnEngine, st: TurnState, plan: Plan) -> None:
     if not tool_name:
         tool = await eng.tools.tool_for(capability)
         tool_name, source = tool.name, tool.schema.source
-    await add_confirmation(st, capability, tool_name, source, proposal.title, proposal.summary,
-                           canonical=proposal.canonical, also_named=proposal.also_named)
+    action_id = await add_confirmation(st, capability, tool_name, source, proposal.title, proposal.summary,
+                                       canonical=proposal.canonical, also_named=proposal.also_named)
+    if proposal.then_log:
+        st.turn.actions[action_id]["then_log"] = proposal.then_log
     await st.say(PROPOSED_REPLY)
 
 

@@ -27,10 +27,12 @@ class Turn:
     retry_text: str = ""
     status: str = "working"
     message_id: int = 0
+    search: dict[str, Any] = field(default_factory=dict)
 
     def payload(self) -> dict[str, Any]:
         return {"cards": self.cards, "chips": self.chips, "flags": self.flags, "results": self.results,
-                "actions": self.actions, "retry_text": self.retry_text, "status": self.status}
+                "actions": self.actions, "retry_text": self.retry_text, "status": self.status,
+                "search": self.search}
 
     def remember(self, found: list[dict[str, str]]) -> None:
         """The cards a follow-up ("what does the second one say") can refer to."""
@@ -59,6 +61,7 @@ class Proposal:
     tool_name: str = ""
     source: str = "crm"
     also_named: set[str] = field(default_factory=set)
+    then_log: dict[str, str] = field(default_factory=dict)
 
 
 class TurnFailed(Exception):
@@ -73,6 +76,7 @@ class TurnState:
     turn: Turn = field(default_factory=Turn)
     user_text: str = ""
     last_results: list[dict[str, Any]] = field(default_factory=list)
+    last_search: dict[str, Any] = field(default_factory=dict)
     capability: str = "request"
     found_file: dict[str, str] = field(default_factory=dict)
     last_data: dict[str, Any] = field(default_factory=dict)
@@ -80,11 +84,21 @@ class TurnState:
     async def emit(self) -> None:
         await self.sink(self.turn)
 
-    async def chip(self, label: str) -> dict[str, str]:
-        chip = {"label": label, "state": "running"}
+    async def chip(self, label: str, capability: str = "") -> dict[str, str]:
+        chip = {"label": label, "state": "running", "capability": capability}
         self.turn.chips.append(chip)
         await self.emit()
         return chip
+
+    @staticmethod
+    def end_chip(chip: dict[str, str], ok: bool) -> None:
+        """Mark a chip done or failed, with words that say so ("Sent the email")."""
+        state = "done" if ok else "failed"
+        chip["state"] = state
+        if chip.get("capability"):
+            chip["label"] = replies.chip_label(chip["capability"], state)
+        else:
+            chip["label"] = chip["label"].rstrip("…")
 
     async def say(self, text: str) -> None:
         """Show a reply composed in full (replies from a model stream as they arrive)."""
@@ -98,7 +112,7 @@ class TurnState:
         self.turn.status = "failed"
         for chip in self.turn.chips:
             if chip["state"] == "running":
-                chip["state"] = "failed"
+                self.end_chip(chip, False)
         await self.say(replies.failure_reply(capability, message))
 
     async def finish(self) -> Turn:

@@ -9,7 +9,7 @@ def test_choosing_a_person(run) -> None:  # type: ignore[no-untyped-def]
     plan = run("the one at Globex", history=["email John about the renewal"])
     assert plan.intent is Intent.MAIL_SEND
     assert plan.args["to"] == ["john.baker@globex.example"]
-    assert plan.args["subject"] == "The renewal"
+    assert plan.args["subject"] == "the renewal"
     second = run("the second one", history=["show me emails from john"])
     assert second.args["sender"] == "john.baker@globex.example"
 

@@ -14,7 +14,7 @@ def test_single_contact_resolves_to_primary_address(run) -> None:  # type: ignor
     plan = run("email Maria about the contract")
     assert plan.intent is Intent.MAIL_SEND
     assert plan.args["to"] == ["maria.garcia@acme.example"]
-    assert plan.args["subject"] == "The contract"
+    assert plan.args["subject"] == "the contract"
 
 
 def test_two_johns_become_a_question_with_both(run) -> None:  # type: ignore[no-untyped-def]

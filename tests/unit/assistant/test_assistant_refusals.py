@@ -36,7 +36,7 @@ def test_refused_with_suggestions(run, text) -> None:  # type: ignore[no-untyped
 def test_words_inside_a_message_do_not_trigger_a_refusal(run) -> None:  # type: ignore[no-untyped-def]
     plan = run("email Maria Garcia about the flight to Paris")
     assert plan.intent is Intent.MAIL_SEND
-    assert plan.args["subject"] == "The flight to Paris"
+    assert plan.args["subject"] == "the flight to Paris"
     assert (
         run("remind me to book a hotel for the offsite").intent is Intent.CRM_TASK_ADD
     )
