@@ -19,7 +19,7 @@ Canonical arguments by intent (all optional unless the intent makes no sense wit
   names and groups such as ``finance team``), ``cc``, ``subject``, ``body``.
 * ``calendar.list``: ``start``, ``end``, ``top``. ``calendar.create``: ``subject``,
   ``start``, ``end``, ``attendees``, ``attendee_names``, ``location``, ``body``,
-  ``time_zone``. ``calendar.find_times``: ``start``, ``end``, ``attendees``,
+  ``time_zone``, ``default_length`` (True when no length or end was said). ``calendar.find_times``: ``start``, ``end``, ``attendees``,
   ``attendee_names``, ``duration_minutes``.
 * ``files.list``/``files.recent``/``files.search``/``files.read``: ``query``,
   ``folder``, ``top``, ``ref``. ``files.share``: ``file_query`` or ``ref``,

@@ -39,7 +39,7 @@ _TEXT_SLOTS = {
 }
 
 
-def _choose(answer: str, options: list[str], candidates: list[str]) -> str | None:
+def choose(answer: str, options: list[str], candidates: list[str]) -> str | None:
     """The candidate the answer picks, by position ("the second") or by words in its option."""
     words = answer.lower().split()
     for word in words:
@@ -90,7 +90,7 @@ def answer(req: Request, standalone: Plan, parse_fn: ParseFn) -> Plan | None:
     reply = req.utterance.source.strip()
 
     if missing == "person" or (missing == "ref" and previous.args.get("candidates")):
-        choice = _choose(reply, previous.options, previous.args.get("candidates", []))
+        choice = choose(reply, previous.options, previous.args.get("candidates", []))
         if choice is None:
             return None
         ambiguous = previous.args.get("ambiguous")

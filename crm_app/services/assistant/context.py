@@ -28,6 +28,7 @@ class History:
     results: list[dict[str, Any]]
     search: dict[str, Any]
     said: list[str]
+    question: dict[str, Any]
 
 
 def history(user_id: int, conversation_id: int) -> History:
@@ -35,7 +36,9 @@ def history(user_id: int, conversation_id: int) -> History:
     msgs = conversations.messages(user_id, conversation_id, limit=20)
     last = next((m for m in reversed(msgs) if m["role"] == "assistant" and m.get("results")), {})
     said = [m["content"] for m in msgs if m["role"] == "user"]
-    return History(list(last.get("results") or []), dict(last.get("search") or {}), said)
+    latest = next((m for m in reversed(msgs) if m["role"] == "assistant"), {})
+    return History(list(last.get("results") or []), dict(last.get("search") or {}), said,
+                   dict(latest.get("question") or {}))
 
 
 def plan_for(text: str, now: dt.datetime, tz: ZoneInfo, last_results: list[dict[str, Any]], said: list[str]) -> Plan:

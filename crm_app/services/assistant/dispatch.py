@@ -16,7 +16,7 @@ from crm_app.services.assistant import context
 from crm_app.services.assistant.crm_proposals import email_to_log, log_args
 from crm_app.services.assistant.engine import TurnEngine
 from crm_app.services.assistant.llm_turn import run_model_turn
-from crm_app.services.assistant.proposals import propose
+from crm_app.services.assistant.proposals import answered, propose
 from crm_app.services.assistant.reads import read_handler
 from crm_app.services.assistant.registry import crm_registry
 from crm_app.services.assistant.turn import MAX_MESSAGE_CHARS, Sink, Turn, TurnFailed, TurnState, no_sink
@@ -86,6 +86,8 @@ async def _answer(eng: TurnEngine, st: TurnState, plan: Plan | None) -> None:
     if get_settings().llm_enabled and plan is None:
         await run_model_turn(eng, st)
         return
+    if plan is None and earlier.question:
+        plan = answered(earlier.question, st.user_text)
     if plan is None:
         plan = await asyncio.to_thread(context.plan_for, st.user_text, eng.current_time(), eng.tz, st.last_results, said)
     await execute_plan(eng, st, plan)

@@ -10,16 +10,20 @@ from typing import Any
 
 from crm_app.assistant import replies
 from crm_app.assistant.intents import Intent, Plan
+from crm_app.assistant.offline.pending import choose
 from crm_app.assistant.text import sentence_case
 from crm_app.services.assistant.context import referenced
 from crm_app.services.assistant.crm_proposals import CRM_PROPOSERS
 from crm_app.services.assistant.engine import TurnEngine, mark_crm_senders
 from crm_app.services.assistant.people import first_name_of, resolve_people, unnamed_recipients
 from crm_app.services.assistant.reads import find_file, find_team, search_mail
-from crm_app.services.assistant.turn import Proposal, TurnFailed, TurnState
+from crm_app.services.assistant.turn import NeedsChoice, Proposal, TurnFailed, TurnState
 from crm_app.services.assistant.wording import when_label
 
 RECIPIENT_FIELDS = ("to", "cc", "attendees", "recipients")
+NAME_SLOTS = (("to", "to_names"), ("attendees", "attendee_names"), ("recipients", "recipient_names"))
+DEFAULT_EVENT_SUBJECT = "Meeting"
+DEFAULT_EVENT_MINUTES = 30
 PROPOSED_REPLY = "Here's exactly what I'll do. Nothing happens until you press Confirm — you can Edit or Cancel it."
 
 
@@ -87,7 +91,7 @@ async def propose_forward(eng: TurnEngine, st: TurnState, plan: Plan) -> Proposa
     title = card.get("title", "")
     sender = card.get("from_name") or card.get("from_address", "")
     summary = {"to": ", ".join(to), "subject": f"FW: {title}" if title else "FW:", "body": comment,
-               "forwarding": f"“{title}” from {sender}" if sender else f"“{title}”"}
+               "text": f"Forwards “{title}” from {sender}" if sender else f"Forwards “{title}”"}
     return Proposal("Forward this email?", summary, {"message_id": ref["id"], "to": to, "comment": comment})
 
 
@@ -98,14 +102,23 @@ async def propose_event(eng: TurnEngine, st: TurnState, plan: Plan) -> Proposal:
     start = a.get("start")
     if not start:
         raise TurnFailed("When should the meeting be? Say a day and time, like “next Monday at 2pm”.")
-    end = a.get("end") or (dt.datetime.fromisoformat(start) + dt.timedelta(minutes=30)).isoformat()
-    subject = a.get("subject") or "Meeting"
+    end = a.get("end") or (dt.datetime.fromisoformat(start) + dt.timedelta(minutes=DEFAULT_EVENT_MINUTES)).isoformat()
+    subject = sentence_case(a.get("subject") or "") or DEFAULT_EVENT_SUBJECT
     canonical = {"subject": subject, "start": start, "end": end, "attendees": attendees,
                  "location": a.get("location"), "body": a.get("body"), "time_zone": str(eng.tz)}
     summary = {"subject": subject, "when": when_label(start, end), "start": start, "end": end,
                "attendees": ", ".join(attendees), "location": a.get("location") or "",
                "unresolved": ", ".join(unresolved)}
+    defaults = [f"the subject “{subject}”"] if not a.get("subject") else []
+    if a.get("default_length") or not a.get("end"):
+        defaults.append(f"the length ({_minutes(start, end)} minutes)")
+    if defaults:
+        summary["text"] = f"I chose {' and '.join(defaults)}; press Edit to change them."
     return Proposal("Create this event?", summary, canonical)
+
+
+def _minutes(start: str, end: str) -> int:
+    return int((dt.datetime.fromisoformat(end) - dt.datetime.fromisoformat(start)).total_seconds() // 60)
 
 
 async def propose_share(eng: TurnEngine, st: TurnState, plan: Plan) -> Proposal:
@@ -150,7 +163,11 @@ PROPOSERS: dict[Intent, Proposer] = {
 async def propose(eng: TurnEngine, st: TurnState, plan: Plan) -> None:
     """Show the confirmation card for a side-effect intent."""
     capability = plan.intent.value
-    proposal = await PROPOSERS[plan.intent](eng, st, plan)
+    try:
+        proposal = await PROPOSERS[plan.intent](eng, st, plan)
+    except NeedsChoice as choice:
+        await ask_which(st, plan, choice)
+        return
     tool_name, source = proposal.tool_name, proposal.source
     if not tool_name:
         tool = await eng.tools.tool_for(capability)
@@ -160,6 +177,28 @@ async def propose(eng: TurnEngine, st: TurnState, plan: Plan) -> None:
     if proposal.then_log:
         st.turn.actions[action_id]["then_log"] = proposal.then_log
     await st.say(PROPOSED_REPLY)
+
+
+async def ask_which(st: TurnState, plan: Plan, choice: NeedsChoice) -> None:
+    """Ask which of several people or groups a name meant; the answer completes the same request."""
+    options = [f"{label} <{address}>" for label, address in choice.matches]
+    st.turn.question = {"intent": plan.intent.value, "args": dict(plan.args), "name": choice.name,
+                        "options": options, "candidates": [address for _, address in choice.matches]}
+    noun = choice.name.removeprefix("the ").strip() or "one"
+    await st.say(f"Which {noun} do you mean? I found {len(options)}:\n" + "\n".join(f"• {o}" for o in options))
+
+
+def answered(question: dict[str, Any], text: str) -> Plan | None:
+    """The request a question was about, completed by the user's answer, or None when it doesn't answer it."""
+    chosen = choose(text, question.get("options") or [], question.get("candidates") or [])
+    if chosen is None:
+        return None
+    args = dict(question.get("args") or {})
+    for addresses, names in NAME_SLOTS:
+        if question.get("name") in (args.get(names) or []):
+            args[names] = [n for n in args[names] if n != question["name"]]
+            args[addresses] = [*(args.get(addresses) or []), chosen]
+    return Plan(Intent(question["intent"]), args)
 
 
 async def add_confirmation(st: TurnState, capability: str, tool_name: str, source: str, title: str,

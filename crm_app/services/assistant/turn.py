@@ -28,11 +28,12 @@ class Turn:
     status: str = "working"
     message_id: int = 0
     search: dict[str, Any] = field(default_factory=dict)
+    question: dict[str, Any] = field(default_factory=dict)
 
     def payload(self) -> dict[str, Any]:
         return {"cards": self.cards, "chips": self.chips, "flags": self.flags, "results": self.results,
                 "actions": self.actions, "retry_text": self.retry_text, "status": self.status,
-                "search": self.search}
+                "search": self.search, "question": self.question}
 
     def remember(self, found: list[dict[str, str]]) -> None:
         """The cards a follow-up ("what does the second one say") can refer to."""
@@ -66,6 +67,15 @@ class Proposal:
 
 class TurnFailed(Exception):
     """A step failed; the message is for the user."""
+
+
+class NeedsChoice(Exception):
+    """A name in the request matched several people or groups; the user picks one."""
+
+    def __init__(self, name: str, matches: list[tuple[str, str]]) -> None:
+        super().__init__(f"“{name}” matches {len(matches)} people or groups")
+        self.name = name
+        self.matches = matches
 
 
 @dataclass

@@ -130,3 +130,34 @@ async def test_logging_a_known_contacts_email_stores_its_full_body(avery):
     contact = crm.contacts_by_emails(["peter.gibbons@initech.example"])["peter.gibbons@initech.example"]
     [entry] = [a for a in crm.timeline(contact_id=contact["id"]) if a["subject"] == "Pilot scope notes"]
     assert entry["body"] == LONG_BODY
+
+
+async def test_a_meeting_with_the_team_asks_which_team_then_shows_its_defaults(avery):
+    asked = await avery.say("Schedule a meeting with the team next Monday at 2pm")
+    assert [c for c in asked.cards if c["kind"] == "confirm"] == []
+    assert asked.text.startswith("Which team do you mean?")
+    assert "Finance team <finance@northwind.example>" in asked.text and "Sales team <sales@northwind.example>" in asked.text
+    assert "outlook_create_calendar_event" not in avery.tools()
+    turn = await avery.say("the sales team")
+    [card] = [c for c in turn.cards if c["kind"] == "confirm"]
+    assert card["attendees"] == "sales@northwind.example"
+    assert card["start"] == "2026-03-30T14:00:00+01:00" and card["end"] == "2026-03-30T14:30:00+01:00"
+    assert card["subject"] == "Meeting" and card["when"] == "Monday 30 March 2026, 14:00–14:30"
+    assert card["text"] == "I chose the subject “Meeting” and the length (30 minutes); press Edit to change them."
+
+
+async def test_a_meeting_with_a_named_group_and_length_needs_no_question_and_claims_no_default(avery):
+    turn = await avery.say("book a 45 minute budget review with the finance team tomorrow at 3pm")
+    [card] = [c for c in turn.cards if c["kind"] == "confirm"]
+    assert card["attendees"] == "finance@northwind.example" and card["subject"] == "Budget review"
+    assert card["end"] == "2026-03-26T15:45:00+00:00"
+    assert "text" not in card
+
+
+async def test_file_cards_name_the_folder_an_item_is_in_and_its_sharepoint_site(avery):
+    recent = await avery.say("List my recent OneDrive files")
+    assert all(c["site"] == "" and not c["path"].endswith(c["title"]) and c["path"].startswith("/")
+               for c in recent.cards)
+    found = await avery.say("Find the Q4 report in SharePoint")
+    assert found.cards and all(c["site"] for c in found.cards)
+    assert all(c["path"].startswith(f"{c['site']} › /") and not c["path"].endswith(c["title"]) for c in found.cards)
