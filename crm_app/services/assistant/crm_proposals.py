@@ -12,7 +12,8 @@ from crm_app.services.assistant.context import referenced
 from crm_app.services.assistant.engine import TurnEngine
 from crm_app.services.assistant.people import EMAIL_RE
 from crm_app.services.assistant.registry import UserTools
-from crm_app.services.assistant.turn import Proposal, TurnFailed, TurnState
+from crm_app.services import crm
+from crm_app.services.assistant.turn import AlreadyDone, Proposal, TurnFailed, TurnState
 from crm_app.services.errors import NotFound, ValidationFailed
 from crm_app.tools.base import ToolContext, ToolRegistry, ToolResult
 
@@ -38,12 +39,22 @@ async def propose_create(eng: TurnEngine, st: TurnState, plan: Plan) -> Proposal
         raise TurnFailed("I can create contacts, companies and deals. Say which one.")
     if entity == "contact" and "email" in fields and "emails" not in fields:
         fields["emails"] = [fields.pop("email")]
+    if entity == "contact":
+        await asyncio.to_thread(_refuse_existing, list(fields.get("emails") or []))
     summary = {"record": entity, **{("title_field" if k == "title" else k): ", ".join(v) if isinstance(v, list) else str(v)
                                     for k, v in fields.items()}}
     then_log = plan.args.get("then_log")
     if then_log:
         summary["text"] = f"Then log “{then_log.get('title', '')}” to the new contact's timeline"
     return Proposal(f"Create this {entity}?", summary, fields, tool_name=tool, then_log=then_log or {})
+
+
+def _refuse_existing(addresses: list[str]) -> None:
+    """AlreadyDone when a CRM contact already has one of the new contact's addresses."""
+    known = crm.contacts_by_emails([a for a in addresses if a])
+    for address, contact in known.items():
+        name = contact.get("name") or f"{contact.get('first_name', '')} {contact.get('last_name', '')}".strip()
+        raise AlreadyDone(f"{name} <{address}> is already in the CRM. Say “open the contact {name}” to see the record.")
 
 
 async def propose_log_email(eng: TurnEngine, st: TurnState, plan: Plan) -> Proposal:

@@ -17,7 +17,7 @@ from crm_app.services.assistant.crm_proposals import CRM_PROPOSERS
 from crm_app.services.assistant.engine import TurnEngine, mark_crm_senders
 from crm_app.services.assistant.people import first_name_of, resolve_people, unnamed_recipients
 from crm_app.services.assistant.reads import find_file, find_team, search_mail
-from crm_app.services.assistant.turn import NeedsChoice, Proposal, TurnFailed, TurnState
+from crm_app.services.assistant.turn import AlreadyDone, NeedsChoice, Proposal, TurnFailed, TurnState
 from crm_app.services.assistant.wording import when_label
 
 RECIPIENT_FIELDS = ("to", "cc", "attendees", "recipients")
@@ -167,6 +167,9 @@ async def propose(eng: TurnEngine, st: TurnState, plan: Plan) -> None:
         proposal = await PROPOSERS[plan.intent](eng, st, plan)
     except NeedsChoice as choice:
         await ask_which(st, plan, choice)
+        return
+    except AlreadyDone as exc:
+        await st.say(str(exc))
         return
     tool_name, source = proposal.tool_name, proposal.source
     if not tool_name:

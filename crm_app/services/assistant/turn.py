@@ -69,6 +69,10 @@ class TurnFailed(Exception):
     """A step failed; the message is for the user."""
 
 
+class AlreadyDone(Exception):
+    """The request needs no action (the record already exists); the message says so."""
+
+
 class NeedsChoice(Exception):
     """A name in the request matched several people or groups; the user picks one."""
 

@@ -161,3 +161,10 @@ async def test_file_cards_name_the_folder_an_item_is_in_and_its_sharepoint_site(
     found = await avery.say("Find the Q4 report in SharePoint")
     assert found.cards and all(c["site"] for c in found.cards)
     assert all(c["path"].startswith(f"{c['site']} › /") and not c["path"].endswith(c["title"]) for c in found.cards)
+
+
+async def test_a_new_contact_with_an_address_the_crm_has_is_refused_with_the_record_named(avery):
+    turn = await avery.say("Create a contact Pete Gibbons peter.gibbons@initech.example")
+    assert [c for c in turn.cards if c["kind"] == "confirm"] == []
+    assert turn.text.startswith("Peter Gibbons <peter.gibbons@initech.example> is already in the CRM.")
+    assert "open the contact Peter Gibbons" in turn.text
