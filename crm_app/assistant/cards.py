@@ -147,6 +147,18 @@ def event_card(e: dict[str, Any]) -> dict[str, str]:
     }
 
 
+def _where(path: str, parent_path: str, site: str) -> str:
+    """The folder an item is in, after its SharePoint site's name: from the item's own path (which ends with
+    its name) or from Graph's parent reference ("/drive/root:/Documents")."""
+    if path:
+        folder = path.rsplit("/", 1)[0] or "/"
+    elif parent_path:
+        folder = (parent_path.split(":", 1)[1] if ":" in parent_path else "") or "/"
+    else:
+        return site
+    return f"{site} › {folder}" if site else folder
+
+
 def file_card(f: dict[str, Any]) -> dict[str, str]:
     modified_by = f.get("last_modified_by")
     if isinstance(f.get("lastModifiedBy"), dict):
@@ -156,7 +168,9 @@ def file_card(f: dict[str, Any]) -> dict[str, str]:
         "kind": "file",
         "id": _s(f.get("id")),
         "title": _s(f.get("name")),
-        "path": _s(f.get("path") or (parent.get("path") if isinstance(parent, dict) else "")),
+        "path": _where(_s(f.get("path")), _s(parent.get("path") if isinstance(parent, dict) else ""),
+                       _s(f.get("site_name"))),
+        "site": _s(f.get("site_name")),
         "size": _human_size(f.get("size")),
         "modified": _s(f.get("last_modified_at") or f.get("lastModifiedDateTime")),
         "modified_by": _s(modified_by),

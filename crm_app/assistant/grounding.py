@@ -106,7 +106,7 @@ _LAYOUTS: dict[str, _Layout] = {
     ),
     "file": _Layout(
         "FILE",
-        (("title", "Name"), ("path", "Path"), ("size", "Size"), ("modified", "Modified"), ("web_link", "Link")),
+        (("title", "Name"), ("path", "Folder"), ("size", "Size"), ("modified", "Modified"), ("web_link", "Link")),
         body_noun="FILE CONTENT",
         empty_marker="[EMPTY — THIS FILE HAS NO TEXT CONTENT]",
         preview_size="only the start of the file",

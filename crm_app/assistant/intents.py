@@ -10,14 +10,16 @@ Canonical arguments by intent (all optional unless the intent makes no sense wit
   does not know), ``sender_company`` (expand to that company's contact addresses),
   ``start``/``end`` (ISO-8601 with the user's UTC offset), ``folder`` (Graph
   well-known name such as ``inbox``/``sentitems``, or a folder's display name),
-  ``unread_only``, ``top``.
+  ``unread_only``, ``top``; ``more`` alone asks for the next page of the search shown last.
 * ``mail.get``: ``ref`` or ``message_id``. ``mail.reply``: ``ref``, ``body``,
-  ``reply_all``. ``mail.forward``: ``ref``, ``to``, ``to_names``, ``body``.
+  ``reply_all``. ``mail.forward``: ``ref``, ``to``, ``to_names``, ``body``. A reply
+  or forward whose email is not among the results shown carries ``find`` instead of
+  ``ref``: the ``mail.search`` arguments whose newest hit is the email meant.
 * ``mail.send`` / ``mail.draft``: ``to`` (addresses), ``to_names`` (unresolved
   names and groups such as ``finance team``), ``cc``, ``subject``, ``body``.
 * ``calendar.list``: ``start``, ``end``, ``top``. ``calendar.create``: ``subject``,
   ``start``, ``end``, ``attendees``, ``attendee_names``, ``location``, ``body``,
-  ``time_zone``. ``calendar.find_times``: ``start``, ``end``, ``attendees``,
+  ``time_zone``, ``default_length`` (True when no length or end was said). ``calendar.find_times``: ``start``, ``end``, ``attendees``,
   ``attendee_names``, ``duration_minutes``.
 * ``files.list``/``files.recent``/``files.search``/``files.read``: ``query``,
   ``folder``, ``top``, ``ref``. ``files.share``: ``file_query`` or ``ref``,
@@ -163,13 +165,17 @@ class Person:
 class ResultRef:
     """One item the conversation showed last, so follow-ups can point at it.
 
-    ``preview_only`` is True for an email whose card held only the body preview.
+    ``preview_only`` is True for an email whose card held only the body preview;
+    ``sender`` (an email's "Name <address>") and ``date`` (ISO-8601) let a follow-up
+    such as "the one from Dave yesterday" pick it.
     """
 
     kind: str
     id: str
     label: str
     preview_only: bool = False
+    sender: str = ""
+    date: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in RESULT_KINDS:

@@ -20,6 +20,7 @@ from crm_app.assistant.offline import (
     pending,
     references,
     tool_use,
+    senders,
     workspace,
 )
 from crm_app.assistant.offline.common import CONFIDENT, Request
@@ -30,6 +31,8 @@ RULES: tuple[Rule, ...] = (
     chat.help_request,
     tool_use.use_tool,
     chat.greeting,
+    senders.contact_for_sender,
+    mail.more,
     references.follow_up,
     crm.note,
     crm.task,

@@ -35,6 +35,7 @@ WHAT = {
     "mail.folders": "Listing mail folders",
     "mail.send": "Sending the email",
     "mail.reply": "Sending the reply",
+    "mail.forward": "Forwarding the email",
     "mail.draft": "Saving the draft",
     "calendar.list": "Reading your calendar",
     "calendar.create": "Creating the event",
@@ -51,7 +52,53 @@ WHAT = {
     "teams.channels": "Listing channels",
     "teams.post": "Posting to Teams",
     "directory.people": "Looking up people",
+    "crm.search": "Searching the CRM",
+    "crm.get": "Opening the record",
+    "crm.create": "Creating the CRM record",
+    "crm.update": "Updating the CRM record",
+    "crm.delete": "Deleting the CRM record",
+    "crm.deal.move": "Moving the deal",
+    "crm.note.add": "Adding the note",
+    "crm.task.add": "Adding the task",
+    "crm.log_email": "Logging the email to the CRM",
 }
+
+DONE = {
+    "mail.search": "Searched your mail",
+    "mail.get": "Opened the email",
+    "mail.folders": "Listed your mail folders",
+    "mail.send": "Sent the email",
+    "mail.reply": "Sent the reply",
+    "mail.forward": "Forwarded the email",
+    "mail.draft": "Saved the draft",
+    "calendar.list": "Checked your calendar",
+    "calendar.create": "Created the event",
+    "calendar.find_times": "Found meeting times",
+    "files.list": "Listed your OneDrive files",
+    "files.recent": "Listed your recent files",
+    "files.search": "Searched your files",
+    "files.read": "Read the file",
+    "files.share": "Shared the file",
+    "sharepoint.sites": "Listed your SharePoint sites",
+    "sharepoint.search": "Searched SharePoint",
+    "sharepoint.list_files": "Listed the site's files",
+    "teams.list": "Listed your teams",
+    "teams.channels": "Listed the channels",
+    "teams.post": "Posted to Teams",
+    "directory.people": "Looked up people",
+    "crm.search": "Searched the CRM",
+    "crm.get": "Opened the record",
+    "crm.create": "Created the CRM record",
+    "crm.update": "Updated the CRM record",
+    "crm.delete": "Deleted the CRM record",
+    "crm.deal.move": "Moved the deal",
+    "crm.note.add": "Added the note",
+    "crm.task.add": "Added the task",
+    "crm.log_email": "Logged the email to the CRM",
+}
+
+FOLDER_NAMES = {"inbox": "your inbox", "sentitems": "Sent Items", "drafts": "Drafts", "deleteditems": "Deleted Items",
+                "junkemail": "Junk Email", "archive": "the Archive"}
 
 NOUNS = {"email": ("email", "emails"), "event": ("event", "events"), "file": ("file", "files"), "site": ("site", "sites"),
          "team": ("team", "teams"), "channel": ("channel", "channels"), "crm": ("record", "records"), "text": ("result", "results")}
@@ -68,6 +115,21 @@ def progress_label(capability: str) -> str:
 
 def failure_what(capability: str) -> str:
     return WHAT.get(capability, "The request")
+
+
+def action_label(capability: str) -> str:
+    """A side effect's chip while it runs: "Sending the email…"."""
+    return WHAT.get(capability, "Working on it") + "…"
+
+
+def chip_label(capability: str, state: str, running_label: str = "") -> str:
+    """A progress chip's words for its state: running "Sending the email…", done "Sent the email",
+    failed "Sending the email failed"."""
+    if state == "done":
+        return DONE.get(capability, "Done")
+    if state == "failed":
+        return f"{WHAT.get(capability, 'The request')} failed"
+    return running_label or PROGRESS.get(capability) or action_label(capability)
 
 
 def _range(args: dict[str, Any]) -> str:
@@ -88,30 +150,39 @@ def _range(args: dict[str, Any]) -> str:
     return ""
 
 
-def describe_search(plan: Plan, args: dict[str, Any], sender_label: str = "") -> str:
-    bits = []
-    if args.get("unread_only"):
-        bits.append("unread")
-    text = " ".join(bits + ["emails"])
-    if sender_label:
-        text += f" from {sender_label}"
+def _search_terms(args: dict[str, Any], sender_label: str) -> str:
+    text = f" from {sender_label}" if sender_label else ""
     if args.get("query"):
         text += f" about “{args['query']}”"
-    text += _range(args)
-    return text
+    if args.get("folder"):
+        text += f" in {FOLDER_NAMES.get(str(args['folder']).lower(), args['folder'])}"
+    return text + _range(args)
+
+
+def describe_search(plan: Plan, args: dict[str, Any], sender_label: str = "") -> str:
+    """The emails a search looked for: "unread emails from John Smith about “renewal” since Mon 23 Mar"."""
+    return ("unread " if args.get("unread_only") else "") + "emails" + _search_terms(args, sender_label)
 
 
 def results_reply(capability: str, plan: Plan, cards: list[dict[str, str]], args: dict[str, Any],
-                  *, has_more: bool = False, sender_label: str = "") -> str:
+                  *, has_more: bool = False, sender_label: str = "", continued: bool = False) -> str:
     n = len(cards)
     kind = cards[0]["kind"] if cards else ""
     if capability == "mail.search":
-        what = describe_search(plan, args, sender_label)
+        terms = _search_terms(args, sender_label)
+        unread = "unread " if args.get("unread_only") else ""
         if n == 0:
-            return f"I found no {what}."
-        more = " There are more; narrow the search to see them." if has_more else ""
-        return (f"I found {plural(n, 'email')} — {what}.{more} The cards show Outlook's preview only (about 255 "
-                f"characters, truncated); ask “what does the first one say?” and I'll open the full email.")
+            if continued:
+                return f"There are no more {unread}emails{terms}."
+            return f"I found no {describe_search(plan, args, sender_label)}."
+        noun = unread + ("email" if n == 1 else "emails")
+        text = f"Here {'is' if n == 1 else 'are'} {n} more {noun}{terms}." if continued else f"I found {n} {noun}{terms}."
+        if has_more:
+            text += f" There are more: say “show more” for the next {n}."
+        if any(c.get("body_kind") == "preview" for c in cards):
+            text += (" The cards show Outlook's preview of each body; ask “what does the first one say?” and "
+                     "I'll open the full email.")
+        return text
     if capability == "mail.get":
         if not cards:
             return "I couldn't open that email."

@@ -1,4 +1,5 @@
-"""HTML to plain text for bodies that arrive as HTML (scripts and styles dropped, never rendered).
+"""HTML to plain text for bodies that arrive as HTML (scripts and styles dropped, never rendered), and
+sentence case for subjects drafted from the user's words.
 
 `strip_markup` is the app's one HTML-to-text step (nh3 removes every tag); `html_to_text` adds tidy whitespace.
 """
@@ -34,3 +35,10 @@ def html_to_text(markup: str) -> str:
     if not markup:
         return ""
     return tidy_lines(strip_markup(markup))
+
+
+def sentence_case(text: str) -> str:
+    """``text`` with its first letter capitalised, unless the word is written in mixed case ("iPhone")."""
+    if not text or not text[0].islower() or (len(text) > 1 and text[1].isupper()):
+        return text
+    return text[0].upper() + text[1:]

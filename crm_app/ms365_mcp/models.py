@@ -103,6 +103,13 @@ class SendResult(Output):
     subject: str
 
 
+class ForwardResult(Output):
+    status: Literal["forwarded"]
+    message_id: str
+    subject: str
+    to: People = Field(description="Who the email was forwarded to")
+
+
 class ReplyResult(Output):
     status: Literal["replied"]
     message_id: str
@@ -176,6 +183,7 @@ class File(Output):
     web_url: str | None
     path: str | None = Field(description="Folder path inside the drive, e.g. /Documents/Q4 report.xlsx")
     drive_id: str | None = Field(description="Drive holding the item; pass it with item_id to read or share")
+    site_name: str | None = Field(default=None, description="The SharePoint site holding the item, for site files")
 
 
 class FileList(Output):

@@ -59,7 +59,7 @@ def test_chat_preview_then_full_body_then_confirmed_send(page, stack, unique_ema
             assert len(card.locator(".email-body").inner_text()) < 255
         assert (card.locator(".open-full").count() == 1) == (label == "Preview · truncated"), label
     assert "Preview · truncated" in labels
-    expect(reply.locator(".progress-chip")).to_contain_text("Searching your mail")
+    expect(reply.locator(".progress-chip")).to_have_text(re.compile(r"Searched your mail$"))
     first_subject = cards.first.locator(".email-subject").inner_text()
 
     full = ask(page, "what does the first one say?")
@@ -75,6 +75,7 @@ def test_chat_preview_then_full_body_then_confirmed_send(page, stack, unique_ema
     done = page.locator(".assistant-message").last
     expect(done).to_have_attribute("data-status", "done", timeout=T)
     expect(done.locator(".assistant-reply")).to_contain_text("Sent")
+    expect(done.locator(".progress-chip")).to_have_text(re.compile(r"Sent the email$"))
     expect(card).to_contain_text("Done")
     assert any(m["subject"] == subject and m["toRecipients"][0]["emailAddress"]["address"] == "john@company.com"
                for m in sent_items(stack))

@@ -169,6 +169,8 @@ def create(req: Request) -> Plan | None:
             options=["Tomorrow at 10am", "Next Monday at 2pm"],
         )
     args["start"], args["end"] = iso(times[0]), iso(times[1])
+    if when.duration is None and when.end_clock is None:
+        args["default_length"] = True
     return plan(Intent.CALENDAR_CREATE, args, CONFIDENT, names=names)
 
 

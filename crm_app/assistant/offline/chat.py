@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from crm_app.assistant.intents import Intent, Plan
-from crm_app.assistant.offline.common import CONFIDENT, Request, plan, unsupported
+from crm_app.assistant.offline.common import CONFIDENT, Request, cut, plan, unsupported
 
 HELP_SUGGESTIONS: list[str] = [
     "Show me emails from the last 3 days",
@@ -27,6 +27,11 @@ MAIL_SUGGESTIONS = [
 CALENDAR_SUGGESTIONS = [
     "What's on my calendar tomorrow?",
     "Schedule a meeting with the team next Monday at 2pm",
+]
+DEAL_SUGGESTIONS = [
+    "Show my deals",
+    "Show deals in negotiation",
+    "Show deals in proposal",
 ]
 FILE_SUGGESTIONS = [
     "List my recent OneDrive files",
@@ -52,6 +57,18 @@ _WORKSPACE_NOUNS = re.compile(
     r"\b(?:emails?|mail|inbox|messages?|files?|documents?|spreadsheets?|reports?|sharepoint|onedrive|calendar|meetings?)\b|@"
 )
 _TOPICAL = 6
+_WEATHER = re.compile(
+    r"\b(?:weather|temperature|raining|rain|sunny|snow|snowing)\b"
+    r"|^(?:what is )?the forecast(?: for (?:today|tomorrow|tonight|the weekend|this week))?$"
+)
+_ASKED_LEAD = re.compile(
+    r"^(?:(?:what|how much|how many|how) (?:is|are|was|were|will be|would be|do|does|did)|what|show(?: me)?|give me|tell me"
+    r"|get(?: me)?|can i (?:see|get|have)|i (?:want|need|would like)(?: to see)?)\b(?: (?:our|my|the|a|an|me))*\b"
+)
+_ANALYTICS = re.compile(
+    r"\b(?:revenue|forecasts?|forecasting|projections?|profits?|margins?|bookings|income|earnings|turnover|"
+    r"quota attainment|win rate|conversion rate|churn|kpis?|dashboard|sales figures|sales report|pipeline value)\b"
+)
 _REFUSALS: list[tuple[re.Pattern[str], str, list[str]]] = [
     (
         re.compile(
@@ -61,7 +78,7 @@ _REFUSALS: list[tuple[re.Pattern[str], str, list[str]]] = [
         CALENDAR_SUGGESTIONS,
     ),
     (
-        re.compile(r"\b(?:weather|forecast|temperature|raining|rain|sunny|snow)\b"),
+        _WEATHER,
         "I can't check the weather; I only work with your mail, calendar, files, Teams and CRM.",
         HELP_SUGGESTIONS[:4],
     ),
@@ -129,9 +146,10 @@ _REFUSALS: list[tuple[re.Pattern[str], str, list[str]]] = [
     ),
     (
         re.compile(
-            r"^(?:auto-?)?forward(?:ing)? (?:all|every|each|any)\b|\bauto-?forward|\b(?:forwarding|mail) rules?\b"
+            r"\b(?:auto-?)?forward(?:ing)? (?:all|every|each|everything|any and all)\b|\bauto-?forward|\b(?:forwarding|mail) rules?\b"
         ),
-        "I can't forward mail in bulk or set up forwarding rules. I can forward one email you have open.",
+        "I can't forward mail in bulk or set up forwarding rules. I can forward one email at a time, "
+        "after you confirm it: open the email, or name it, as in “forward the latest email from John Smith to …”.",
         MAIL_SUGGESTIONS,
     ),
     (
@@ -172,12 +190,33 @@ def help_request(req: Request) -> Plan | None:
     return None
 
 
+def asked(req: Request) -> str:
+    """What the user asked for, in their own words, without the question's lead-in."""
+    lead = _ASKED_LEAD.match(req.n)
+    return cut(req, lead.end() if lead else 0, len(req.n)) or req.original(0, len(req.n))
+
+
+def analytics(req: Request) -> Plan | None:
+    """Forecasts, revenue and other figures the CRM does not compute, refused with the deal views it has."""
+    n = req.n
+    if _WORKSPACE_NOUNS.search(n) or _WEATHER.search(n) or not _ANALYTICS.search(n):
+        return None
+    return unsupported(
+        f"I can't work out “{asked(req)}”: the CRM keeps deals, not forecasts or financial reports. "
+        "I can show your deals by stage, each with its amount and expected close date.",
+        list(DEAL_SUGGESTIONS),
+    )
+
+
 def refusal(req: Request) -> Plan | None:
     """Requests outside what the assistant's tools can do, refused with suggestions.
 
     Runs after the rules for writing email, CRM records and Teams posts, so words in a
     message body or note ("email Sam about the flight") never trigger a refusal.
     """
+    figures = analytics(req)
+    if figures is not None:
+        return figures
     for position, (pattern, reason, suggestions) in enumerate(_REFUSALS):
         if position < _TOPICAL and _WORKSPACE_NOUNS.search(req.n):
             continue
@@ -189,7 +228,7 @@ def refusal(req: Request) -> Plan | None:
 def fallback(req: Request) -> Plan:
     """What to say when no rule understood the message."""
     return unsupported(
-        "I can't do that yet. I can search and send email, check and schedule meetings, "
+        f"I can't do “{asked(req)}” yet. I can search and send email, check and schedule meetings, "
         "find and share files, post to Teams and update the CRM.",
         list(HELP_SUGGESTIONS[:6]),
         confidence=0.3,

@@ -21,14 +21,16 @@ _POLITE_PREFIX = re.compile(
     r"(?:please |just |quickly |also )?"
 )
 _TRAILING_FILLER = re.compile(
-    r"(?:,? (?:please|for me|thanks|thank you|asap|right now|now|real quick|quickly|if you can|if possible|would you|could you|ok|okay)\b)+ ?[.!?]*$|[ .!?]+$"
+    r"(?:,? (?:please|for me|for now|thanks|thank you|asap|right now|now|real quick|quickly|if you can|if possible|would you|could you|ok|okay)\b)+ ?[.!?]*$|[ .!?]+$"
 )
+_SAYS = re.compile(r"\b(?:saying|say|says|said|with|reply|message|body|that)$")
 _LEADING_ARTICLES = re.compile(r"^(?:(?:the|a|an|my|our|some|any|all|this|that) )+")
 
 _QUOTED = re.compile(
     r"(?:^|(?<=[\s(:]))[\"'“‘](?P<q>[^\"“”]{2,}?)[\"'”’](?=\s|$|[.,!?;:)])"
 )
 
+MAX_SUGGESTIONS = 3
 CONFIDENT = 0.9
 LIKELY = 0.75
 UNSURE = 0.5
@@ -51,7 +53,9 @@ class Request:
         trailing = _TRAILING_FILLER.search(full.norm)
         end = (
             trailing.start()
-            if trailing and trailing.start() > start
+            if trailing
+            and trailing.start() > start
+            and not _SAYS.search(full.norm, 0, trailing.start())
             else len(full.norm)
         )
         core = full.slice(start, end) if start < end else full
@@ -84,6 +88,22 @@ class Request:
     def has(self, pattern: str) -> re.Match[str] | None:
         """Search the normalised message."""
         return re.search(pattern, self.n)
+
+    def without(self, pattern: re.Pattern[str]) -> Request:
+        """The request again with every match of ``pattern`` in :attr:`n` left out of the user's words."""
+        source = self.utterance.source
+        pieces: list[str] = []
+        position = 0
+        for match in pattern.finditer(self.n):
+            span = self.utterance.source_span(match.start(), match.end())
+            if span is None:
+                continue
+            pieces.append(source[position : span[0]].rstrip(" ,;"))
+            position = span[1]
+        if not pieces:
+            return self
+        pieces.append(source[position:])
+        return Request.build(" ".join(p for p in pieces if p.strip()), self.ctx)
 
 
 _TRAILING_PREPOSITIONS = re.compile(
@@ -214,11 +234,11 @@ def which_person(
 def unsupported(
     reason: str, suggestions: list[str], confidence: float = CONFIDENT
 ) -> Plan:
-    """An honest refusal with things the user can ask instead."""
+    """An honest refusal with the (at most three) nearest things the user can ask instead."""
     return Plan(
         intent=Intent.UNSUPPORTED,
         args={},
         confidence=confidence,
-        suggestions=suggestions,
+        suggestions=suggestions[:MAX_SUGGESTIONS],
         explanation=reason,
     )

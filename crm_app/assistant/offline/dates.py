@@ -139,6 +139,7 @@ class When:
     end_clock: time | None = None
     duration: timedelta | None = None
     part: tuple[time, time, time] | None = None
+    next_occurrence: timedelta | None = None
 
     @property
     def found(self) -> bool:
@@ -357,6 +358,7 @@ class _Scanner:
                 day = self.today + relativedelta(weekday=weekday(-1))
             else:
                 day = self.today + relativedelta(weekday=weekday(+1))
+                self.when.next_occurrence = timedelta(weeks=1)
             self.take(match.start(), match.end())
             self.set_day(day, match)
 
@@ -510,6 +512,11 @@ def event_times(when: When, now: datetime) -> tuple[datetime, datetime] | None:
         day = now.date()
         if datetime.combine(day, clock, tzinfo=tz) <= now:
             day += timedelta(days=1)
+    if (
+        when.next_occurrence is not None
+        and datetime.combine(day, clock, tzinfo=tz) <= now
+    ):
+        day += when.next_occurrence
     start = datetime.combine(day, clock, tzinfo=tz)
     if when.end_clock is not None:
         end = datetime.combine(day, when.end_clock, tzinfo=tz)

@@ -3,7 +3,8 @@
 The set is JSON Lines. The first line is ``{"_config": {"now", "time_zone",
 "directory"}}``; every other line is ``{"text", "intent", "args", "context"?}``,
 where ``args`` lists the arguments that must match exactly (nested dictionaries
-are compared key by key, everything else by equality) and ``context`` may hold
+are compared key by key, everything else by equality; ``null`` means the argument
+must be absent) and ``context`` may hold
 ``last_results`` and ``history``. A case passes when the intent and every labelled
 argument match; its intent alone is scored too, so a report can tell a wrong
 capability from wrong details.
@@ -191,7 +192,10 @@ def compare(expected: Any, actual: Any, path: str = "") -> list[str]:
         problems: list[str] = []
         for key, value in expected.items():
             where = f"{path}.{key}" if path else key
-            if key not in actual:
+            if value is None:
+                if key in actual:
+                    problems.append(f"{where}: expected no value, got {actual[key]!r}")
+            elif key not in actual:
                 problems.append(f"{where}: missing (expected {value!r})")
             else:
                 problems.extend(compare(value, actual[key], where))

@@ -71,6 +71,13 @@ def _ref_label(args: dict[str, Any]) -> str:
     ref = args.get("ref")
     if isinstance(ref, dict):
         return f"result {ref.get('index', 0) + 1}"
+    find = args.get("find")
+    if isinstance(find, dict):
+        sender = find.get("sender") or find.get("sender_name") or find.get("sender_company")
+        text = "the newest email" + (f" from {sender}" if sender else "")
+        if find.get("query"):
+            text += f" about “{find['query']}”"
+        return text
     return "that item"
 
 

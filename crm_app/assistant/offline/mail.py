@@ -37,6 +37,20 @@ _TELL = re.compile(
     r"^tell (?P<who>.+?)(?: (?:by|via|over|in an?|through|per) (?:email|mail))?(?: that|:) (?P<body>.+)$"
 )
 _TEAMS_WORDS = re.compile(r"\b(?:teams|channel|channels|slack)\b")
+_CLAUSE_END = r"(?=$|[,.;!]| and\b| but\b| i\b| please\b| thanks\b)"
+_STYLES = r"(?:short|brief|formal|informal|friendly|polite|casual|professional|concise)"
+_HOLD = re.compile(
+    r"(?:^|,? (?:but |and |just |please )*)"
+    rf"(?:(?:do not|never) send (?:it|this|that|anything|the (?:email|mail|message|note|draft))?(?: (?:out|yet|now|for now|just yet|right away|straight away|immediately))*"
+    rf"|(?:save|keep|leave) it (?:as an? draft|in (?:my |the )?drafts?(?: folder)?)(?: for now)?"
+    rf"|hold (?:it|off)(?: on sending(?: it)?)?(?: for now)?"
+    rf"|(?:i will|i want to|i would like to|i need to|let me|so i can|so that i can) (?:review|check|look at|look over|read|edit|proofread|send) it(?: (?:first|myself|later|over|before (?:it goes out|sending|you send it)))*"
+    rf"){_CLAUSE_END}"
+)
+_ASIDE = re.compile(
+    r"(?:^|,? (?:but |and |just |please )*)"
+    rf"(?:keep|make) it {_STYLES}(?: and {_STYLES})?{_CLAUSE_END}"
+)
 
 _MARKERS: list[tuple[str, re.Pattern[str]]] = [
     (
@@ -223,11 +237,17 @@ def _compose_plan(
 
 
 def compose(req: Request) -> Plan | None:
-    """ "Send an email to …", "email John about …", "draft a message to …", "let X know …"."""
-    n = req.n
-    if _TEAMS_WORDS.search(n):
+    """ "Send an email to …", "email John about …", "draft a message to …", "let X know …".
+
+    What the user tells the assistant rather than the recipient ("don't send it yet",
+    "keep it short") is left out of the subject and body; holding it back makes a draft.
+    """
+    if _TEAMS_WORDS.search(req.n):
         return None
-    draft = bool(re.search(r"\bdrafts?\b|^prepare\b", n))
+    hold = bool(_HOLD.search(req.n))
+    req = req.without(_HOLD).without(_ASIDE)
+    n = req.n
+    draft = hold or bool(re.search(r"\bdrafts?\b|^prepare\b", n))
     intent = Intent.MAIL_DRAFT if draft else Intent.MAIL_SEND
     known = _LET_KNOW.match(n) or _TELL.match(n)
     if known:
@@ -310,18 +330,33 @@ def _sender(
             "my inbox",
         ):
             continue
-        people = resolve_people(who, req.ctx.directory, allow_company=True)
-        if people.ambiguous:
-            name, matches = people.ambiguous[0]
-            return which_person(name, matches, Intent.MAIL_SEARCH, args)
-        if people.addresses:
-            args["sender"] = people.addresses[0]
-            names.update(people.names_by_address)
-        elif people.companies:
-            args["sender_company"] = people.companies[0]
-        elif people.names:
-            args["sender_name"] = people.names[0]
-        return None
+        return sender_args(req, who, args, names)
+    return None
+
+
+def sender_args(
+    req: Request,
+    who: str,
+    args: dict[str, Any],
+    names: dict[str, str],
+    intent: Intent = Intent.MAIL_SEARCH,
+) -> Plan | None:
+    """Fill a search's sender arguments from the user's words for the sender.
+
+    A CRM contact becomes ``sender``, a company ``sender_company``, anyone else
+    ``sender_name``; a name several contacts share becomes a question instead.
+    """
+    people = resolve_people(who, req.ctx.directory, allow_company=True)
+    if people.ambiguous:
+        name, matches = people.ambiguous[0]
+        return which_person(name, matches, intent, args)
+    if people.addresses:
+        args["sender"] = people.addresses[0]
+        names.update(people.names_by_address)
+    elif people.companies:
+        args["sender_company"] = people.companies[0]
+    elif people.names:
+        args["sender_name"] = people.names[0]
     return None
 
 
@@ -381,3 +416,23 @@ def search(req: Request) -> Plan | None:
         args["query"] = query
     confidence = CONFIDENT if mail_words else LIKELY
     return plan(Intent.MAIL_SEARCH, args, confidence, names=names)
+
+
+_MORE = re.compile(
+    r"^(?:(?:show|list|load|get|give me|see|display)(?: me)? )?(?:some )?(?:more|the next(?: \d{1,2}| ones| page| few| batch)?|"
+    r"next(?: page| \d{1,2}| ones)?)(?: (?:emails|mails|messages|results|ones|of them|please))*$"
+    r"|^(?:are there|any) more(?: emails| results)?$"
+)
+
+
+def more(req: Request) -> Plan | None:
+    """ "Show more" after a mail search: the next page of the same search."""
+    if not _MORE.match(req.n):
+        return None
+    if not any(item.kind == "email" for item in req.ctx.last_results):
+        return clarify(
+            "More of what? I haven't listed any emails in this conversation yet.",
+            missing="query",
+            options=["Show me emails from the last 3 days", "Show my unread emails"],
+        )
+    return plan(Intent.MAIL_SEARCH, {"more": True}, CONFIDENT, explanation="Showing the next emails of the same search")

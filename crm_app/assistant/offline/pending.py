@@ -23,6 +23,10 @@ ParseFn = Callable[[str, ParseContext, bool], Plan]
 _CHOICE_NOISE = re.compile(
     r"\b(?:the|one|guy|person|woman|man|contact|at|from|with|in|of|who|works|is|i|mean|meant|please|him|her|that|option|number|no|yes)\b"
 )
+_YES = re.compile(
+    r"^(?:yes|yeah|yep|yup|sure|ok|okay|please|please do|do it|go ahead|open it|yes please|sure thing|absolutely)\b",
+    re.IGNORECASE,
+)
 _PEOPLE_SLOTS = {
     "to": ("to", "to_names"),
     "recipients": ("recipients", "recipient_names"),
@@ -35,7 +39,7 @@ _TEXT_SLOTS = {
 }
 
 
-def _choose(answer: str, options: list[str], candidates: list[str]) -> str | None:
+def choose(answer: str, options: list[str], candidates: list[str]) -> str | None:
     """The candidate the answer picks, by position ("the second") or by words in its option."""
     words = answer.lower().split()
     for word in words:
@@ -86,7 +90,7 @@ def answer(req: Request, standalone: Plan, parse_fn: ParseFn) -> Plan | None:
     reply = req.utterance.source.strip()
 
     if missing == "person" or (missing == "ref" and previous.args.get("candidates")):
-        choice = _choose(reply, previous.options, previous.args.get("candidates", []))
+        choice = choose(reply, previous.options, previous.args.get("candidates", []))
         if choice is None:
             return None
         ambiguous = previous.args.get("ambiguous")
@@ -96,6 +100,8 @@ def answer(req: Request, standalone: Plan, parse_fn: ParseFn) -> Plan | None:
             )
         partial["ref"] = choice
         return plan(pending, partial, CONFIDENT)
+    if missing == "confirm":
+        return plan(pending, partial, CONFIDENT) if _YES.match(reply) else None
     if missing == "start":
         completed = parse_fn(f"{previous_text} {reply}", previous_ctx, False)
         return completed if completed.intent is pending else None

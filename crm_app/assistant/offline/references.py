@@ -20,6 +20,7 @@ from crm_app.assistant.offline.common import (
 )
 from crm_app.assistant.offline.directory import name_key
 from crm_app.assistant.offline.people import People, resolve_people
+from crm_app.assistant.offline.qualifiers import Qualifier, qualifier
 from crm_app.assistant.offline.records import resolve_record
 from crm_app.assistant.offline.vocab import ORDINALS
 
@@ -58,6 +59,10 @@ _CONTENT = re.compile(
 )
 _REPLY = re.compile(
     r"^(?:reply|respond|answer|write back|(?:draft|write|send|compose|prepare) (?:a |an )?(?:quick |short )?(?:reply|response))(?P<all> all| to all)?\b"
+)
+_LOOK_FIRST = re.compile(
+    r"^(?:check|open|look at|look in|look through|go to|go through|scan|search) (?:my |the )?"
+    r"(?:inbox|mail|mailbox|emails?|outlook)(?: and| then| and then)? (?=(?:reply|respond|answer|forward|write back)\b)"
 )
 _BULK_FORWARD = re.compile(r"^forward (?:all|every|each|any)\b")
 _FORWARD = re.compile(r"^forward\b")
@@ -202,6 +207,86 @@ def _newest_email(found: tuple[str, re.Match[str]]) -> bool:
     )
 
 
+def _email_meant(
+    req: Request,
+    found: tuple[str, re.Match[str]] | None,
+    wanted: Qualifier | None,
+    intent: Intent,
+) -> dict[str, Any] | Plan:
+    """``{"ref": …}`` for an email shown, ``{"find": …}`` for one to search for, or a question.
+
+    A qualifier ("from Dave") picks the one email shown that fits it, searches when
+    none does, and asks when several do (unless an ordinal says which of them).
+    """
+    results = req.ctx.last_results
+    if wanted is not None:
+        emails = [i for i, item in enumerate(results) if item.kind == "email"]
+        hits = [i for i in emails if wanted.matches(results[i])]
+        if len(hits) == 1:
+            return {"ref": _ref(results, hits[0])}
+        if hits:
+            position = _position(found)
+            if position is not None and position < len(hits):
+                return {"ref": _ref(results, hits[position])}
+            return _which(req, hits, f"{len(hits)} of the emails shown fit.")
+        search = wanted.search(req, intent)
+        if isinstance(search, Plan):
+            return search
+        return {"find": search}
+    if not results:
+        if found is not None and _newest_email(found):
+            return {"find": {"top": 1}}
+        return _nothing_to_refer_to("email")
+    index = _pick(req, found, ("email",))
+    if isinstance(index, Plan):
+        return index
+    if results[index].kind != "email":
+        return unsupported(
+            "I can only reply to or forward an email.",
+            ["Show my most recent email"],
+        )
+    return {"ref": _ref(results, index)}
+
+
+def _position(found: tuple[str, re.Match[str]] | None) -> int | None:
+    """The 0-based position a counting ordinal ("the second one") names, else None."""
+    if found is None or found[0] != "ordinal":
+        return None
+    word = found[1]["ord"] or found[1]["ord2"]
+    return ORDINALS.get(word)
+
+
+_THIRD_PERSON: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(rf"\b(?:she|he) {verb}\b", re.IGNORECASE), f"you {second}")
+    for verb, second in (("is", "are"), ("was", "were"), ("has", "have"), ("does", "do"))
+] + [
+    (re.compile(r"\b(?:she|he)'s\b", re.IGNORECASE), "you're"),
+    (re.compile(r"\b(?:she|he)\b", re.IGNORECASE), "you"),
+    (re.compile(r"\b(?:herself|himself)\b", re.IGNORECASE), "yourself"),
+    (re.compile(r"\bhim\b", re.IGNORECASE), "you"),
+    (re.compile(r"\bhis\b", re.IGNORECASE), "your"),
+    (
+        re.compile(
+            r"\bher\b(?= (?:a|an|the|some|this|that|back|soon|later|today|tomorrow|tonight|again|now|when|if|"
+            r"at|on|in|about|after|before|by|for|with|to|and|know)\b|\s*[.,!?;]|\s*$)",
+            re.IGNORECASE,
+        ),
+        "you",
+    ),
+    (re.compile(r"\bher\b", re.IGNORECASE), "your"),
+]
+
+
+def _addressed(body: str) -> str:
+    """A message the user described in the third person ("I'll call her") as said to its recipient."""
+    for pattern, second in _THIRD_PERSON:
+        body = pattern.sub(
+            lambda m, second=second: second.capitalize() if m.group()[0].isupper() else second,
+            body,
+        )
+    return body
+
+
 def _after_marker(req: Request, start: int) -> str:
     marker = _BODY_MARKER.search(req.n, start)
     if not marker:
@@ -211,6 +296,7 @@ def _after_marker(req: Request, start: int) -> str:
 
 def follow_up(req: Request) -> Plan | None:
     """A message that acts on an earlier result, or None when it is not one."""
+    req = req.without(_LOOK_FIRST)
     n = req.n
     reply, forward = _REPLY.match(n), _FORWARD.match(n)
     log, share, content = _LOG.match(n), _SHARE.match(n), _CONTENT.match(n)
@@ -230,40 +316,38 @@ def follow_up(req: Request) -> Plan | None:
     if reply or forward:
         if found is None and not _addresses_an_email(n, reply):
             return None
-        if not results:
-            return _nothing_to_refer_to("email")
-        index = _pick(req, found, ("email",))
-        if isinstance(index, Plan):
-            return index
-        ref = _ref(results, index)
-        if results[index].kind != "email":
-            return unsupported(
-                "I can only reply to or forward an email.",
-                ["Show my most recent email"],
-            )
+        intent = Intent.MAIL_REPLY if reply else Intent.MAIL_FORWARD
+        verb_end = (reply or forward).end()
+        after_ref = found[1].end() if found else verb_end
+        target = None if reply else _FORWARD_TO.search(n, after_ref)
+        marker = _BODY_MARKER.search(n, verb_end) if reply else None
+        region_end = (target or marker).start() if (target or marker) else len(n)
+        meant = _email_meant(req, found, qualifier(req, verb_end, region_end), intent)
+        if isinstance(meant, Plan):
+            return meant
+        label = results[meant["ref"]["index"]].label if "ref" in meant else ""
         if reply:
-            body = _after_marker(req, found[1].end() if found else reply.end())
+            body = _addressed(_after_marker(req, found[1].end() if found else reply.end()))
+            reply_all = bool(reply["all"]) or None
             if not body:
                 return clarify(
-                    f"What should the reply to “{results[index].label}” say?",
+                    f"What should the reply to “{label}” say?" if label else "What should the reply say?",
                     missing="body",
                     pending_intent=Intent.MAIL_REPLY,
-                    partial={"ref": ref, "reply_all": bool(reply["all"]) or None},
+                    partial={**meant, "reply_all": reply_all},
                 )
             return plan(
-                Intent.MAIL_REPLY,
-                {"ref": ref, "body": body, "reply_all": bool(reply["all"]) or None},
-                CONFIDENT,
+                Intent.MAIL_REPLY, {**meant, "body": body, "reply_all": reply_all}, CONFIDENT
             )
-        after_ref = found[1].end() if found else len(n.split(" ", 1)[0])
-        target = _FORWARD_TO.search(n, after_ref)
-        args: dict[str, Any] = {"ref": ref}
+        args: dict[str, Any] = dict(meant)
         if target:
             people = resolve_people(
                 req.original(target.start("who"), target.end("who")), req.ctx.directory
             )
             args["to"], args["to_names"] = people.addresses, people.names
-        args["body"] = _after_marker(req, target.end() if target else after_ref)
+        args["body"] = _addressed(
+            _after_marker(req, target.end() if target else after_ref)
+        )
         return plan(Intent.MAIL_FORWARD, args, CONFIDENT)
 
     if log and found is not None and found[1].start() <= log.end() + _NEAR_VERB:

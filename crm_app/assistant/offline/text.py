@@ -174,6 +174,15 @@ class Utterance:
         text = self.source[self.tokens[first].start : self.tokens[last].end]
         return text.strip().strip(" ,;:.!?\"'").strip()
 
+    def source_span(self, start: int, end: int) -> tuple[int, int] | None:
+        """Offsets in :attr:`source` of the tokens that ``norm[start:end]`` covers."""
+        if start >= end or not self.tokens:
+            return None
+        first, last = self._token_range(start, end)
+        if first > last:
+            return None
+        return self.tokens[first].start, self.tokens[last].end
+
     def slice(self, start: int, end: int) -> Utterance:
         """The tokens that ``norm[start:end]`` covers, as an utterance of their own."""
         first, last = self._token_range(start, end)

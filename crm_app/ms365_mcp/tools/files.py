@@ -14,6 +14,7 @@ from crm_app.ms365_mcp.drive import (
     item_path,
     list_children,
     read_text,
+    recent_files,
     search_drive,
 )
 from crm_app.ms365_mcp.graph import GraphClient
@@ -66,6 +67,20 @@ def register(server: MCPServer, graph: GraphClient) -> None:
     ) -> FileList:
         token = bearer_token(ctx)
         return await list_children(graph, token, folder_children_path("/me/drive", folder_id, path), top)
+
+    @server.tool(
+        name="onedrive_recent_files",
+        title="Recent OneDrive files",
+        description=(
+            "The files the user worked on most recently, across the whole OneDrive (not one folder), newest "
+            "change first; folders are left out. Returns {\"files\": [{" + FILE_FIELDS + "}], \"count\", "
+            "\"has_more\"}."
+        ),
+        annotations=READ_ONLY,
+    )
+    async def onedrive_recent_files(ctx: Context, top: FileTop = DEFAULT_SEARCH_TOP) -> FileList:
+        token = bearer_token(ctx)
+        return await recent_files(graph, token, top)
 
     @server.tool(
         name="onedrive_search_files",

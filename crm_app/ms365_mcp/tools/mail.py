@@ -25,6 +25,7 @@ from crm_app.ms365_mcp.models import (
     EmailResult,
     EmailSearchResult,
     FolderList,
+    ForwardResult,
     ReplyResult,
     SendResult,
 )
@@ -321,4 +322,35 @@ def register(server: MCPServer, graph: GraphClient) -> None:
             reply_all=reply_all,
             subject=subject if subject.lower().startswith("re:") else f"RE: {subject}",
             to=reply_to,
+        )
+
+    @server.tool(
+        name="outlook_forward_email",
+        title="Forward an email",
+        description=(
+            "Forward one email (by id) to `to`, with an optional plain-text comment above the forwarded message; "
+            "sent immediately, attachments included. Cannot be undone: call it only after the user confirmed the "
+            "recipients. Forwards exactly one message; there is no bulk forwarding. Returns {\"status\": "
+            "\"forwarded\", \"message_id\", \"subject\", \"to\"}."
+        ),
+        annotations=ADDITIVE,
+    )
+    async def outlook_forward_email(
+        ctx: Context,
+        message_id: Annotated[GraphId, Field(description="Id of the email to forward")],
+        to: Recipients,
+        comment: Annotated[str, Field(max_length=MAX_BODY_LENGTH, description="Text above the forwarded email")] = "",
+    ) -> ForwardResult:
+        token = bearer_token(ctx)
+        base = f"/me/messages/{segment(message_id)}"
+        original = await graph.get_json(base, token=token, params={"$select": "id,subject"})
+        await graph.post_json(
+            f"{base}/forward", token=token, body={"comment": comment, "toRecipients": graph_recipients(to)}
+        )
+        subject = str(original.get("subject") or "")
+        return ForwardResult(
+            status="forwarded",
+            message_id=message_id,
+            subject=subject if subject.lower().startswith("fw:") else f"FW: {subject}",
+            to=recipients(graph_recipients(to)),
         )

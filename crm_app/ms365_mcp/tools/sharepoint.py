@@ -22,6 +22,7 @@ from crm_app.ms365_mcp.tools.common import (
     RequiredText,
     bearer_token,
     fetch_list,
+    segment,
 )
 from crm_app.ms365_mcp.tools.files import DEFAULT_FILE_TOP, DEFAULT_SEARCH_TOP, FILE_FIELDS, FileTop
 
@@ -36,6 +37,10 @@ ALL_SITES = "*"
 
 def register(server: MCPServer, graph: GraphClient) -> None:
     """Add the SharePoint tools to `server`, calling Graph through `graph`."""
+
+    async def site_name(token: str, site_id: str) -> str | None:
+        site = await graph.get_json(f"/sites/{segment(site_id)}", token=token, params={"$select": "id,displayName,name"})
+        return str(site.get("displayName") or site.get("name") or "") or None
 
     async def find_sites(token: str, query: str | None, top: int) -> SiteList:
         sites, more = await fetch_list(
@@ -79,7 +84,11 @@ def register(server: MCPServer, graph: GraphClient) -> None:
         top: FileTop = DEFAULT_FILE_TOP,
     ) -> FileList:
         token = bearer_token(ctx)
-        return await list_children(graph, token, folder_children_path(site_drive_root(site_id), folder_id, path), top)
+        found, name = await asyncio.gather(
+            list_children(graph, token, folder_children_path(site_drive_root(site_id), folder_id, path), top),
+            site_name(token, site_id),
+        )
+        return in_site(found, name)
 
     @server.tool(
         name="sharepoint_search_files",
@@ -100,14 +109,17 @@ def register(server: MCPServer, graph: GraphClient) -> None:
     ) -> FileList:
         token = bearer_token(ctx)
         if site_id:
-            return await search_drive(graph, token, site_drive_root(site_id), query, top)
+            found, name = await asyncio.gather(search_drive(graph, token, site_drive_root(site_id), query, top),
+                                               site_name(token, site_id))
+            return in_site(found, name)
         sites = await find_sites(token, None, MAX_SITES_SEARCHED)
         results = await asyncio.gather(
             *(search_drive(graph, token, site_drive_root(s.id), query, top) for s in sites.sites),
             return_exceptions=True,
         )
         failures = [r for r in results if isinstance(r, BaseException)]
-        lists = [r for r in results if isinstance(r, FileList)]
+        lists = [in_site(r, s.display_name or s.name) for s, r in zip(sites.sites, results, strict=True)
+                 if isinstance(r, FileList)]
         for failure in failures:
             if not isinstance(failure, Ms365Error):
                 raise failure
@@ -118,3 +130,9 @@ def register(server: MCPServer, graph: GraphClient) -> None:
         files.sort(key=lambda f: f.last_modified_at or "", reverse=True)
         has_more = sites.has_more or any(r.has_more for r in lists) or len(files) > top
         return FileList(files=files[:top], count=min(len(files), top), has_more=has_more)
+
+
+def in_site(found: FileList, name: str | None) -> FileList:
+    """`found` with each file labelled with the SharePoint site it is in."""
+    files = [f.model_copy(update={"site_name": name}) for f in found.files]
+    return found.model_copy(update={"files": files})

@@ -13,7 +13,9 @@ from crm_app.db import DatabaseUnavailable
 from crm_app.mcp.tool_errors import parse_tool_error
 from crm_app.services import conversations
 from crm_app.services.assistant.context import save_reply
+from crm_app.services.assistant.crm_proposals import log_after_create
 from crm_app.services.assistant.engine import TurnEngine
+from crm_app.services.assistant.registry import crm_registry
 from crm_app.services.assistant.turn import Action, Sink, Turn, TurnFailed, TurnState, no_sink
 from crm_app.services.assistant.wording import done_reply
 from crm_app.services.auth import SignedInUser
@@ -82,18 +84,21 @@ async def _run(eng: TurnEngine, st: TurnState, action: Action, edits: dict[str, 
     tool = await eng.tools.get(action.tool)
     if tool is None:
         return "failed", TOOL_GONE
-    chip = await st.chip(replies.failure_what(capability) + "…")
+    chip = await st.chip(replies.action_label(capability), capability)
     canonical = {**(action.canonical or {}), **apply_edits(capability, edits)}
     result: ToolResult
     if action.raw is not None:
         result = await eng.tools.run_edited(tool, action.raw, apply_edits(capability, edits))
     else:
         result = await eng.tools.run(capability, canonical, tool)
-    chip.state = "done" if result.ok else "failed"
+    st.end_chip(chip, result.ok)
     if not result.ok:
         return ("retryable" if refused_for_now(result) else "failed"), result.error_message or "The tool reported an error."
     st.turn.cards.extend(cardlib.cards_from_result(result))
-    await st.say(done_reply(capability, canonical, result))
+    reply = done_reply(capability, canonical, result)
+    if action.then_log:
+        reply += " " + await _log_waiting_email(eng, st, action.then_log, result.data or {})
+    await st.say(reply)
     st.turn.status = "done"
     return "done", ""
 
@@ -115,6 +120,17 @@ async def confirm_and_reply(user: SignedInUser, conversation_id: int, message_id
     except (NotFound, DatabaseUnavailable):
         log.warning("the reply to action %s was shown but not saved", action_id)
     return turn
+
+
+async def _log_waiting_email(eng: TurnEngine, st: TurnState, card: dict[str, str], created: dict[str, Any]) -> str:
+    """Log the email a new contact was created for; what happened, as a sentence for the reply."""
+    chip = await st.chip(replies.action_label("crm.log_email"), "crm.log_email")
+    logged = await log_after_create(eng.tools, crm_registry(), eng.tools.ctx, card, created)
+    st.end_chip(chip, logged.ok)
+    if not logged.ok:
+        return (f"Logging “{card.get('title', '')}” failed: {logged.error_message or 'the CRM reported an error.'} "
+                "Use Log to CRM on the email card to try again.")
+    return f"I logged “{card.get('title', '')}” to the new contact's timeline."
 
 
 def cancel_action(user: SignedInUser, message_id: int, action_id: str) -> None:
@@ -141,7 +157,7 @@ def apply_edits(capability: str, edits: dict[str, str]) -> dict[str, Any]:
             continue
         if k in LIST_FIELDS:
             out[k] = split_list(v)
-        elif k == "body" and capability == "mail.reply":
+        elif k == "body" and capability in ("mail.reply", "mail.forward"):
             out["body"] = out["comment"] = v
         else:
             out[k] = v

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,16 +21,24 @@ def clock(tz: ZoneInfo) -> dt.datetime:
     return dt.datetime.now(tz)
 
 
-def history(user_id: int, conversation_id: int) -> tuple[list[dict[str, Any]], list[str]]:
-    """The results of the last reply that had any, and what the user said so far."""
+@dataclass(frozen=True)
+class History:
+    """What a turn starts from: the last reply's results and the mail search behind them, what the user said."""
+
+    results: list[dict[str, Any]]
+    search: dict[str, Any]
+    said: list[str]
+    question: dict[str, Any]
+
+
+def history(user_id: int, conversation_id: int) -> History:
+    """The results of the last reply that had any (with its mail search), and what the user said so far."""
     msgs = conversations.messages(user_id, conversation_id, limit=20)
-    last_results: list[dict[str, Any]] = []
-    for m in reversed(msgs):
-        if m["role"] == "assistant" and m.get("results"):
-            last_results = m["results"]
-            break
+    last = next((m for m in reversed(msgs) if m["role"] == "assistant" and m.get("results")), {})
     said = [m["content"] for m in msgs if m["role"] == "user"]
-    return last_results, said
+    latest = next((m for m in reversed(msgs) if m["role"] == "assistant"), {})
+    return History(list(last.get("results") or []), dict(last.get("search") or {}), said,
+                   dict(latest.get("question") or {}))
 
 
 def save_reply(user_id: int, conversation_id: int, turn: Turn) -> None:
@@ -39,11 +48,26 @@ def save_reply(user_id: int, conversation_id: int, turn: Turn) -> None:
 
 
 def plan_for(text: str, now: dt.datetime, tz: ZoneInfo, last_results: list[dict[str, Any]], said: list[str]) -> Plan:
-    """The offline parser's plan for `text`, follow-ups resolved against the last results."""
-    refs = [ResultRef(kind=r["kind"], id=r["id"], label=r.get("label", ""), preview_only=bool(r.get("preview_only")))
+    """The offline parser's plan for `text`, follow-ups resolved against the last results.
+
+    `said` may already end with `text` (the message is saved before its turn runs); the parser's history is
+    what was said before it, so that an answer to the parser's question is read against that question.
+    """
+    if said and said[-1] == text:
+        said = said[:-1]
+    refs = [ResultRef(kind=r["kind"], id=r["id"], label=r.get("label", ""), preview_only=bool(r.get("preview_only")),
+                      sender=sender_of(r.get("card") or {}), date=(r.get("card") or {}).get("date", ""))
             for r in last_results if r.get("kind") in REF_KINDS]
     ctx = ParseContext(now=now, tz=tz, directory=CrmDirectory(), last_results=refs, history=said[-6:])
     return parse(text, ctx)
+
+
+def sender_of(card: dict[str, str]) -> str:
+    """An email card's sender as "Name <address>" (or whichever of the two it has)."""
+    name, address = card.get("from_name", ""), card.get("from_address", "")
+    if name and address:
+        return f"{name} <{address}>"
+    return address or name
 
 
 def llm_history(user_id: int, conversation_id: int) -> list[dict[str, Any]]:

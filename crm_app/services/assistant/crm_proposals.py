@@ -6,12 +6,16 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from crm_app.assistant import cards as cardlib
 from crm_app.assistant.intents import Intent, Plan
 from crm_app.services.assistant.context import referenced
 from crm_app.services.assistant.engine import TurnEngine
 from crm_app.services.assistant.people import EMAIL_RE
-from crm_app.services.assistant.turn import Proposal, TurnFailed, TurnState
+from crm_app.services.assistant.registry import UserTools
+from crm_app.services import crm
+from crm_app.services.assistant.turn import AlreadyDone, Proposal, TurnFailed, TurnState
 from crm_app.services.errors import NotFound, ValidationFailed
+from crm_app.tools.base import ToolContext, ToolRegistry, ToolResult
 
 CRM_INTENT_TOOL = {
     Intent.CRM_DEAL_MOVE: "crm_move_deal",
@@ -22,6 +26,7 @@ CRM_INTENT_TOOL = {
     Intent.CRM_LOG_EMAIL: "crm_log_email",
 }
 CREATE_TOOL = {"contact": "crm_create_contact", "company": "crm_create_company", "deal": "crm_create_deal"}
+PREVIEW_NOTE = "[Outlook's preview of this email, cut at about 255 characters; the full email is in Outlook.]"
 
 
 async def propose_create(eng: TurnEngine, st: TurnState, plan: Plan) -> Proposal:
@@ -34,16 +39,48 @@ async def propose_create(eng: TurnEngine, st: TurnState, plan: Plan) -> Proposal
         raise TurnFailed("I can create contacts, companies and deals. Say which one.")
     if entity == "contact" and "email" in fields and "emails" not in fields:
         fields["emails"] = [fields.pop("email")]
+    if entity == "contact":
+        await asyncio.to_thread(_refuse_existing, list(fields.get("emails") or []))
     summary = {"record": entity, **{("title_field" if k == "title" else k): ", ".join(v) if isinstance(v, list) else str(v)
                                     for k, v in fields.items()}}
-    return Proposal(f"Create this {entity}?", summary, fields, tool_name=tool)
+    then_log = plan.args.get("then_log")
+    if then_log:
+        summary["text"] = f"Then log “{then_log.get('title', '')}” to the new contact's timeline"
+    return Proposal(f"Create this {entity}?", summary, fields, tool_name=tool, then_log=then_log or {})
+
+
+def _refuse_existing(addresses: list[str]) -> None:
+    """AlreadyDone when a CRM contact already has one of the new contact's addresses."""
+    known = crm.contacts_by_emails([a for a in addresses if a])
+    for address, contact in known.items():
+        name = contact.get("name") or f"{contact.get('first_name', '')} {contact.get('last_name', '')}".strip()
+        raise AlreadyDone(f"{name} <{address}> is already in the CRM. Say “open the contact {name}” to see the record.")
 
 
 async def propose_log_email(eng: TurnEngine, st: TurnState, plan: Plan) -> Proposal:
-    card = referenced(st, plan).get("card") or {}
+    card = await email_to_log(eng.tools, referenced(st, plan).get("card") or {})
     who = card.get("crm_contact_name") or card.get("from_address", "")
     summary = {"record": who, "subject": card.get("title", ""), "text": "Log this email to the contact's timeline"}
     return Proposal("Log this email to the CRM?", summary, log_args(card), tool_name=CRM_INTENT_TOOL[Intent.CRM_LOG_EMAIL])
+
+
+async def email_to_log(tools: UserTools, card: dict[str, str]) -> dict[str, str]:
+    """The email card with its full body fetched; when that fails, its preview labelled as a preview."""
+    if card.get("body_kind") != "preview" or not card.get("id"):
+        return card
+    result = await tools.run_if_offered("mail.get", {"message_id": card["id"]})
+    full = cardlib.cards_from_result(result) if result is not None and result.ok else []
+    if full and full[0].get("body_kind") in ("full", "empty"):
+        return {**card, "body": full[0].get("body", ""), "body_kind": full[0]["body_kind"]}
+    return {**card, "body": f"{PREVIEW_NOTE}\n\n{card.get('body', '')}"}
+
+
+async def log_after_create(tools: UserTools, crm_tools: ToolRegistry, ctx: ToolContext, card: dict[str, str],
+                           created: dict[str, Any]) -> ToolResult:
+    """Log the email that was waiting for its sender's new contact on that contact's timeline."""
+    record = created.get("record") or {}
+    email = await email_to_log(tools, {**card, "crm_contact_id": str(record.get("id") or "")})
+    return await crm_tools.execute(CRM_INTENT_TOOL[Intent.CRM_LOG_EMAIL], ctx, log_args(email))
 
 
 def log_args(card: dict[str, str]) -> dict[str, Any]:

@@ -13,10 +13,10 @@ from crm_app.assistant.intents import Intent, Plan, is_side_effect
 from crm_app.db import DatabaseUnavailable
 from crm_app.services import conversations
 from crm_app.services.assistant import context
-from crm_app.services.assistant.crm_proposals import log_args
+from crm_app.services.assistant.crm_proposals import email_to_log, log_args
 from crm_app.services.assistant.engine import TurnEngine
 from crm_app.services.assistant.llm_turn import run_model_turn
-from crm_app.services.assistant.proposals import propose
+from crm_app.services.assistant.proposals import answered, propose
 from crm_app.services.assistant.reads import read_handler
 from crm_app.services.assistant.registry import crm_registry
 from crm_app.services.assistant.tool_use import use_tool
@@ -27,7 +27,6 @@ from crm_app.tools.base import ToolContext, ToolRegistry
 
 log = logging.getLogger(__name__)
 
-FORWARD_REPLY = "I can't forward emails yet. I can reply to an email, or send a new one — both wait for your confirmation."
 UNEXPECTED = "Something went wrong on our side while handling this message."
 
 
@@ -51,7 +50,6 @@ DIRECT_REPLIES: dict[Intent, Callable[[TurnEngine, Plan], str]] = {
     Intent.GREETING: _greeting,
     Intent.CLARIFY: _clarify,
     Intent.UNSUPPORTED: lambda eng, plan: replies.unsupported_reply(plan),
-    Intent.MAIL_FORWARD: lambda eng, plan: FORWARD_REPLY,
 }
 
 
@@ -86,10 +84,13 @@ async def handle(eng: TurnEngine, text: str, sink: Sink = no_sink, plan: Plan | 
 
 
 async def _answer(eng: TurnEngine, st: TurnState, plan: Plan | None) -> None:
-    st.last_results, said = await asyncio.to_thread(context.history, eng.user.id, eng.conversation_id)
+    earlier = await asyncio.to_thread(context.history, eng.user.id, eng.conversation_id)
+    st.last_results, st.last_search, said = earlier.results, earlier.search, earlier.said
     if get_settings().llm_enabled and plan is None:
         await run_model_turn(eng, st)
         return
+    if plan is None and earlier.question:
+        plan = answered(earlier.question, st.user_text)
     if plan is None:
         plan = await asyncio.to_thread(context.plan_for, st.user_text, eng.current_time(), eng.tz, st.last_results, said)
     await execute_plan(eng, st, plan)
@@ -128,12 +129,13 @@ async def offer_contact(user: SignedInUser, conversation_id: int, card: dict[str
     name = card.get("from_name") or card.get("from_address", "").split("@")[0]
     first, _, last = name.partition(" ")
     fields = {"first_name": first, "last_name": last, "emails": [card.get("from_address", "")]}
-    plan = Plan(Intent.CRM_CREATE, {"entity": "contact", "fields": fields})
+    plan = Plan(Intent.CRM_CREATE, {"entity": "contact", "fields": fields, "then_log": dict(card)})
     return await send_message(user, conversation_id, f"Log “{card.get('title', '')}” to the CRM", sink=sink, plan=plan)
 
 
 async def log_email_card(user: SignedInUser, card: dict[str, str]) -> dict[str, Any]:
-    """The email card's "Log to CRM" button: file it on the matching contact, or say none matches."""
-    result = await crm_registry().execute("crm_log_email", ToolContext(user.id, user.email), log_args(card))
+    """The email card's "Log to CRM" button: file it (its full body) on the matching contact, or say none matches."""
+    email = await email_to_log(TurnEngine(user, 0).tools, card)
+    result = await crm_registry().execute("crm_log_email", ToolContext(user.id, user.email), log_args(email))
     return asdict(result)
 

@@ -56,15 +56,15 @@ class TurnEngine:
     async def run_read(self, st: TurnState, capability: str, canonical: dict[str, Any],
                        chip_label: str | None = None) -> list[dict[str, str]]:
         """Run one read tool with a progress chip; failures raise TurnFailed with the tool's own message."""
-        chip = await st.chip(chip_label or replies.progress_label(capability))
+        chip = await st.chip(chip_label or replies.progress_label(capability), capability)
         try:
             call = await self.tools.call(capability, canonical)
         except TurnFailed:
-            chip.state = "failed"
+            st.end_chip(chip, False)
             raise
         result = cast(ToolResult, call.result)
         st.limits = Limits(call.tool.name, tuple(call.plan.checked_here), tuple(call.plan.unapplied))
-        chip.state = "done" if result.ok else "failed"
+        st.end_chip(chip, result.ok)
         if not result.ok:
             raise TurnFailed(result.error_message or "The tool reported an error.")
         st.last_data = result_data(result) or {}

@@ -35,7 +35,7 @@ class ModelTurn:
         turn = self.st.turn
         chip = await self.st.chip(f"{tool.schema.title or tool.name.replace('_', ' ')}…")
         result = await self.eng.tools.execute(name, args)
-        chip.state = "done" if result.ok else "failed"
+        self.st.end_chip(chip, result.ok)
         if not result.ok:
             card = cardlib.error_card(tool.schema.title or tool.name, result.error_message or "The tool failed.")
             card["retry_text"] = turn.retry_text

@@ -8,7 +8,7 @@ from typing import Any
 
 from crm_app.services import crm
 from crm_app.services.assistant.registry import UserTools
-from crm_app.services.assistant.turn import TurnFailed
+from crm_app.services.assistant.turn import NeedsChoice, TurnFailed
 from crm_app.services.directory import CrmDirectory
 
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
@@ -64,8 +64,11 @@ async def resolve_people(tools: UserTools, addresses: list[str], names: list[str
             raise TurnFailed(f"“{name}” matches several contacts: " + "; ".join(p.label() for p in people[:5])
                              + ". Say which one, or use the address.")
         found = await directory_lookup(tools, name.removeprefix("the "))
+        exact = [f for f in found if f[0].lower() in (name.lower(), name.lower().removeprefix("the "))]
+        if len(found) > 1 and len(exact) != 1:
+            raise NeedsChoice(name, found)
         if found:
-            out.append(found[0][1])
+            out.append((exact or found)[0][1])
         else:
             unresolved.append(name)
     return list(dict.fromkeys(out)), unresolved

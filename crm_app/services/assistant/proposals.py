@@ -8,16 +8,22 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from crm_app.assistant import replies
 from crm_app.assistant.intents import Intent, Plan
+from crm_app.assistant.offline.pending import choose
+from crm_app.assistant.text import sentence_case
 from crm_app.services.assistant.context import referenced
 from crm_app.services.assistant.crm_proposals import CRM_PROPOSERS
-from crm_app.services.assistant.engine import TurnEngine
+from crm_app.services.assistant.engine import TurnEngine, mark_crm_senders
 from crm_app.services.assistant.people import first_name_of, resolve_people, unnamed_recipients
-from crm_app.services.assistant.reads import find_file, find_team
-from crm_app.services.assistant.turn import Action, Proposal, TurnFailed, TurnState
+from crm_app.services.assistant.reads import find_file, find_team, search_mail
+from crm_app.services.assistant.turn import Action, AlreadyDone, NeedsChoice, Proposal, TurnFailed, TurnState
 from crm_app.services.assistant.wording import when_label
 
 RECIPIENT_FIELDS = ("to", "cc", "attendees", "recipients")
+NAME_SLOTS = (("to", "to_names"), ("attendees", "attendee_names"), ("recipients", "recipient_names"))
+DEFAULT_EVENT_SUBJECT = "Meeting"
+DEFAULT_EVENT_MINUTES = 30
 PROPOSED_REPLY = "Here's exactly what I'll do. Nothing happens until you press Confirm — you can Edit or Cancel it."
 
 
@@ -31,7 +37,7 @@ async def propose_mail(eng: TurnEngine, st: TurnState, plan: Plan) -> Proposal:
     if not to:
         raise TurnFailed("Who should I send it to? Give a name from your CRM or an email address." +
                          (f" I couldn't find {', '.join(unresolved)}." if unresolved else ""))
-    subject = a.get("subject") or "(no subject)"
+    subject = sentence_case(a.get("subject") or "") or "(no subject)"
     body = a.get("body") or await asyncio.to_thread(draft_body, eng.first_name, to, subject)
     title = "Send this email?" if plan.intent == Intent.MAIL_SEND else "Save this draft?"
     return Proposal(title, {"to": ", ".join(to), "cc": ", ".join(cc), "subject": subject, "body": body},
@@ -44,14 +50,49 @@ def draft_body(sign: str, to: list[str], subject: str) -> str:
     return f"Hi {first or 'there'},\n\nI'd like to follow up about {topic}.\n\nBest regards,\n{sign}".rstrip()
 
 
+async def email_meant(eng: TurnEngine, st: TurnState, plan: Plan, verb: str) -> dict[str, Any]:
+    """The email a reply or forward is about: one shown earlier, or the newest hit of the plan's search.
+
+    A searched-for email is shown as a card above the proposal, so the user sees which one it is.
+    """
+    find = plan.args.get("find")
+    if not find:
+        return referenced(st, plan)
+    search = await search_mail(eng, st, {**find, "top": 1})
+    if not search.found:
+        raise TurnFailed(f"I found no {replies.describe_search(plan, search.args, search.sender_label)} to {verb}. "
+                         "Try a search first, then point at one of the results.")
+    card = search.found[0]
+    await mark_crm_senders([card])
+    st.turn.cards.append(card)
+    st.turn.remember([card])
+    return {"id": card["id"], "card": card}
+
+
 async def propose_reply(eng: TurnEngine, st: TurnState, plan: Plan) -> Proposal:
-    ref = referenced(st, plan)
+    ref = await email_meant(eng, st, plan, "reply to")
     card = ref.get("card") or {}
     body = plan.args.get("body") or ""
     summary = {"to": card.get("from_address", ""), "subject": "RE: " + card.get("title", ""), "body": body,
                "in_reply_to": card.get("title", "")}
     return Proposal("Send this reply?", summary, {"message_id": ref["id"], "comment": body, "body": body},
                     also_named={summary["to"]} if summary["to"] else set())
+
+
+async def propose_forward(eng: TurnEngine, st: TurnState, plan: Plan) -> Proposal:
+    a = plan.args
+    ref = await email_meant(eng, st, plan, "forward")
+    card = ref.get("card") or {}
+    to, unresolved = await resolve_people(eng.tools, list(a.get("to") or []), list(a.get("to_names") or []))
+    if not to:
+        raise TurnFailed("Who should I forward it to? Give a name from your CRM or an email address." +
+                         (f" I couldn't find {', '.join(unresolved)}." if unresolved else ""))
+    comment = a.get("body") or ""
+    title = card.get("title", "")
+    sender = card.get("from_name") or card.get("from_address", "")
+    summary = {"to": ", ".join(to), "subject": f"FW: {title}" if title else "FW:", "body": comment,
+               "text": f"Forwards “{title}” from {sender}" if sender else f"Forwards “{title}”"}
+    return Proposal("Forward this email?", summary, {"message_id": ref["id"], "to": to, "comment": comment})
 
 
 async def propose_event(eng: TurnEngine, st: TurnState, plan: Plan) -> Proposal:
@@ -61,14 +102,23 @@ async def propose_event(eng: TurnEngine, st: TurnState, plan: Plan) -> Proposal:
     start = a.get("start")
     if not start:
         raise TurnFailed("When should the meeting be? Say a day and time, like “next Monday at 2pm”.")
-    end = a.get("end") or (dt.datetime.fromisoformat(start) + dt.timedelta(minutes=30)).isoformat()
-    subject = a.get("subject") or "Meeting"
+    end = a.get("end") or (dt.datetime.fromisoformat(start) + dt.timedelta(minutes=DEFAULT_EVENT_MINUTES)).isoformat()
+    subject = sentence_case(a.get("subject") or "") or DEFAULT_EVENT_SUBJECT
     canonical = {"subject": subject, "start": start, "end": end, "attendees": attendees,
                  "location": a.get("location"), "body": a.get("body"), "time_zone": str(eng.tz)}
     summary = {"subject": subject, "when": when_label(start, end), "start": start, "end": end,
                "attendees": ", ".join(attendees), "location": a.get("location") or "",
                "unresolved": ", ".join(unresolved)}
+    defaults = [f"the subject “{subject}”"] if not a.get("subject") else []
+    if a.get("default_length") or not a.get("end"):
+        defaults.append(f"the length ({_minutes(start, end)} minutes)")
+    if defaults:
+        summary["text"] = f"I chose {' and '.join(defaults)}; press Edit to change them."
     return Proposal("Create this event?", summary, canonical)
+
+
+def _minutes(start: str, end: str) -> int:
+    return int((dt.datetime.fromisoformat(end) - dt.datetime.fromisoformat(start)).total_seconds() // 60)
 
 
 async def propose_share(eng: TurnEngine, st: TurnState, plan: Plan) -> Proposal:
@@ -102,6 +152,7 @@ PROPOSERS: dict[Intent, Proposer] = {
     Intent.MAIL_SEND: propose_mail,
     Intent.MAIL_DRAFT: propose_mail,
     Intent.MAIL_REPLY: propose_reply,
+    Intent.MAIL_FORWARD: propose_forward,
     Intent.CALENDAR_CREATE: propose_event,
     Intent.FILES_SHARE: propose_share,
     Intent.TEAMS_POST: propose_post,
@@ -112,14 +163,45 @@ PROPOSERS: dict[Intent, Proposer] = {
 async def propose(eng: TurnEngine, st: TurnState, plan: Plan) -> None:
     """Show the confirmation card for a side-effect intent."""
     capability = plan.intent.value
-    proposal = await PROPOSERS[plan.intent](eng, st, plan)
+    try:
+        proposal = await PROPOSERS[plan.intent](eng, st, plan)
+    except NeedsChoice as choice:
+        await ask_which(st, plan, choice)
+        return
+    except AlreadyDone as exc:
+        await st.say(str(exc))
+        return
     tool_name, source = proposal.tool_name, proposal.source
     if not tool_name:
         tool = await eng.tools.tool_for(capability)
         tool_name, source = tool.name, tool.schema.source
-    await add_confirmation(st, capability, tool_name, source, proposal.title, proposal.summary,
-                           canonical=proposal.canonical, also_named=proposal.also_named)
+    action_id = await add_confirmation(st, capability, tool_name, source, proposal.title, proposal.summary,
+                                       canonical=proposal.canonical, also_named=proposal.also_named)
+    if proposal.then_log:
+        st.turn.actions[action_id].then_log = proposal.then_log
     await st.say(PROPOSED_REPLY)
+
+
+async def ask_which(st: TurnState, plan: Plan, choice: NeedsChoice) -> None:
+    """Ask which of several people or groups a name meant; the answer completes the same request."""
+    options = [f"{label} <{address}>" for label, address in choice.matches]
+    st.turn.question = {"intent": plan.intent.value, "args": dict(plan.args), "name": choice.name,
+                        "options": options, "candidates": [address for _, address in choice.matches]}
+    noun = choice.name.removeprefix("the ").strip() or "one"
+    await st.say(f"Which {noun} do you mean? I found {len(options)}:\n" + "\n".join(f"• {o}" for o in options))
+
+
+def answered(question: dict[str, Any], text: str) -> Plan | None:
+    """The request a question was about, completed by the user's answer, or None when it doesn't answer it."""
+    chosen = choose(text, question.get("options") or [], question.get("candidates") or [])
+    if chosen is None:
+        return None
+    args = dict(question.get("args") or {})
+    for addresses, names in NAME_SLOTS:
+        if question.get("name") in (args.get(names) or []):
+            args[names] = [n for n in args[names] if n != question["name"]]
+            args[addresses] = [*(args.get(addresses) or []), chosen]
+    return Plan(Intent(question["intent"]), args)
 
 
 async def add_confirmation(st: TurnState, capability: str, tool_name: str, source: str, title: str,

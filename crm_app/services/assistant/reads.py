@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from crm_app.assistant import cards as cardlib
@@ -16,6 +17,7 @@ from crm_app.services.assistant.people import resolve_sender
 from crm_app.services.assistant.turn import Limits, TurnFailed, TurnState
 
 SEARCH_TOP = 10
+MAX_SEARCH_TOP = 50
 FILE_QUERY_STOPWORDS = {"the", "my", "a", "an", "file", "document", "spreadsheet", "doc", "sheet"}
 
 ReadHandler = Callable[[TurnEngine, TurnState, Plan], Awaitable[None]]
@@ -27,36 +29,74 @@ async def read_plain(eng: TurnEngine, st: TurnState, plan: Plan) -> None:
     await eng.show(st, plan.intent.value, plan, found, plan.args, has_more=bool(st.last_data.get("has_more")))
 
 
-async def read_mail_search(eng: TurnEngine, st: TurnState, plan: Plan) -> None:
-    args = dict(plan.args)
+@dataclass
+class MailSearch:
+    """A mail search as run: the plan's arguments, the emails found (newest first), whether more match."""
+
+    args: dict[str, Any]
+    found: list[dict[str, str]]
+    has_more: bool
+    sender_label: str
+
+
+async def search_mail(eng: TurnEngine, st: TurnState, plan_args: dict[str, Any]) -> MailSearch:
+    """Run a mail search from canonical mail.search arguments (a sender may be a name or a company)."""
+    args = dict(plan_args)
     senders, label = await resolve_sender(eng.tools, args)
     if args.get("sender_name") and not senders:
         args["query"] = " ".join(x for x in (args.get("query"), args["sender_name"]) if x)
     canonical = {k: args.get(k) for k in ("query", "start", "end", "folder", "unread_only")}
-    canonical["top"] = args.get("top") or SEARCH_TOP
+    canonical["top"] = min(args.get("top") or SEARCH_TOP, MAX_SEARCH_TOP)
     if len(senders) <= 1:
         found = await eng.run_read(st, "mail.search", {**canonical, "sender": senders[0] if senders else None})
         has_more = bool(st.last_data.get("has_more"))
     else:
         found, has_more = await _search_each_sender(eng, st, canonical, senders)
-    await eng.show(st, "mail.search", plan, found, args, has_more=has_more, sender_label=label)
+    return MailSearch(args, found, has_more, label)
+
+
+async def read_mail_search(eng: TurnEngine, st: TurnState, plan: Plan) -> None:
+    if plan.args.get("more"):
+        await _read_more(eng, st, plan)
+        return
+    search = await search_mail(eng, st, plan.args)
+    st.turn.search = {"args": dict(plan.args), "shown": len(search.found)}
+    await eng.show(st, "mail.search", plan, search.found, search.args, has_more=search.has_more,
+                   sender_label=search.sender_label)
+
+
+async def _read_more(eng: TurnEngine, st: TurnState, plan: Plan) -> None:
+    """The next page of the search shown last: the same search asked for more, without the emails shown."""
+    previous = st.last_search
+    if not previous:
+        raise TurnFailed("I have no earlier email search in this conversation to continue. Search first, then say "
+                         "“show more”.")
+    shown = int(previous.get("shown") or 0)
+    if shown >= MAX_SEARCH_TOP:
+        raise TurnFailed(f"I can show at most {MAX_SEARCH_TOP} emails for one search. Narrow it down, for example "
+                         "by sender or by date.")
+    args = {**previous["args"], "top": shown + SEARCH_TOP}
+    search = await search_mail(eng, st, args)
+    page = search.found[shown:]
+    st.turn.search = {"args": previous["args"], "shown": shown + len(page)}
+    await eng.show(st, "mail.search", plan, page, search.args, has_more=search.has_more,
+                   sender_label=search.sender_label, continued=True)
 
 
 async def _search_each_sender(eng: TurnEngine, st: TurnState, canonical: dict[str, Any],
                               senders: list[str]) -> tuple[list[dict[str, str]], bool]:
     """One search per sender, merged newest first and cut to the requested count."""
-    chip = await st.chip(replies.progress_label("mail.search"))
+    chip = await st.chip(replies.progress_label("mail.search"), "mail.search")
     try:
         calls = await asyncio.gather(*(eng.tools.call("mail.search", {**canonical, "sender": s}) for s in senders))
     except TurnFailed:
-        chip.state = "failed"
+        st.end_chip(chip, False)
         raise
     results = [c.result for c in calls if c.result is not None]
     failed = [r for r in results if not r.ok]
+    st.end_chip(chip, not failed)
     if failed:
-        chip.state = "failed"
         raise TurnFailed(failed[0].error_message or "The mail search failed.")
-    chip.state = "done"
     st.limits = Limits(calls[0].tool.name, tuple(calls[0].plan.checked_here), tuple(calls[0].plan.unapplied))
     found = sorted((c for r in results for c in cardlib.cards_from_result(r)), key=lambda c: c.get("date", ""),
                    reverse=True)
@@ -109,9 +149,9 @@ async def read_crm_get(eng: TurnEngine, st: TurnState, plan: Plan) -> None:
 async def _crm_read(eng: TurnEngine, st: TurnState, plan: Plan, tool_name: str, args: dict[str, Any],
                     failure: str) -> None:
     capability = plan.intent.value
-    chip = await st.chip(replies.progress_label(capability))
+    chip = await st.chip(replies.progress_label(capability), capability)
     result = await eng.tools.execute(tool_name, args)
-    chip.state = "done" if result.ok else "failed"
+    st.end_chip(chip, result.ok)
     if not result.ok:
         raise TurnFailed(result.error_message or failure)
     await eng.show(st, capability, plan, cardlib.cards_from_result(result), plan.args)

@@ -23,6 +23,7 @@ class Chip:
 
     label: str
     state: str = "running"
+    capability: str = ""
 
 
 @dataclass
@@ -37,6 +38,7 @@ class Action:
     status: str = "pending"
     request: str = ""
     edits: dict[str, str] = field(default_factory=dict)
+    then_log: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_stored(cls, stored: dict[str, Any]) -> Action:
@@ -69,10 +71,13 @@ class Turn:
     message_id: int = 0
     # For a confirmation: the status its action ended in ("" when this turn did not run it).
     action_status: str = ""
+    search: dict[str, Any] = field(default_factory=dict)
+    question: dict[str, Any] = field(default_factory=dict)
 
     def payload(self) -> dict[str, Any]:
         return plain({"cards": self.cards, "chips": self.chips, "flags": self.flags, "results": self.results,
-                      "actions": self.actions, "retry_text": self.retry_text, "status": self.status})
+                      "actions": self.actions, "retry_text": self.retry_text, "status": self.status,
+                      "search": self.search, "question": self.question})
 
     def remember(self, found: list[dict[str, str]]) -> None:
         """The cards a follow-up ("what does the second one say") can refer to."""
@@ -101,6 +106,7 @@ class Proposal:
     tool_name: str = ""
     source: str = "crm"
     also_named: set[str] = field(default_factory=set)
+    then_log: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -117,6 +123,19 @@ class TurnFailed(Exception):
     """A step failed; the message is for the user."""
 
 
+class AlreadyDone(Exception):
+    """The request needs no action (the record already exists); the message says so."""
+
+
+class NeedsChoice(Exception):
+    """A name in the request matched several people or groups; the user picks one."""
+
+    def __init__(self, name: str, matches: list[tuple[str, str]]) -> None:
+        super().__init__(f"“{name}” matches {len(matches)} people or groups")
+        self.name = name
+        self.matches = matches
+
+
 @dataclass
 class TurnState:
     """What one turn knows and has produced so far; handlers receive it and add to it."""
@@ -125,6 +144,7 @@ class TurnState:
     turn: Turn = field(default_factory=Turn)
     user_text: str = ""
     last_results: list[dict[str, Any]] = field(default_factory=list)
+    last_search: dict[str, Any] = field(default_factory=dict)
     capability: str = "request"
     found_file: dict[str, str] = field(default_factory=dict)
     last_data: dict[str, Any] = field(default_factory=dict)
@@ -137,11 +157,20 @@ class TurnState:
         except Exception:
             log.exception("showing the turn's progress failed")
 
-    async def chip(self, label: str) -> Chip:
-        chip = Chip(label)
+    async def chip(self, label: str, capability: str = "") -> Chip:
+        chip = Chip(label, capability=capability)
         self.turn.chips.append(chip)
         await self.emit()
         return chip
+
+    @staticmethod
+    def end_chip(chip: Chip, ok: bool) -> None:
+        """Mark a chip done or failed, with words that say so ("Sent the email")."""
+        chip.state = "done" if ok else "failed"
+        if chip.capability:
+            chip.label = replies.chip_label(chip.capability, chip.state)
+        else:
+            chip.label = chip.label.rstrip("…")
 
     async def say(self, text: str) -> None:
         """Show a reply composed in full (replies from a model stream as they arrive)."""
@@ -155,7 +184,7 @@ class TurnState:
         self.turn.status = "failed"
         for chip in self.turn.chips:
             if chip.state == "running":
-                chip.state = "failed"
+                self.end_chip(chip, False)
         await self.say(replies.failure_reply(capability, message))
 
     async def finish(self) -> Turn:

@@ -44,7 +44,9 @@ def when_label(start: str | None, end: str | None) -> str:
         e = dt.datetime.fromisoformat(end or "")
     except ValueError:
         return start or ""
-    return f"{s:%A %-d %B, %H:%M}–{e:%H:%M}"
+    if s.date() == e.date():
+        return f"{s:%A %-d %B %Y, %H:%M}–{e:%H:%M}"
+    return f"{s:%A %-d %B %Y, %H:%M} – {e:%A %-d %B %Y, %H:%M}"
 
 
 DONE_REPLIES = {
@@ -60,6 +62,9 @@ def done_reply(capability: str, canonical: dict[str, Any], result: ToolResult) -
         return DONE_REPLIES[capability]
     if capability == "mail.send":
         return f"Sent “{canonical.get('subject')}” to {', '.join(canonical.get('to') or [])}. It's in your Sent Items."
+    if capability == "mail.forward":
+        subject = (result.data or {}).get("subject") or "the email"
+        return f"Forwarded “{subject}” to {', '.join(canonical.get('to') or [])}. It's in your Sent Items."
     if capability == "calendar.create":
         return f"Created “{canonical.get('subject')}” on {when_label(canonical.get('start'), canonical.get('end'))}."
     if capability == "files.share":

@@ -53,6 +53,18 @@ class Assistant:
     def tools(self) -> list[str]:
         return [name for name, _ in self.calls]
 
+    def inject(self, sender: tuple[str, str], subject: str, received: str, body: str = "Hello there.") -> dict[str, Any]:
+        """Deliver an email from `sender` (name, address) to Avery's inbox in the sandbox."""
+        response = httpx.post(f"{self.sandbox.url}/_admin/messages", json={
+            "user": "avery.chen@northwind.example", "from": {"name": sender[0], "address": sender[1]},
+            "subject": subject, "body": body, "received": received}, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def outbound(self) -> list[dict[str, Any]]:
+        """Every message the sandbox delivered, oldest first."""
+        return httpx.get(f"{self.sandbox.url}/_admin/outbound", timeout=10).json()["messages"]
+
 
 def mint(sandbox: ServerProcess, user: str = "avery.chen@northwind.example", lifetime: int = 3600) -> dict[str, Any]:
     from crm_app.services.integrations import requested_scopes

@@ -112,15 +112,16 @@ async def test_calendar(avery, text, start):
 
 
 async def test_schedule_a_meeting_is_a_proposal_with_attendees(avery):
-    turn = await avery.say("Schedule a meeting with the team next Monday at 2pm")
+    turn = await avery.say("Schedule a meeting with the Finance team next Monday at 2pm")
     confirm = [c for c in turn.cards if c["kind"] == "confirm"]
     assert confirm, turn.text
     assert confirm[0]["start"].startswith("2026-03-30T14:00")
+    assert confirm[0]["attendees"] == "finance@northwind.example"
     assert "outlook_create_calendar_event" not in avery.tools()
 
 
 @pytest.mark.parametrize("text,tool", [("List my OneDrive files", "onedrive_list_files"),
-                                       ("List my recent OneDrive files", "onedrive_list_files"),
+                                       ("List my recent OneDrive files", "onedrive_recent_files"),
                                        ("Find the Q4 report in SharePoint", "sharepoint_search_files"),
                                        ("What SharePoint sites do I have access to?", "sharepoint_list_sites")])
 async def test_files_and_sharepoint(avery, text, tool):

@@ -49,7 +49,7 @@ def test_inspector_lists_every_tool(inspector: Path, mcp: Mcp, avery: str) -> No
     code, listing = run_inspector(inspector, mcp, avery, "--method", "tools/list", "--strict")
     assert code == 0, listing
     tools = {tool["name"]: tool for tool in listing["tools"]}
-    assert len(tools) == 20
+    assert len(tools) == 22
     search = tools["outlook_search_emails"]
     assert search["annotations"]["readOnlyHint"] is True
     assert tools["outlook_send_email"]["annotations"]["readOnlyHint"] is False

@@ -179,3 +179,23 @@ async def test_basic_mail_access_never_passes_for_an_empty_body(mcp: Mcp, sandbo
     error = tool_error(await mcp.call(token, "outlook_get_email", {"message_id": listed["emails"][0]["id"]}))
     assert (error["code"], error["status"]) == ("BodyUnavailable", 403)
     assert "Mail.Read" in error["message"]
+
+
+async def test_forward_sends_one_email_to_the_given_recipients(mcp: Mcp, sandbox: Sandbox, avery: str) -> None:
+    marker = uuid.uuid4().hex[:10]
+    original = sandbox.inject(**{"from": {"name": "John Smith", "address": JOHN}, "subject": f"Figures {marker}",
+                                 "body": "The Q3 figures are attached."})
+    before = len(sandbox.admin("GET", "outbound")["messages"])
+    forwarded = await mcp.data(avery, "outlook_forward_email",
+                               {"message_id": original["id"], "to": [JORDAN], "comment": "For your review."})
+    assert forwarded == {"status": "forwarded", "message_id": original["id"], "subject": f"FW: Figures {marker}",
+                         "to": [{"name": "", "address": JORDAN}]}
+    outbound = sandbox.admin("GET", "outbound")["messages"][before:]
+    assert [(m["subject"], m["to"]) for m in outbound] == [(f"FW: Figures {marker}", [JORDAN])]
+    delivered = await mcp.data(sandbox.token(JORDAN), "outlook_search_emails", {"query": marker})
+    [copy] = delivered["emails"]
+    body = (await mcp.data(sandbox.token(JORDAN), "outlook_get_email", {"message_id": copy["id"]}))["email"]["body"]
+    assert body.startswith("For your review.") and "The Q3 figures are attached." in body
+    refused = tool_error(await mcp.call(avery, "outlook_forward_email", {"message_id": original["id"], "to": []}))
+    assert refused["code"] == "ValidationError"
+    assert len(sandbox.admin("GET", "outbound")["messages"]) == before + 1

@@ -149,3 +149,17 @@ async def test_directory_without_people_permission_still_searches_the_directory(
     token = sandbox.token(AVERY, scopes=["User.ReadBasic.All", "Group.Read.All"])
     data = await mcp.data(token, "directory_find_people", {"query": "finance team"})
     assert [(p["kind"], p["address"]) for p in data["people"]] == [("group", "finance@northwind.example")]
+
+
+async def test_recent_files_are_the_newest_files_across_the_drive(mcp: Mcp, sandbox: Sandbox, avery: str) -> None:
+    recent = await mcp.data(avery, "onedrive_recent_files", {"top": 5})
+    truth = graph_get(sandbox, avery, "/me/drive/recent", **{"$top": "1000"})["value"]
+    newest = sorted((i for i in truth if "folder" not in i), key=lambda i: i["lastModifiedDateTime"], reverse=True)
+    assert recent["count"] == 5 and recent["has_more"] is True
+    assert [f["id"] for f in recent["files"]] == [i["id"] for i in newest[:5]]
+    assert not any(f["is_folder"] for f in recent["files"])
+    stamps = [f["last_modified_at"] for f in recent["files"]]
+    assert stamps == sorted(stamps, reverse=True)
+    root = await mcp.data(avery, "onedrive_list_files")
+    assert [f["id"] for f in recent["files"]] != [f["id"] for f in root["files"][:5]]
+    assert any(f["path"].count("/") > 1 for f in recent["files"]), "recent files come from folders below the root"

@@ -18,8 +18,8 @@ SEED = 20260325
 REQUIRED: dict[Intent, list[tuple[str, ...]]] = {
     Intent.MAIL_SEND: [("to", "to_names"), ("subject", "body")],
     Intent.MAIL_DRAFT: [("to", "to_names"), ("subject", "body")],
-    Intent.MAIL_REPLY: [("ref", "message_id"), ("body",)],
-    Intent.MAIL_FORWARD: [("ref", "message_id")],
+    Intent.MAIL_REPLY: [("ref", "message_id", "find"), ("body",)],
+    Intent.MAIL_FORWARD: [("ref", "message_id", "find")],
     Intent.MAIL_GET: [("ref", "message_id")],
     Intent.CALENDAR_CREATE: [("start",), ("end",), ("time_zone",)],
     Intent.FILES_SHARE: [("file_query", "ref"), ("recipients", "recipient_names")],

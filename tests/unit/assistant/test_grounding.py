@@ -42,7 +42,7 @@ def email(**overrides: str) -> dict[str, str]:
 FILE = {
     "kind": "file",
     "title": "Q4 report.xlsx",
-    "path": "/Documents/Finance/Q4 report.xlsx",
+    "path": "/Documents/Finance",
     "size": "48 KB",
     "modified": "2026-03-02T16:40:00Z",
     "web_link": "https://northwind.example/personal/avery/Documents/Finance/Q4%20report.xlsx",
@@ -191,7 +191,7 @@ def test_items_are_numbered_per_kind_and_every_kind_is_labelled() -> None:
         "==== TEAM 1 of 1 ====",
         "==== CHANNEL 1 of 1 ====",
     ]
-    assert "Path: /Documents/Finance/Q4 report.xlsx" in text
+    assert "Folder: /Documents/Finance" in text
     assert "Start: 2026-04-07T14:00:00+01:00" in text and "Attendees: John Smith <john.smith@acme.example>" in text
     assert "---- RECORD FIELDS ----\nAmount: 120000.00 USD\nStage: proposal" in text
     assert "Description: Announcements" in text

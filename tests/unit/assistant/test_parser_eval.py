@@ -144,3 +144,13 @@ def test_script_reports_a_malformed_set(tmp_path: Path) -> None:
     result = _script("--set", str(broken))
     assert result.returncode == 2
     assert "not valid JSON" in result.stderr
+
+
+def test_a_null_label_requires_the_argument_to_be_absent() -> None:
+    from crm_app.assistant.offline.evaluation import compare
+
+    assert compare({"body": None}, {"subject": "Pricing"}) == []
+    assert compare({"body": None}, {"body": "don't send it yet"}) == [
+        "body: expected no value, got \"don't send it yet\""
+    ]
+    assert compare({"partial": {"to": None}}, {"partial": {"to": ["a@b.example"]}})
