@@ -15,7 +15,7 @@ from tests.unit.services.assistant.fakes import USER, FakeTool, registry_of, tea
 
 def test_every_side_effect_has_a_proposer_or_a_direct_reply():
     assert set(PROPOSERS) | (SIDE_EFFECT_INTENTS & set(DIRECT_REPLIES)) == set(SIDE_EFFECT_INTENTS)
-    assert Intent.MAIL_FORWARD not in PROPOSERS
+    assert Intent.MAIL_FORWARD in PROPOSERS
 
 
 def test_each_crm_change_has_its_title_and_fields():
@@ -47,7 +47,7 @@ async def test_a_channel_post_is_a_pending_card_and_nothing_is_posted():
     assert st.turn.payload()["actions"][card["id"]] == {
         "capability": "teams.post", "tool": "teams_post_message", "source": "ms365",
         "canonical": {"team_id": "t1", "channel_id": "c2", "message": "we won"}, "raw": None,
-        "status": "pending", "request": "", "edits": {}}
+        "status": "pending", "request": "", "edits": {}, "then_log": {}}
     assert "Nothing happens until you press Confirm" in st.turn.text
 
 

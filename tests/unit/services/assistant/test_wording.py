@@ -15,7 +15,7 @@ def test_a_model_proposed_send_shows_addresses_and_keeps_unknown_arguments_visib
 
 
 def test_times_and_done_replies():
-    assert when_label("2026-03-30T14:00:00", "2026-03-30T14:30:00") == "Monday 30 March, 14:00–14:30"
+    assert when_label("2026-03-30T14:00:00", "2026-03-30T14:30:00") == "Monday 30 March 2026, 14:00–14:30"
     assert when_label("soon", None) == "soon"
     ok = ToolResult(ok=True, tool="t", source="crm", data={"status": "already_logged"})
     assert done_reply("crm.log_email", {}, ok) == "That email is already on the contact's timeline."
