@@ -90,6 +90,7 @@ CAPABILITIES: dict[str, Capability] = {c.key: c for c in [
 
 ARG_SYNONYMS: dict[str, tuple[str, ...]] = {
     "query": ("query", "q", "search", "search_query", "keywords", "text", "term", "free_text"),
+    "participants": ("participants", "participant", "people", "addresses", "with"),
     "sender": ("sender", "from", "from_address", "sender_email", "from_email", "sender_address"),
     "start": ("start", "start_date", "start_datetime", "start_time", "from_date", "since", "after", "received_after"),
     "end": ("end", "end_date", "end_datetime", "end_time", "to_date", "until", "before", "received_before"),

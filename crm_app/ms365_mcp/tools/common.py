@@ -71,7 +71,7 @@ def blank_to_none(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
 
-def _check_address(value: str) -> str:
+def check_address(value: str) -> str:
     address = value.strip()
     if len(address) > MAX_ADDRESS_LENGTH or not _EMAIL.match(address):
         raise ValueError(f"{value!r} is not an email address such as name@example.com")
@@ -94,7 +94,7 @@ def _check_text(value: str) -> str:
     return text
 
 
-EmailAddress = Annotated[str, AfterValidator(_check_address)]
+EmailAddress = Annotated[str, AfterValidator(check_address)]
 GraphId = Annotated[str, AfterValidator(_check_id)]
 RequiredText = Annotated[str, AfterValidator(_check_text)]
 OptionalText = Annotated[str | None, BeforeValidator(blank_to_none)]
