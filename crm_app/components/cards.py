@@ -31,7 +31,11 @@ def body_label_badge(card: rx.Var) -> rx.Component:
     )
 
 
-def email_card(card: rx.Var, message_id: rx.Var) -> rx.Component:
+def email_card(card: rx.Var, message_id: rx.Var, *, open_full=None, log=None, busy=None) -> rx.Component:
+    """An email; `open_full(card)`, `log(card)` and `busy` serve its buttons outside the chat (a record's page)."""
+    open_full = open_full(card) if open_full else S.open_email(card["id"], card["title"])
+    log = log(card) if log else S.log_email(card)
+    busy = S.sending if busy is None else busy
     return rx.card(
         rx.vstack(
             rx.hstack(
@@ -57,11 +61,10 @@ def email_card(card: rx.Var, message_id: rx.Var) -> rx.Component:
             rx.hstack(
                 rx.cond(card["body_kind"] == "preview",
                         rx.button(rx.icon("maximize-2", size=14), "Show full email", size="1", variant="soft",
-                                  on_click=S.open_email(card["id"], card["title"]), disabled=S.sending,
-                                  class_name="open-full")),
+                                  on_click=open_full, disabled=busy, class_name="open-full")),
                 _link_button("Open in Outlook", card["link"]),
                 rx.button(rx.icon("book-plus", size=14), "Log to CRM", size="1", variant="soft",
-                          on_click=S.log_email(card), class_name="log-to-crm"),
+                          on_click=log, class_name="log-to-crm"),
                 spacing="2", wrap="wrap",
             ),
             spacing="2", width="100%",
