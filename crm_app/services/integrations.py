@@ -39,6 +39,7 @@ from crm_app.microsoft import (
 from crm_app.microsoft.scopes import AREA_DIRECTORY, AREA_LABELS, parse_areas, scopes_for
 from crm_app.microsoft.states import claim, new_state, save_pending
 from crm_app.models import McpServer
+from crm_app.services import url_policy
 from crm_app.services.auth import SignedInUser
 from crm_app.services.errors import NotFound, ServiceError, ValidationFailed
 from crm_app.services.mcp_runtime import custom_config, get_mcp_manager, get_runtime, ms365_config
@@ -464,6 +465,7 @@ async def add_custom_server(user_id: int, *, name: str, url: str, header_name: s
                             header_value: str = "") -> CustomServerView:
     """Add a server (enabled). Raises ``ValidationFailed`` with a message per field."""
     name, url, header, value = _validated(name, url, header_name, header_value)
+    await asyncio.to_thread(url_policy.check_server_url, url)
 
     def add() -> McpServer:
         with session_scope() as s:
