@@ -102,6 +102,7 @@ OptionalText = Annotated[str | None, BeforeValidator(blank_to_none)]
 OptionalShortText = Annotated[Annotated[str, Field(max_length=SHORT_TEXT)] | None, BeforeValidator(blank_to_none)]
 OptionalNote = Annotated[Annotated[str, Field(max_length=NOTE_TEXT)] | None, BeforeValidator(blank_to_none)]
 OptionalLongText = Annotated[Annotated[str, Field(max_length=LONG_TEXT)] | None, BeforeValidator(blank_to_none)]
+ShortName = Annotated[RequiredText, Field(max_length=SHORT_TEXT)]
 IsoDateTime = Annotated[str, AfterValidator(check_iso)]
 OptionalIsoDateTime = Annotated[str | None, BeforeValidator(blank_to_none), AfterValidator(
     lambda v: None if v is None else check_iso(v)
