@@ -72,6 +72,7 @@ class Intent(StrEnum):
     SHAREPOINT_LIST_FILES = "sharepoint.list_files"
     TEAMS_LIST = "teams.list"
     TEAMS_CHANNELS = "teams.channels"
+    TEAMS_MESSAGES = "teams.messages"
     TEAMS_POST = "teams.post"
     CRM_SEARCH = "crm.search"
     CRM_GET = "crm.get"

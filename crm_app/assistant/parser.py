@@ -14,6 +14,7 @@ from collections.abc import Callable
 from crm_app.assistant.intents import Intent, ParseContext, Plan
 from crm_app.assistant.offline import (
     calendar,
+    channels,
     chat,
     crm,
     mail,
@@ -36,6 +37,7 @@ RULES: tuple[Rule, ...] = (
     crm.update,
     crm.delete,
     mail.compose,
+    channels.channel_messages,
     workspace.teams,
     workspace.share,
     chat.refusal,

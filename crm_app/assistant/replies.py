@@ -22,6 +22,7 @@ PROGRESS = {
     "sharepoint.list_files": "Listing the site's files…",
     "teams.list": "Listing your teams…",
     "teams.channels": "Listing channels…",
+    "teams.messages": "Reading the channel…",
     "directory.people": "Looking up people…",
     "crm.search": "Searching the CRM…",
     "crm.get": "Opening the record…",
@@ -47,12 +48,14 @@ WHAT = {
     "sharepoint.list_files": "Listing the site's files",
     "teams.list": "Listing teams",
     "teams.channels": "Listing channels",
+    "teams.messages": "Reading the channel",
     "teams.post": "Posting to Teams",
     "directory.people": "Looking up people",
 }
 
 NOUNS = {"email": ("email", "emails"), "event": ("event", "events"), "file": ("file", "files"), "site": ("site", "sites"),
-         "team": ("team", "teams"), "channel": ("channel", "channels"), "crm": ("record", "records"), "text": ("result", "results")}
+         "team": ("team", "teams"), "channel": ("channel", "channels"), "crm": ("record", "records"), "text": ("result", "results"),
+         "post": ("message", "messages")}
 
 
 def plural(n: int, kind: str) -> str:
@@ -137,6 +140,12 @@ def results_reply(capability: str, plan: Plan, cards: list[dict[str, str]], args
         return f"You're a member of {plural(n, 'team')}." if n else "You aren't a member of any team."
     if capability == "teams.channels":
         return f"The team has {plural(n, 'channel')}." if n else "That team has no channels."
+    if capability == "teams.messages":
+        channel, team = args.get("channel_name") or "General", args.get("team_name")
+        where = f"the {channel} channel of {team}" if team else f"the {channel} channel"
+        latest = " (the latest shown; older ones are in Teams)" if has_more else ""
+        return f"Here {'is' if n == 1 else 'are'} {plural(n, 'post')} from {where}{latest}." if n else (
+            f"There are no messages in {where} yet.")
     if capability == "mail.folders":
         return f"You have {n} mail folder{'s' if n != 1 else ''}."
     if capability in ("crm.search", "crm.get"):

@@ -126,6 +126,23 @@ def simple_card(card: rx.Var, icon: str, cls: str) -> rx.Component:
     )
 
 
+def post_card(card: rx.Var) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(rx.icon("message-square", size=16, color=rx.color("accent", 10)),
+                      rx.text(card["title"], weight="bold", size="2", class_name="post-author"), rx.spacer(),
+                      rx.cond(card["date"] != "", rx.moment(card["date"], format="ddd D MMM, HH:mm", size="1",
+                                                           color_scheme="gray")),
+                      width="100%", align="center"),
+            _meta("Subject", card["subject"]),
+            rx.text(card["body"], size="2", class_name="email-body post-body", max_height="22rem", overflow_y="auto"),
+            _link_button("Open in Teams", card["link"]),
+            spacing="1", width="100%",
+        ),
+        width="100%", class_name="card-post",
+    )
+
+
 def crm_card(card: rx.Var) -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -268,6 +285,7 @@ def render_card(card: rx.Var, message: rx.Var) -> rx.Component:
         ("site", simple_card(card, "globe", "card-site")),
         ("team", simple_card(card, "users", "card-team")),
         ("channel", simple_card(card, "hash", "card-channel")),
+        ("post", post_card(card)),
         ("crm", crm_card(card)),
         ("error", error_card(card, message)),
         ("confirm", confirm_card(card, message)),
