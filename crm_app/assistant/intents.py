@@ -62,6 +62,7 @@ class Intent(StrEnum):
     CALENDAR_LIST = "calendar.list"
     CALENDAR_CREATE = "calendar.create"
     CALENDAR_FIND_TIMES = "calendar.find_times"
+    CALENDAR_BRIEF = "calendar.brief"
     FILES_LIST = "files.list"
     FILES_RECENT = "files.recent"
     FILES_SEARCH = "files.search"

@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from crm_app.assistant.intents import Intent, ParseContext, Plan
 from crm_app.assistant.offline import (
+    briefs,
     calendar,
     channels,
     chat,
@@ -30,6 +31,7 @@ RULES: tuple[Rule, ...] = (
     chat.help_request,
     chat.greeting,
     references.follow_up,
+    briefs.meeting_brief,
     crm.note,
     crm.task,
     crm.deal_move,

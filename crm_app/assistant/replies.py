@@ -38,6 +38,7 @@ WHAT = {
     "calendar.list": "Reading your calendar",
     "calendar.create": "Creating the event",
     "calendar.find_times": "Finding meeting times",
+    "calendar.brief": "Preparing the meeting brief",
     "files.list": "Listing files",
     "files.recent": "Listing recent files",
     "files.search": "Searching files",

@@ -157,7 +157,8 @@ def _zone(user: SignedInUser) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def _event_people(event: dict[str, Any]) -> list[str]:
+def event_people(event: dict[str, Any]) -> list[str]:
+    """The addresses of an event's organizer and attendees (our server's shape or Graph's)."""
     people = [event.get("organizer"), *(event.get("attendees") or [])]
     out = []
     for p in people:
@@ -167,7 +168,8 @@ def _event_people(event: dict[str, Any]) -> list[str]:
     return [a for a in out if a]
 
 
-def _start(event: dict[str, Any]) -> dt.datetime | None:
+def event_start(event: dict[str, Any]) -> dt.datetime | None:
+    """When an event starts, as an aware datetime (UTC when the value has no offset), or None."""
     value = event.get("start")
     if isinstance(value, dict):
         value = value.get("dateTime")
@@ -245,7 +247,7 @@ class InboxReader:
             "time_zone": str(self.tz), "top": MAX_EVENTS_READ}, needs=("start", "end"))
         data = result.data or {}
         events = [e for e in data.get("events") or data.get("value") or [] if isinstance(e, dict)]
-        mine = [(s, e) for e in events if any(who.matches(a) for a in _event_people(e)) and (s := _start(e))]
+        mine = [(s, e) for e in events if any(who.matches(a) for a in event_people(e)) and (s := event_start(e))]
         upcoming = sorted((x for x in mine if x[0] >= now), key=lambda x: x[0])[:MEETINGS_SHOWN]
         past = sorted((x for x in mine if x[0] < now), key=lambda x: x[0], reverse=True)[:MEETINGS_SHOWN]
         return ([cardlib.event_card(e) for _, e in upcoming], [cardlib.event_card(e) for _, e in past],
@@ -306,6 +308,8 @@ __all__ = [
     "RecordAddresses",
     "RecordInbox",
     "connection_status",
+    "event_people",
+    "event_start",
     "log_email",
     "record_addresses",
 ]
