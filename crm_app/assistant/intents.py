@@ -84,6 +84,7 @@ class Intent(StrEnum):
     CRM_NOTE_ADD = "crm.note.add"
     CRM_TASK_ADD = "crm.task.add"
     CRM_LOG_EMAIL = "crm.log_email"
+    STEPS = "steps"
     HELP = "help"
     GREETING = "greeting"
     CLARIFY = "clarify"

@@ -21,6 +21,7 @@ from crm_app.assistant.offline import (
     mail,
     pending,
     references,
+    steps,
     workspace,
 )
 from crm_app.assistant.offline.common import CONFIDENT, Request
@@ -31,6 +32,7 @@ RULES: tuple[Rule, ...] = (
     chat.help_request,
     chat.greeting,
     references.follow_up,
+    steps.two_steps,
     briefs.meeting_brief,
     crm.note,
     crm.task,
@@ -79,3 +81,8 @@ def _parse(text: str, ctx: ParseContext, answer_questions: bool) -> Plan:
 def parse(text: str, ctx: ParseContext) -> Plan:
     """Turn one chat message into a plan, using ``ctx`` for dates, people and follow-ups."""
     return _parse(text, ctx, True)
+
+
+def parse_alone(text: str, ctx: ParseContext) -> Plan:
+    """`parse` for one part of a longer message: no earlier question is answered with it."""
+    return _parse(text, ctx, False)

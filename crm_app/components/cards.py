@@ -246,6 +246,7 @@ def confirm_card(card: rx.Var, message: rx.Var) -> rx.Component:
                 (S.editing_action == card["id"]) & pending,
                 edit_form(card),
                 rx.vstack(
+                    _field("Steps", "steps", card),
                     _field("Record", "record", card), _field("To", "to", card), _field("Cc", "cc", card),
                     _field("Subject", "subject", card), _field("When", "when", card), _field("Attendees", "attendees", card),
                     _field("Not found", "unresolved", card), _field("Location", "location", card), _field("File", "file", card),
