@@ -31,8 +31,8 @@ Rule = Callable[[Request], Plan | None]
 RULES: tuple[Rule, ...] = (
     chat.help_request,
     chat.greeting,
-    references.follow_up,
     steps.two_steps,
+    references.follow_up,
     briefs.meeting_brief,
     crm.note,
     crm.task,
