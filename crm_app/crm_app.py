@@ -28,6 +28,7 @@ from crm_app.state.crm import (
     DealsState,
 )
 from crm_app.state.home import HomeState
+from crm_app.state.record_inbox import RecordInboxState
 from crm_app.state.session import SessionState
 from crm_app.state_manager import bound_state_memory
 
@@ -78,9 +79,9 @@ app.add_page(signup_page, route="/signup", title="Create account · crm_app")
 app.add_page(home_page, route="/home", title="Home · crm_app", on_load=HomeState.load)
 app.add_page(chat_page, route="/chat", title="Assistant · crm_app", on_load=ChatState.load)
 app.add_page(contacts_page, route="/contacts", title="Contacts · crm_app", on_load=ContactsState.load)
-app.add_page(contact_detail_page, route="/contacts/[contact_id]", title="Contact · crm_app", on_load=ContactDetailState.load)
+app.add_page(contact_detail_page, route="/contacts/[contact_id]", title="Contact · crm_app", on_load=[ContactDetailState.load, RecordInboxState.load])
 app.add_page(companies_page, route="/companies", title="Companies · crm_app", on_load=CompaniesState.load)
-app.add_page(company_detail_page, route="/companies/[company_id]", title="Company · crm_app", on_load=CompanyDetailState.load)
+app.add_page(company_detail_page, route="/companies/[company_id]", title="Company · crm_app", on_load=[CompanyDetailState.load, RecordInboxState.load])
 app.add_page(deals_page, route="/deals", title="Deals · crm_app", on_load=DealsState.load)
-app.add_page(deal_detail_page, route="/deals/[deal_id]", title="Deal · crm_app", on_load=DealDetailState.load)
+app.add_page(deal_detail_page, route="/deals/[deal_id]", title="Deal · crm_app", on_load=[DealDetailState.load, RecordInboxState.load])
 app.add_page(settings_page, route="/settings", title="Settings · crm_app", on_load=SessionState.check_session)

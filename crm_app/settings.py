@@ -69,6 +69,7 @@ class Settings(BaseSettings):
     ms365_mcp_port: int = Field(8001, alias="MS365_MCP_PORT")
     mcp_timeout_seconds: float = Field(30.0, alias="MCP_TIMEOUT_SECONDS")
     mcp_tool_overrides: str = Field("", alias="MCP_TOOL_OVERRIDES")
+    mcp_allowed_hosts: str = Field("", alias="MCP_ALLOWED_HOSTS")
 
     # LLM (optional; the offline parser is used without it)
     llm_model: str = Field("", alias="LLM_MODEL")

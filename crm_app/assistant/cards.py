@@ -194,6 +194,22 @@ def team_card(t: dict[str, Any], kind: str = "team") -> dict[str, str]:
 CRM_LINK = {"contact": "/contacts/", "company": "/companies/", "deal": "/deals/"}
 
 
+def post_card(m: dict[str, Any]) -> dict[str, str]:
+    """A Teams channel message: who posted it, when, and its text."""
+    author = m.get("author")
+    if isinstance(m.get("from"), dict):
+        author = (m["from"].get("user") or m["from"].get("application") or {}).get("displayName")
+    return {
+        "kind": "post",
+        "id": _s(m.get("id")),
+        "title": _s(author) or "(unknown author)",
+        "date": _s(m.get("created_at") or m.get("createdDateTime")),
+        "subject": _s(m.get("subject")),
+        "body": _s(m.get("body") if not isinstance(m.get("body"), dict) else m["body"].get("content")),
+        "link": _s(m.get("web_url") or m.get("webUrl")),
+    }
+
+
 def crm_card(entity: str, r: dict[str, Any], status: str = "") -> dict[str, str]:
     entity = entity or _s(r.get("entity"))
     if entity == "contact":
@@ -276,12 +292,14 @@ def card_for_item(d: dict[str, Any], hint: str = "") -> dict[str, str] | None:
         return site_card(d)
     if hint in ("team", "channel"):
         return team_card(d, hint)
+    if hint == "post":
+        return post_card(d)
     if hint == "file" or _looks_like_file(d):
         return file_card(d)
     return None
 
 
-LIST_KEYS = {"emails": "email", "messages": "email", "events": "event", "files": "file", "items": "", "sites": "site",
+LIST_KEYS = {"channel_messages": "post", "emails": "email", "messages": "email", "events": "event", "files": "file", "items": "", "sites": "site",
              "teams": "team", "channels": "channel", "value": "", "results": "", "people": "person"}
 
 

@@ -13,7 +13,9 @@ from collections.abc import Callable
 
 from crm_app.assistant.intents import Intent, ParseContext, Plan
 from crm_app.assistant.offline import (
+    briefs,
     calendar,
+    channels,
     chat,
     crm,
     mail,
@@ -21,6 +23,7 @@ from crm_app.assistant.offline import (
     references,
     tool_use,
     senders,
+    steps,
     workspace,
 )
 from crm_app.assistant.offline.common import CONFIDENT, Request
@@ -33,7 +36,9 @@ RULES: tuple[Rule, ...] = (
     chat.greeting,
     senders.contact_for_sender,
     mail.more,
+    steps.two_steps,
     references.follow_up,
+    briefs.meeting_brief,
     crm.note,
     crm.task,
     crm.deal_move,
@@ -41,6 +46,7 @@ RULES: tuple[Rule, ...] = (
     crm.update,
     crm.delete,
     mail.compose,
+    channels.channel_messages,
     workspace.teams,
     workspace.share,
     chat.refusal,
@@ -80,3 +86,8 @@ def _parse(text: str, ctx: ParseContext, answer_questions: bool) -> Plan:
 def parse(text: str, ctx: ParseContext) -> Plan:
     """Turn one chat message into a plan, using ``ctx`` for dates, people and follow-ups."""
     return _parse(text, ctx, True)
+
+
+def parse_alone(text: str, ctx: ParseContext) -> Plan:
+    """`parse` for one part of a longer message: no earlier question is answered with it."""
+    return _parse(text, ctx, False)

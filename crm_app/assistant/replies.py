@@ -23,6 +23,7 @@ PROGRESS = {
     "sharepoint.list_files": "Listing the site's files…",
     "teams.list": "Listing your teams…",
     "teams.channels": "Listing channels…",
+    "teams.messages": "Reading the channel…",
     "directory.people": "Looking up people…",
     "crm.search": "Searching the CRM…",
     "crm.get": "Opening the record…",
@@ -40,16 +41,20 @@ WHAT = {
     "calendar.list": "Reading your calendar",
     "calendar.create": "Creating the event",
     "calendar.find_times": "Finding meeting times",
+    "calendar.brief": "Preparing the meeting brief",
+    "steps": "Carrying out the steps",
     "files.list": "Listing files",
     "files.recent": "Listing recent files",
     "files.search": "Searching files",
     "files.read": "Reading the file",
     "files.share": "Sharing the file",
+    "crm.log_email": "Logging the email to the CRM",
     "sharepoint.sites": "Listing SharePoint sites",
     "sharepoint.search": "Searching SharePoint",
     "sharepoint.list_files": "Listing the site's files",
     "teams.list": "Listing teams",
     "teams.channels": "Listing channels",
+    "teams.messages": "Reading the channel",
     "teams.post": "Posting to Teams",
     "directory.people": "Looking up people",
     "crm.search": "Searching the CRM",
@@ -101,7 +106,8 @@ FOLDER_NAMES = {"inbox": "your inbox", "sentitems": "Sent Items", "drafts": "Dra
                 "junkemail": "Junk Email", "archive": "the Archive"}
 
 NOUNS = {"email": ("email", "emails"), "event": ("event", "events"), "file": ("file", "files"), "site": ("site", "sites"),
-         "team": ("team", "teams"), "channel": ("channel", "channels"), "crm": ("record", "records"), "text": ("result", "results")}
+         "team": ("team", "teams"), "channel": ("channel", "channels"), "crm": ("record", "records"), "text": ("result", "results"),
+         "post": ("message", "messages")}
 
 
 def plural(n: int, kind: str) -> str:
@@ -210,6 +216,12 @@ def results_reply(capability: str, plan: Plan, cards: list[dict[str, str]], args
         return f"You're a member of {plural(n, 'team')}." if n else "You aren't a member of any team."
     if capability == "teams.channels":
         return f"The team has {plural(n, 'channel')}." if n else "That team has no channels."
+    if capability == "teams.messages":
+        channel, team = args.get("channel_name") or "General", args.get("team_name")
+        where = f"the {channel} channel of {team}" if team else f"the {channel} channel"
+        latest = " (the latest shown; older ones are in Teams)" if has_more else ""
+        return f"Here {'is' if n == 1 else 'are'} {plural(n, 'post')} from {where}{latest}." if n else (
+            f"There are no messages in {where} yet.")
     if capability == "mail.folders":
         return f"You have {n} mail folder{'s' if n != 1 else ''}."
     if capability in ("crm.search", "crm.get"):

@@ -61,7 +61,11 @@ def sender_label(card: rx.Var) -> rx.Var:
     return rx.cond(named, rx.cond(addr, name + " <" + addr + ">", name), addr)
 
 
-def email_card(card: rx.Var, message_id: rx.Var) -> rx.Component:
+def email_card(card: rx.Var, message_id: rx.Var, *, open_full=None, log=None, busy=None) -> rx.Component:
+    """An email; `open_full(card)`, `log(card)` and `busy` serve its buttons outside the chat (a record's page)."""
+    open_full = open_full(card) if open_full else S.open_email(card["id"], card["title"])
+    log = log(card) if log else S.log_email(card)
+    busy = S.sending if busy is None else busy
     return rx.card(
         rx.vstack(
             rx.hstack(
@@ -86,11 +90,10 @@ def email_card(card: rx.Var, message_id: rx.Var) -> rx.Component:
             rx.hstack(
                 rx.cond(is_cut(card),
                         rx.button(rx.icon("maximize-2", size=14), "Show full email", size="1", variant="soft",
-                                  on_click=S.open_email(card["id"], card["title"]), disabled=S.sending,
-                                  class_name="open-full")),
+                                  on_click=open_full, disabled=busy, class_name="open-full")),
                 _link_button("Open in Outlook", card["link"]),
                 rx.button(rx.icon("book-plus", size=14), "Log to CRM", size="1", variant="soft",
-                          on_click=S.log_email(card), class_name="log-to-crm"),
+                          on_click=log, class_name="log-to-crm"),
                 spacing="2", wrap="wrap",
             ),
             spacing="2", width="100%",
@@ -147,6 +150,23 @@ def simple_card(card: rx.Var, icon: str, cls: str) -> rx.Component:
             width="100%", align="center",
         ),
         width="100%", class_name=cls,
+    )
+
+
+def post_card(card: rx.Var) -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.hstack(rx.icon("message-square", size=16, color=rx.color("accent", 10)),
+                      rx.text(card["title"], weight="bold", size="2", class_name="post-author"), rx.spacer(),
+                      rx.cond(card["date"] != "", rx.moment(card["date"], format="ddd D MMM, HH:mm", size="1",
+                                                           color_scheme="gray")),
+                      width="100%", align="center"),
+            _meta("Subject", card["subject"]),
+            rx.text(card["body"], size="2", class_name="email-body post-body", max_height="22rem", overflow_y="auto"),
+            _link_button("Open in Teams", card["link"]),
+            spacing="1", width="100%",
+        ),
+        width="100%", class_name="card-post",
     )
 
 
@@ -214,7 +234,7 @@ def _field(label: str, key: str, card: rx.Var) -> rx.Component:
     return _row(label, card[key].to(str), card[key], size="2", cls=f"confirm-{key}")
 
 
-CONFIRM_ROWS = [("Record", "record"), ("To", "to"), ("Cc", "cc"), ("Subject", "subject"), ("When", "when"),
+CONFIRM_ROWS = [("Steps", "steps"), ("Record", "record"), ("To", "to"), ("Cc", "cc"), ("Subject", "subject"), ("When", "when"),
                 ("Attendees", "attendees"), ("Not found", "unresolved"), ("Location", "location"), ("File", "file"),
                 ("Share with", "recipients"), ("Access", "role"), ("Channel", "channel"), ("Stage", "stage"),
                 ("First name", "first_name"), ("Last name", "last_name"), ("Emails", "emails"), ("Company", "company"),
@@ -310,6 +330,7 @@ def render_card(card: rx.Var, message: rx.Var) -> rx.Component:
         ("site", simple_card(card, "globe", "card-site")),
         ("team", simple_card(card, "users", "card-team")),
         ("channel", simple_card(card, "hash", "card-channel")),
+        ("post", post_card(card)),
         ("crm", crm_card(card)),
         ("error", error_card(card, message)),
         ("confirm", confirm_card(card, message)),

@@ -8,6 +8,7 @@ import reflex as rx
 
 from crm_app.components.forms import SELECT_STYLE
 from crm_app.components.layout import app_page
+from crm_app.components.record_inbox import record_inbox
 
 
 def search_box(state, placeholder: str, id_: str) -> rx.Component:
@@ -239,6 +240,7 @@ def detail_page(state, summary: rx.Component, *, title: str, back_label: str, ba
                 width="100%",
             ),
         ),
+        rx.cond(state.not_found == "", record_inbox()),
         title=title,
         actions=rx.link(rx.button(rx.icon("arrow-left", size=16), back_label, variant="soft"), href=back_href),
         page_id=page_id,

@@ -49,6 +49,7 @@ class EmailCriteria:
     start: datetime | None = None
     end: datetime | None = None
     unread_only: bool = False
+    participants: tuple[str, ...] = ()
 
     @property
     def sender_is_address(self) -> bool:
@@ -56,7 +57,8 @@ class EmailCriteria:
 
     @property
     def uses_search(self) -> bool:
-        return self.query is not None or (self.sender is not None and not self.sender_is_address)
+        return (self.query is not None or bool(self.participants)
+                or (self.sender is not None and not self.sender_is_address))
 
     def mismatch(self, message: dict[str, Any]) -> str | None:
         """Why `message` does not match these criteria, or None when it does."""
@@ -70,6 +72,8 @@ class EmailCriteria:
                     return "sender"
             elif not all(term in name or term in address for term in kql_terms(wanted)):
                 return "sender"
+        if self.participants and not _has_participant(message, self.participants):
+            return "participants"
         if self.start is not None or self.end is not None:
             received = parse_graph_instant(message.get("receivedDateTime"))
             if received is None:
@@ -81,6 +85,20 @@ class EmailCriteria:
         if self.unread_only and message.get("isRead") is not False:
             return "already read"
         return None
+
+
+def _has_participant(message: dict[str, Any], wanted: tuple[str, ...]) -> bool:
+    """Whether one of the message's sender, recipients or Cc is one of `wanted` (an address, or a domain)."""
+    people = [message.get("from")] + list(message.get("toRecipients") or []) + list(message.get("ccRecipients") or [])
+    addresses = {str(((p or {}).get("emailAddress") or {}).get("address") or "").lower() for p in people} - {""}
+    for item in wanted:
+        item = item.lower()
+        if "@" in item:
+            if item in addresses:
+                return True
+        elif any(a.endswith("@" + item) for a in addresses):
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -117,11 +135,19 @@ def build_message_query(criteria: EmailCriteria, top: int) -> MessageQuery:
 def _search_query(criteria: EmailCriteria, top: int) -> MessageQuery:
     text_terms = kql_terms(criteria.query)
     sender_terms = kql_terms(criteria.sender)
-    if (criteria.query is not None and not text_terms) or (criteria.sender is not None and not sender_terms):
+    participant_terms = [t for p in criteria.participants for t in kql_terms(p)]
+    if ((criteria.query is not None and not text_terms) or (criteria.sender is not None and not sender_terms)
+            or (criteria.participants and not participant_terms)):
         return MessageQuery(params={}, page_limit=top, max_pages=0, matches_nothing=True)
-    search = kql_search(*kql_property("from", sender_terms), *text_terms, *_received_window(criteria))
+    search = kql_search(*kql_property("from", sender_terms), _any_of(kql_property("participants", participant_terms)),
+                        *text_terms, *_received_window(criteria))
     params = {"$select": LIST_SELECT, "$search": search or "", "$top": str(SEARCH_PAGE_SIZE)}
     return MessageQuery(params=params, page_limit=top, max_pages=SEARCH_MAX_PAGES)
+
+
+def _any_of(clauses: list[str]) -> str:
+    """One KQL clause that holds when any of `clauses` does."""
+    return clauses[0] if len(clauses) == 1 else ("(" + " OR ".join(clauses) + ")" if clauses else "")
 
 
 def _received_window(criteria: EmailCriteria) -> list[str]:

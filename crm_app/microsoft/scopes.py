@@ -35,8 +35,8 @@ AREA_SCOPES: dict[str, tuple[str, ...]] = {
     AREA_FILES: ("Files.ReadWrite",),
     # sites and their document libraries, read only
     AREA_SHAREPOINT: ("Sites.Read.All",),
-    # joined teams, their channels, posting to a channel
-    AREA_TEAMS: ("Team.ReadBasic.All", "Channel.ReadBasic.All", "ChannelMessage.Send"),
+    # joined teams, their channels, reading a channel's messages, posting to a channel
+    AREA_TEAMS: ("Team.ReadBasic.All", "Channel.ReadBasic.All", "ChannelMessage.Read.All", "ChannelMessage.Send"),
 }
 
 BASE_SCOPES: tuple[str, ...] = ("User.Read", "User.ReadBasic.All", "GroupMember.Read.All")

@@ -8,6 +8,7 @@ from crm_app.ms365_mcp.html_text import html_to_text, normalise_text
 from crm_app.ms365_mcp.models import (
     Attachment,
     Attendee,
+    ChannelPost,
     Email,
     Event,
     File,
@@ -252,4 +253,19 @@ def contact_person(item: Json) -> Person:
         address=address or _opt_text(item.get("userPrincipalName")),
         job_title=_opt_text(item.get("jobTitle")),
         description=_opt_text(item.get("companyName")),
+    )
+
+
+def channel_post(item: Json) -> ChannelPost:
+    """A Teams `chatMessage` as plain text with its author."""
+    sender = _dict(item.get("from"))
+    author = _dict(sender.get("user")) or _dict(sender.get("application"))
+    created = parse_graph_instant(item.get("createdDateTime"))
+    return ChannelPost(
+        id=_text(item.get("id")),
+        author=_text(author.get("displayName")),
+        created_at=utc_iso(created) if created else None,
+        subject=_opt_text(item.get("subject")),
+        body=body_text(item.get("body")),
+        web_url=_opt_text(item.get("webUrl")),
     )

@@ -247,6 +247,23 @@ class ChannelList(Output):
     has_more: bool
 
 
+class ChannelPost(Output):
+    id: str
+    author: str = Field(description="Who posted it (a person's or an app's display name)")
+    created_at: str | None = Field(description="UTC, ISO-8601")
+    subject: str | None
+    body: str = Field(description="The message as plain text (HTML converted and sanitised)")
+    web_url: str | None = Field(description="Opens the message in Teams")
+
+
+class ChannelMessageList(Output):
+    team: Team
+    channel: Channel
+    channel_messages: list[ChannelPost] = Field(description="Newest first; replies are not included")
+    count: int
+    has_more: bool
+
+
 class PostedMessage(Output):
     id: str
     web_url: str | None

@@ -13,6 +13,7 @@ from crm_app.mcp import InvalidServerConfig, custom_server
 from crm_app.mcp.config import CUSTOM_SERVER_PREFIX
 from crm_app.microsoft import get_cipher
 from crm_app.models import McpServer
+from crm_app.services import url_policy
 from crm_app.services.errors import NotFound, ServiceError, ValidationFailed
 from crm_app.services.integration_views import CustomServerView, ServerView, TestResult
 from crm_app.services.live_checks import check_servers
@@ -104,6 +105,7 @@ async def add_custom_server(user_id: int, *, name: str, url: str, header_name: s
                             header_value: str = "") -> CustomServerView:
     """Add a server (enabled). Raises ``ValidationFailed`` with a message per field."""
     name, url, header, value = _validated(name, url, header_name, header_value)
+    await asyncio.to_thread(url_policy.check_server_url, url)
 
     def add() -> McpServer:
         with session_scope() as s:

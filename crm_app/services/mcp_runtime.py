@@ -46,6 +46,7 @@ from crm_app.microsoft.vault import connection_of
 from crm_app.models import AuditEntry as AuditRow
 from crm_app.models import McpServer
 from crm_app.settings import get_settings
+from crm_app.tools.base import ToolRegistry
 
 logger = logging.getLogger(__name__)
 
@@ -224,6 +225,17 @@ def servers_for_user(user_id: int) -> list[ServerConfig]:
     return servers
 
 
+async def add_user_tools(registry: ToolRegistry, user_id: int) -> None:
+    """Register every tool the user's servers offer now on `registry`; when there are none, why, in `unavailable`."""
+    from crm_app.tools.mcp_adapter import add_mcp_tools
+
+    servers = await asyncio.to_thread(servers_for_user, user_id)
+    if not servers:
+        registry.unavailable["ms365"] = await asyncio.to_thread(connection_hint, user_id)
+        return
+    await add_mcp_tools(registry, get_mcp_manager(), user_id, servers)
+
+
 def connection_hint(user_id: int) -> str:
     """Why the user's assistant has no Microsoft 365 tools right now, in one sentence (blocking)."""
     settings = get_settings()
@@ -241,6 +253,7 @@ def connection_hint(user_id: int) -> str:
 __all__ = [
     "MS365_SERVER_ID",
     "DatabaseAuditSink",
+    "add_user_tools",
     "McpRuntime",
     "connection_hint",
     "custom_config",

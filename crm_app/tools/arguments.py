@@ -24,6 +24,7 @@ from crm_app.graph_query.timeparse import parse_graph_instant
 from crm_app.tools.base import BaseTool
 
 ARG_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "participants": ("participants", "participant", "people", "addresses", "with"),
     "query": ("query", "q", "search", "search_query", "keywords", "text", "term", "free_text"),
     "sender": ("sender", "from", "from_address", "sender_email", "from_email", "sender_address"),
     "start": ("start", "start_date", "start_datetime", "start_time", "from_date", "since", "after", "received_after"),
@@ -46,6 +47,8 @@ ARG_SYNONYMS: dict[str, tuple[str, ...]] = {
     "role": ("role", "permission", "access"),
     "message": ("message", "content", "text", "body"),
     "team_id": ("team_id", "team"),
+    "team_name": ("team", "team_name", "team_id"),
+    "channel_name": ("channel", "channel_name", "channel_id"),
     "channel_id": ("channel_id", "channel"),
     "site_id": ("site_id", "site"),
     "duration_minutes": ("duration_minutes", "duration", "meeting_duration", "length_minutes"),

@@ -232,7 +232,8 @@ def _add_activity(kind: str) -> ToolFn:
 
 
 def _log_email(crm: CrmStore, ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
-    """File an email as an activity on the contact whose address matches its sender (or a recipient)."""
+    """File an email as an activity on the contact whose address matches its sender (or a recipient), and on a
+    deal when one is given (on its contact when no address matches)."""
     addresses = [a.get("from_address", "")] + list(a.get("to_addresses") or [])
     contact_id = a.get("contact_id")
     contact = None
@@ -244,17 +245,22 @@ def _log_email(crm: CrmStore, ctx: ToolContext, a: dict[str, Any]) -> dict[str, 
             if addr and addr.lower() in found:
                 contact = found[addr.lower()]
                 break
+    deal = crm.get_deal(int(a["deal_id"])) if a.get("deal_id") else None
+    if contact is None and deal is not None and deal.get("contact_id"):
+        contact = crm.get_contact(int(deal["contact_id"]))
     if contact is None:
         raise NotFound("No CRM contact has this email's address. Create the contact first, then log the email.")
+    entity, record = ("deal", deal) if deal is not None else ("contact", contact)
     message_id = str(a.get("message_id") or "")
     if message_id and crm.email_already_logged(message_id, contact["id"]):
-        return {"entity": "contact", "record": contact, "status": "already_logged"}
+        return {"entity": entity, "record": record, "status": "already_logged"}
     activity = crm.add_activity({
         "kind": "email", "subject": str(a.get("subject") or "(no subject)")[:300], "body": str(a.get("body") or "")[:crm.MAX_TEXT],
         "occurred_at": a.get("received_at") or None, "email_message_id": message_id or None,
-        "email_web_link": a.get("web_link") or None, "contact_id": contact["id"], "company_id": contact.get("company_id"),
+        "email_web_link": a.get("web_link") or None, "contact_id": contact["id"],
+        "company_id": (deal or contact).get("company_id"), "deal_id": deal["id"] if deal else None,
     }, ctx.user_id)
-    return {"entity": "contact", "record": contact, "activity": activity, "status": "logged"}
+    return {"entity": entity, "record": record, "activity": activity, "status": "logged"}
 
 
 FIELDS_CONTACT = {
@@ -307,10 +313,12 @@ def crm_tools(store: CrmStore | None = None) -> list[BaseTool]:
           obj({"entity": ENTITY, "id": RECORD_ID, "ref": REF, "text": {"type": "string"},
                "due": {"type": "string", "description": "ISO date or datetime"}}, ["text"]),
           _add_activity("task"), False),
-        t("crm_log_email", "File an email as an activity on the CRM contact whose address matches. Needs confirmation.",
+        t("crm_log_email", "File an email as an activity on the CRM contact whose address matches, and on a deal when "
+          "deal_id is given. Needs confirmation.",
           obj({"message_id": {"type": "string"}, "subject": {"type": "string"}, "from_address": {"type": "string"},
                "to_addresses": {"type": "array", "items": {"type": "string"}}, "received_at": {"type": "string"},
-               "body": {"type": "string"}, "web_link": {"type": "string"}, "contact_id": {"type": "integer"}},
+               "body": {"type": "string"}, "web_link": {"type": "string"}, "contact_id": {"type": "integer"},
+               "deal_id": {"type": "integer", "description": "Also file it on this deal."}},
               ["from_address"]),
           _log_email, False),
     ]

@@ -71,7 +71,7 @@ def blank_to_none(value: object) -> object:
     return value.strip() if isinstance(value, str) else value
 
 
-def _check_address(value: str) -> str:
+def check_address(value: str) -> str:
     address = value.strip()
     if len(address) > MAX_ADDRESS_LENGTH or not _EMAIL.match(address):
         raise ValueError(f"{value!r} is not an email address such as name@example.com")
@@ -94,7 +94,7 @@ def _check_text(value: str) -> str:
     return text
 
 
-EmailAddress = Annotated[str, AfterValidator(_check_address)]
+EmailAddress = Annotated[str, AfterValidator(check_address)]
 GraphId = Annotated[str, AfterValidator(_check_id)]
 RequiredText = Annotated[str, AfterValidator(_check_text)]
 OptionalText = Annotated[str | None, BeforeValidator(blank_to_none)]
@@ -102,6 +102,7 @@ OptionalText = Annotated[str | None, BeforeValidator(blank_to_none)]
 OptionalShortText = Annotated[Annotated[str, Field(max_length=SHORT_TEXT)] | None, BeforeValidator(blank_to_none)]
 OptionalNote = Annotated[Annotated[str, Field(max_length=NOTE_TEXT)] | None, BeforeValidator(blank_to_none)]
 OptionalLongText = Annotated[Annotated[str, Field(max_length=LONG_TEXT)] | None, BeforeValidator(blank_to_none)]
+ShortName = Annotated[RequiredText, Field(max_length=SHORT_TEXT)]
 IsoDateTime = Annotated[str, AfterValidator(check_iso)]
 OptionalIsoDateTime = Annotated[str | None, BeforeValidator(blank_to_none), AfterValidator(
     lambda v: None if v is None else check_iso(v)

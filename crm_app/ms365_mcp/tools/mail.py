@@ -9,7 +9,7 @@ from datetime import UTC
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context, MCPServer
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from crm_app.ms365_mcp.errors import BODY_UNAVAILABLE_CODE, ArgumentError, Ms365Error, NotFound
 from crm_app.ms365_mcp.graph import GraphClient
@@ -41,6 +41,7 @@ from crm_app.ms365_mcp.tools.common import (
     OptionalText,
     RequiredText,
     bearer_token,
+    check_address,
     fetch_list,
     segment,
 )
@@ -76,11 +77,31 @@ CcRecipients = Annotated[OptionalAddressList, Field(description="Cc email addres
 Subject = Annotated[RequiredText, Field(max_length=MAX_SUBJECT_LENGTH, description="Subject line")]
 PlainBody = Annotated[str, Field(max_length=MAX_BODY_LENGTH, description="Plain-text body")]
 _FOLDER_ID = re.compile(r"^[A-Za-z0-9+/=_-]{40,}$")
+_DOMAIN = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$")
+MAX_PARTICIPANTS = 20
+
+
+def _check_participant(value: str) -> str:
+    text = value.strip().lower()
+    if "@" in text:
+        return check_address(text)
+    if not _DOMAIN.match(text):
+        raise ValueError(f"{value!r} is neither an email address nor a domain such as example.com")
+    return text
+
+
+Participants = Annotated[
+    list[Annotated[str, AfterValidator(_check_participant)]] | None,
+    Field(max_length=MAX_PARTICIPANTS, description=(
+        "Email addresses or domains (example.com) of people the message was exchanged with: it matches when one "
+        "of them is the sender, a recipient or on Cc")),
+]
 
 SEARCH_DESCRIPTION = f"""Search the signed-in user's Outlook mailbox and return matching emails, newest first.
 
 Filters (all optional, combined with AND): `query` free text (words searched in sender, subject and body),
-`sender` (an email address for an exact match, or a name), `start`/`end` received-date range (ISO date or
+`sender` (an email address for an exact match, or a name), `participants` (addresses or domains, up to
+{MAX_PARTICIPANTS}: mail exchanged with any of them, sent or received), `start`/`end` received-date range (ISO date or
 date-time; a date alone as `end` includes that whole day), `folder` (inbox, sentitems, drafts, archive,
 deleteditems, junkemail or a folder's display name; default: all folders), `unread_only`, `top` (1-{MAX_EMAIL_TOP},
 default {DEFAULT_EMAIL_TOP}).
@@ -125,6 +146,7 @@ def register(server: MCPServer, graph: GraphClient) -> None:
         folder: Annotated[OptionalText, Field(description="inbox, sentitems, drafts, ... or a folder name")] = None,
         unread_only: Annotated[bool, Field(description="Only unread emails")] = False,
         top: Annotated[int, Field(ge=1, le=MAX_EMAIL_TOP, description="Maximum emails to return")] = DEFAULT_EMAIL_TOP,
+        participants: Participants = None,
     ) -> EmailSearchResult:
         token = bearer_token(ctx)
         criteria = EmailCriteria(
@@ -133,6 +155,7 @@ def register(server: MCPServer, graph: GraphClient) -> None:
             start=to_aware(start, UTC) if start else None,
             end=to_aware(end, UTC, end_of_day=True) if end else None,
             unread_only=unread_only,
+            participants=tuple(dict.fromkeys(participants or ())),
         )
         if criteria.start and criteria.end and criteria.end <= criteria.start:
             raise ArgumentError("end", "must be later than start")

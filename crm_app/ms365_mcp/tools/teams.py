@@ -1,4 +1,4 @@
-"""Microsoft Teams tools: the user's teams, their channels, posting a message."""
+"""Microsoft Teams tools: the user's teams, their channels, reading a channel's messages, posting a message."""
 
 from __future__ import annotations
 
@@ -7,15 +7,26 @@ from typing import Annotated
 from mcp.server.mcpserver import Context, MCPServer
 from pydantic import Field
 
+from crm_app.ms365_mcp.errors import ArgumentError, NotFound
 from crm_app.ms365_mcp.graph import GraphClient
-from crm_app.ms365_mcp.mapping import named
-from crm_app.ms365_mcp.models import Channel, ChannelList, PostedMessage, PostResult, Team, TeamList
+from crm_app.ms365_mcp.mapping import channel_post, named
+from crm_app.ms365_mcp.models import (
+    Channel,
+    ChannelList,
+    ChannelMessageList,
+    NamedItem,
+    PostedMessage,
+    PostResult,
+    Team,
+    TeamList,
+)
 from crm_app.graph_query.timeparse import parse_graph_instant, utc_iso
 from crm_app.ms365_mcp.tools.common import (
     ADDITIVE,
     READ_ONLY,
     GraphId,
     RequiredText,
+    ShortName,
     bearer_token,
     fetch_list,
     segment,
@@ -25,6 +36,25 @@ MAX_TEAMS = 100
 MAX_CHANNELS = 200
 MAX_MESSAGE_LENGTH = 28_000
 NAMED_SELECT = "id,displayName,description,webUrl"
+DEFAULT_CHANNEL_MESSAGES = 20
+MAX_CHANNEL_MESSAGES = 50
+DEFAULT_CHANNEL = "General"
+
+
+def pick(items: list[NamedItem], wanted: str, what: str, listing_tool: str) -> NamedItem:
+    """The one item whose id is `wanted`, or whose name is (or else contains) it; refuses none and several."""
+    key = " ".join(wanted.lower().split())
+    by_id = [i for i in items if i.id == wanted]
+    exact = [i for i in items if (i.display_name or "").lower() == key]
+    partial = [i for i in items if key in (i.display_name or "").lower()]
+    found = by_id or exact or partial
+    names = ", ".join(sorted(i.display_name or i.id for i in items)) or "none"
+    if not found:
+        raise NotFound(f"There is no {what} called '{wanted}'. The {what}s are: {names}. Call {listing_tool} to see them.")
+    if len(found) > 1:
+        raise ArgumentError(what, f"'{wanted}' matches several: {', '.join(i.display_name or i.id for i in found)}; "
+                                  "give the full name or the id")
+    return found[0]
 
 
 def register(server: MCPServer, graph: GraphClient) -> None:
@@ -64,6 +94,42 @@ def register(server: MCPServer, graph: GraphClient) -> None:
             params={"$select": NAMED_SELECT}, limit=MAX_CHANNELS,
         )
         return ChannelList(channels=channels, count=len(channels), has_more=more)
+
+    @server.tool(
+        name="teams_read_channel_messages",
+        title="Read a Teams channel's messages",
+        description=(
+            "Read the latest messages of a Teams channel, newest first, as plain text. `team` and `channel` are "
+            "names (\"Sales\", \"General\") or ids from teams_list_teams / teams_list_channels; `channel` "
+            f"defaults to {DEFAULT_CHANNEL}. Returns {{\"team\", \"channel\", \"channel_messages\": [{{id, "
+            "author, created_at, subject, body, web_url}], \"count\", \"has_more\"}; replies are not included."
+        ),
+        annotations=READ_ONLY,
+    )
+    async def teams_read_channel_messages(
+        ctx: Context,
+        team: Annotated[ShortName, Field(description="Team name or id")],
+        channel: Annotated[ShortName, Field(description="Channel name or id")] = DEFAULT_CHANNEL,
+        top: Annotated[int, Field(ge=1, le=MAX_CHANNEL_MESSAGES, description="Maximum messages to return")]
+        = DEFAULT_CHANNEL_MESSAGES,
+    ) -> ChannelMessageList:
+        token = bearer_token(ctx)
+        teams, _ = await fetch_list(graph, token, "/me/joinedTeams", lambda item: named(item, Team),
+                                    params={"$select": NAMED_SELECT}, limit=MAX_TEAMS)
+        the_team = pick(teams, team, "team", "teams_list_teams")
+        channels, _ = await fetch_list(
+            graph, token, f"/teams/{segment(the_team.id)}/channels", lambda item: named(item, Channel),
+            params={"$select": NAMED_SELECT}, limit=MAX_CHANNELS,
+        )
+        the_channel = pick(channels, channel, "channel", "teams_list_channels")
+        page = await graph.collect(
+            f"/teams/{segment(the_team.id)}/channels/{segment(the_channel.id)}/messages",
+            token=token, params={"$top": str(top)}, limit=top, max_pages=1,
+        )
+        posts = [channel_post(item) for item in page.items if item.get("messageType", "message") == "message"
+                 and not item.get("deletedDateTime")]
+        return ChannelMessageList(team=the_team, channel=the_channel, channel_messages=posts, count=len(posts),
+                                  has_more=page.has_more)
 
     @server.tool(
         name="teams_post_message",

@@ -59,9 +59,16 @@ def _refuse_existing(addresses: list[str]) -> None:
 
 async def propose_log_email(eng: TurnEngine, st: TurnState, plan: Plan) -> Proposal:
     card = await email_to_log(eng.tools, referenced(st, plan).get("card") or {})
-    who = card.get("crm_contact_name") or card.get("from_address", "")
-    summary = {"record": who, "subject": card.get("title", ""), "text": "Log this email to the contact's timeline"}
-    return Proposal("Log this email to the CRM?", summary, log_args(card), tool_name=CRM_INTENT_TOOL[Intent.CRM_LOG_EMAIL])
+    args = log_args(card)
+    if plan.args.get("entity") == "deal" and plan.args.get("target"):
+        deal = await asyncio.to_thread(record_label, "deal", plan.args["target"])
+        args["deal_id"] = deal["id"]
+        summary = {"record": f"Deal: {deal['title']}", "subject": card.get("title", ""),
+                   "text": "Log this email to the deal's timeline"}
+    else:
+        who = card.get("crm_contact_name") or card.get("from_address", "")
+        summary = {"record": who, "subject": card.get("title", ""), "text": "Log this email to the contact's timeline"}
+    return Proposal("Log this email to the CRM?", summary, args, tool_name=CRM_INTENT_TOOL[Intent.CRM_LOG_EMAIL])
 
 
 async def email_to_log(tools: UserTools, card: dict[str, str]) -> dict[str, str]:

@@ -18,6 +18,7 @@ from crm_app.services.assistant.engine import TurnEngine
 from crm_app.services.assistant.llm_turn import run_model_turn
 from crm_app.services.assistant.proposals import answered, propose
 from crm_app.services.assistant.reads import read_handler
+from crm_app.services.assistant.steps import run_steps
 from crm_app.services.assistant.registry import crm_registry
 from crm_app.services.assistant.tool_use import use_tool
 from crm_app.services.assistant.turn import MAX_MESSAGE_CHARS, Sink, Turn, TurnFailed, TurnState, no_sink
@@ -61,6 +62,8 @@ async def execute_plan(eng: TurnEngine, st: TurnState, plan: Plan) -> None:
         await st.say(direct(eng, plan))
     elif plan.intent == Intent.TOOL_USE:
         await use_tool(eng, st, plan)
+    elif plan.intent == Intent.STEPS:
+        await run_steps(eng, st, plan)
     elif is_side_effect(plan.intent):
         await propose(eng, st, plan)
     else:

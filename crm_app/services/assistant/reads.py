@@ -11,6 +11,7 @@ from typing import Any
 from crm_app.assistant import cards as cardlib
 from crm_app.assistant import replies
 from crm_app.assistant.intents import Intent, Plan
+from crm_app.services.assistant.brief import read_meeting_brief
 from crm_app.services.assistant.context import referenced
 from crm_app.services.assistant.engine import TurnEngine
 from crm_app.services.assistant.people import resolve_sender
@@ -166,6 +167,7 @@ READ_HANDLERS: dict[Intent, ReadHandler] = {
     Intent.SHAREPOINT_LIST_FILES: read_sharepoint_list_files,
     Intent.CRM_SEARCH: read_crm_search,
     Intent.CRM_GET: read_crm_get,
+    Intent.CALENDAR_BRIEF: read_meeting_brief,
 }
 
 

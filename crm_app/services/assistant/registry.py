@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -29,17 +28,9 @@ def crm_registry() -> ToolRegistry:
 async def build_registry(user_id: int) -> ToolRegistry:
     """CRM tools plus every tool the user's connected MCP servers offer right now."""
     from crm_app.services import mcp_runtime
-    from crm_app.tools.mcp_adapter import add_mcp_tools
 
     registry = crm_registry()
-    if not get_settings().mcp_enabled:
-        registry.unavailable["mcp"] = mcp_runtime.connection_hint(user_id)
-        return registry
-    servers = await asyncio.to_thread(mcp_runtime.servers_for_user, user_id)
-    if not servers:
-        registry.unavailable["ms365"] = await asyncio.to_thread(mcp_runtime.connection_hint, user_id)
-        return registry
-    await add_mcp_tools(registry, mcp_runtime.get_mcp_manager(), user_id, servers)
+    await mcp_runtime.add_user_tools(registry, user_id)
     return registry
 
 

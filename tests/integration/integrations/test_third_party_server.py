@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlmodel import select
 
 from crm_app.db import session_scope
@@ -89,3 +90,25 @@ async def test_bad_server_settings_are_explained_per_field(stack, person):
         await integrations.add_custom_server(alice.user.id, name="x", url="https://example.com/mcp",
                                              header_name="Content-Type", header_value="x")
     assert "header_name" in bad_header.value.fields
+
+
+async def test_outside_the_demo_internal_addresses_are_refused_and_nothing_is_saved(stack, person, monkeypatch):
+    from crm_app.services import url_policy
+    from crm_app.settings import get_settings, reset_settings_cache
+
+    alice = person()
+    monkeypatch.setenv("APP_MODE", "production")
+    monkeypatch.setenv("TOKEN_ENCRYPTION_KEYS", get_settings().token_encryption_keys or Fernet.generate_key().decode())
+    reset_settings_cache()
+    try:
+        for url, reason in ((f"http://127.0.0.1:{free_port()}/mcp", "loopback"),
+                            ("http://[::ffff:10.0.0.1]/mcp", "private"),
+                            ("http://169.254.169.254/mcp", "link-local"),
+                            ("http://localhost:8001/mcp", "loopback")):
+            with pytest.raises(ValidationFailed) as refused:
+                await integrations.add_custom_server(alice.user.id, name="Inside", url=url)
+            assert set(refused.value.fields) == {"url"} and reason in refused.value.fields["url"]
+        assert await integrations.list_custom_servers(alice.user.id) == []
+        assert url_policy.current_policy().allow_internal is False
+    finally:
+        reset_settings_cache()

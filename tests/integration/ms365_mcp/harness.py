@@ -22,7 +22,7 @@ JORDAN = "jordan.patel@northwind.example"
 ALL_SCOPES = [
     "User.Read", "User.ReadBasic.All", "Group.Read.All", "People.Read", "Mail.ReadWrite", "Mail.Send",
     "Calendars.ReadWrite", "Calendars.Read.Shared", "Files.ReadWrite.All", "Sites.Read.All", "Team.ReadBasic.All",
-    "Channel.ReadBasic.All", "ChannelMessage.Send",
+    "Channel.ReadBasic.All", "ChannelMessage.Read.All", "ChannelMessage.Send",
 ]
 
 

@@ -49,11 +49,12 @@ def test_inspector_lists_every_tool(inspector: Path, mcp: Mcp, avery: str) -> No
     code, listing = run_inspector(inspector, mcp, avery, "--method", "tools/list", "--strict")
     assert code == 0, listing
     tools = {tool["name"]: tool for tool in listing["tools"]}
-    assert len(tools) == 22
+    assert len(tools) == 23
     search = tools["outlook_search_emails"]
     assert search["annotations"]["readOnlyHint"] is True
     assert tools["outlook_send_email"]["annotations"]["readOnlyHint"] is False
-    assert "sender" in search["inputSchema"]["properties"]
+    assert "sender" in search["inputSchema"]["properties"] and "participants" in search["inputSchema"]["properties"]
+    assert tools["teams_read_channel_messages"]["annotations"]["readOnlyHint"] is True
     assert "emails" in search["outputSchema"]["properties"]
 
 

@@ -130,6 +130,27 @@ async def test_teams_channels_and_posting(mcp: Mcp, sandbox: Sandbox, avery: str
     assert unknown["status"] == 404
 
 
+async def test_reading_a_channel_by_names_gives_plain_text_newest_first(mcp: Mcp, sandbox: Sandbox, avery: str) -> None:
+    data = await mcp.data(avery, "teams_read_channel_messages", {"team": "sales", "channel": "general"})
+    assert (data["team"]["display_name"], data["channel"]["display_name"]) == ("Sales", "General")
+    truth = graph_get(sandbox, avery, f"/teams/{data['team']['id']}/channels/{data['channel']['id']}/messages")["value"]
+    assert [m["id"] for m in data["channel_messages"]] == [m["id"] for m in truth] and data["count"] == len(truth) > 0
+    created = [m["created_at"] for m in data["channel_messages"]]
+    assert created == sorted(created, reverse=True)
+    pricing = next(m for m in data["channel_messages"] if "pricing sheet" in m["body"])
+    assert "<" not in pricing["body"] and "Pricing 2027.xlsx" in pricing["body"]
+    assert {m["author"] for m in data["channel_messages"]} <= {"Avery Chen", "Jordan Patel"}
+    assert all(m["web_url"] for m in data["channel_messages"])
+    by_default = await mcp.data(avery, "teams_read_channel_messages", {"team": data["team"]["id"], "top": 1})
+    assert by_default["channel"]["id"] == data["channel"]["id"] and by_default["count"] == 1
+
+    assert tool_error(await mcp.call(avery, "teams_read_channel_messages", {"team": "marketing"}))["status"] == 404
+    several = tool_error(await mcp.call(avery, "teams_read_channel_messages", {"team": "finance", "channel": "e"}))
+    assert "several" in several["message"]
+    no_scope = sandbox.token(AVERY, scopes=["Team.ReadBasic.All", "Channel.ReadBasic.All"])
+    assert tool_error(await mcp.call(no_scope, "teams_read_channel_messages", {"team": "sales"}))["status"] == 403
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [

@@ -88,3 +88,30 @@ def test_mismatch_for_sender_name_matches_words() -> None:
     criteria = EmailCriteria(sender="john smith")
     assert criteria.mismatch(_message()) is None
     assert criteria.mismatch(_message(address="john.baker@globex.example", name="John Baker")) == "sender"
+
+
+def test_participants_search_any_of_them_in_one_clause() -> None:
+    plan = build_message_query(EmailCriteria(participants=("john.smith@acme.example", "acme.example")), 10)
+    assert plan.params["$search"] == '"(participants:john.smith@acme.example OR participants:acme.example)"'
+    assert "$filter" not in plan.params and "$orderby" not in plan.params
+    single = build_message_query(EmailCriteria(participants=("john.smith@acme.example",), query="budget"), 10)
+    assert single.params["$search"] == '"participants:john.smith@acme.example AND budget"'
+
+
+def test_participants_of_only_syntax_match_nothing() -> None:
+    assert build_message_query(EmailCriteria(participants=("' OR ()",)), 10).matches_nothing
+
+
+def test_mismatch_for_participants_checks_sender_recipients_and_cc() -> None:
+    criteria = EmailCriteria(participants=("maria.garcia@acme.example", "globex.example"))
+    sent = {**_message(address="avery.chen@northwind.example"),
+            "toRecipients": [{"emailAddress": {"address": "Maria.Garcia@acme.example"}}]}
+    copied = {**_message(address="avery.chen@northwind.example"),
+              "ccRecipients": [{"emailAddress": {"address": "hannah.okafor@globex.example"}}]}
+    assert criteria.mismatch(sent) is None
+    assert criteria.mismatch(copied) is None
+    assert criteria.mismatch(_message(address="john.baker@globex.example")) is None
+    assert criteria.mismatch(_message()) == "participants"
+    # A domain matches whole domains only, not a longer one that ends the same way.
+    assert criteria.mismatch(_message(address="x@notglobex.example")) == "participants"
+    assert criteria.mismatch(_message(address="x@globex.example.evil")) == "participants"

@@ -27,6 +27,7 @@ EXPECTED_TOOLS = {
     "sharepoint_search_files": True,
     "teams_list_teams": True,
     "teams_list_channels": True,
+    "teams_read_channel_messages": True,
     "teams_post_message": False,
     "directory_find_people": True,
 }

@@ -177,3 +177,23 @@ async def test_directory_merges_people_and_survives_missing_people_permission(mc
         ("contact", "john.smith@acme.example", "Acme"), ("group", "finance@x.example", None),
     ]
     assert not directory_only.is_error and directory_only.structured_content["count"] == 0
+
+
+async def test_participants_search_keeps_mail_sent_to_them_and_refuses_what_is_no_address(mcp_server, graph) -> None:
+    sent = {**_message("4", ME, "2025-02-04T10:00:00Z"),
+            "toRecipients": [{"emailAddress": {"name": "Maria", "address": "maria.garcia@acme.example"}}]}
+    graph.handler = lambda r: httpx.Response(200, json={"value": [
+        sent,
+        _message("5", "john.baker@globex.example", "2025-02-05T10:00:00Z"),
+        _message("6", "hannah@acme.example", "2025-02-01T10:00:00Z"),
+    ]})
+    async with mcp_server() as open_session, open_session() as session:
+        result = await session.call_tool("outlook_search_emails", {
+            "participants": ["Maria.Garcia@acme.example", "acme.example"]})
+        refused = await session.call_tool("outlook_search_emails", {"participants": ["not a domain"]})
+    assert [e["id"] for e in result.structured_content["emails"]] == ["4", "6"]
+    assert result.structured_content["dropped_mismatches"] == 1
+    search = graph.requests[0].url.params["$search"]
+    assert search == '"(participants:maria.garcia@acme.example OR participants:acme.example)"'
+    assert refused.is_error and "neither an email address nor a domain" in refused.content[0].text
+    assert len(graph.requests) == 1
