@@ -7,14 +7,14 @@ record or page meanwhile) is dropped when it arrives.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import reflex as rx
 
-from crm_app.db import DatabaseUnavailable
 from crm_app.services import auth, record_inbox
+from crm_app.services.errors import DatabaseUnavailable
 from crm_app.services.record_inbox import InboxReader, InboxStatus, InboxUnavailable, RecordInbox
+from crm_app.state.offload import off_loop
 from crm_app.state.crm import CompanyDetailState, ContactDetailState, DealDetailState
 from crm_app.state.session import SessionState
 
@@ -88,7 +88,7 @@ class RecordInboxState(SessionState):
     async def _user(self) -> auth.SignedInUser | None:
         async with self:
             token = self.session_token
-        return await asyncio.to_thread(auth.resolve_session, token)
+        return await off_loop(auth.resolve_session, token)
 
     @rx.event(background=True)
     async def read_view(self, number: int):
