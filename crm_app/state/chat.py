@@ -167,8 +167,8 @@ class ChatState(SessionState):
 
     @rx.event
     @session_guard
-    def new_conversation(self):
-        self.require_user()
+    async def new_conversation(self):
+        await self._need_user()
         self.conversation_id = 0
         self.messages = []
         self._clear_live()
@@ -193,15 +193,15 @@ class ChatState(SessionState):
 
     @rx.event
     @session_guard
-    def delete_conversation(self, conversation_id: str):
-        user = self.require_user()
+    async def delete_conversation(self, conversation_id: str):
+        user = await self._need_user()
         try:
-            conversations.delete(user.id, int(conversation_id))
+            await off_loop(conversations.delete, user.id, int(conversation_id))
         except NotFound as exc:
             return rx.toast.error(str(exc))
         if self.conversation_id == int(conversation_id):
             self.conversation_id, self.messages, self.last_conversation = 0, [], ""
-        self._show_list(conversations.list_for_user(user.id))
+        self._show_list(await off_loop(conversations.list_for_user, user.id))
         return None
 
     @rx.event
@@ -362,9 +362,9 @@ class ChatState(SessionState):
 
     @rx.event
     @session_guard
-    def cancel_action(self, message_id: str, action_id: str):
-        user = self.require_user()
-        assistant.cancel_action(user, int(message_id), action_id)
+    async def cancel_action(self, message_id: str, action_id: str):
+        user = await self._need_user()
+        await off_loop(assistant.cancel_action, user, int(message_id), action_id)
         self._set_card_status(message_id, action_id, "cancelled")
         self.editing_action = ""
         return None

@@ -8,6 +8,7 @@ from typing import Any
 
 from crm_app.assistant import cards as cardlib
 from crm_app.assistant.intents import Intent, Plan
+from crm_app.formatting import stage_label
 from crm_app.services.assistant.context import referenced
 from crm_app.services.assistant.engine import TurnEngine
 from crm_app.services.assistant.people import EMAIL_RE
@@ -103,7 +104,7 @@ ChangeDetail = Callable[[str, dict[str, Any], dict[str, Any], dict[str, str]], s
 
 
 def _move(entity: str, a: dict[str, Any], record: dict[str, Any], summary: dict[str, str]) -> str:
-    summary["stage"] = f"{record.get('stage', '?')} → {a.get('stage')}"
+    summary["stage"] = f"{stage_label(record.get('stage') or '?')} → {stage_label(a.get('stage') or '')}"
     return "Move this deal?"
 
 

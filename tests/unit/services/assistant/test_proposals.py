@@ -19,7 +19,7 @@ def test_every_side_effect_has_a_proposer_or_a_direct_reply():
 
 
 def test_each_crm_change_has_its_title_and_fields():
-    cases = {Intent.CRM_DEAL_MOVE: ("Move this deal?", {"stage": "lead → won"}),
+    cases = {Intent.CRM_DEAL_MOVE: ("Move this deal?", {"stage": "Lead → Won"}),
              Intent.CRM_NOTE_ADD: ("Add this note?", {"text": "call back"}),
              Intent.CRM_DELETE: ("Delete this deal?", {"text": "This deletes the record and its timeline. It can't be undone."}),
              Intent.CRM_UPDATE: ("Update this deal?", {"amount": "5"})}
