@@ -38,11 +38,12 @@ IDS = {"message_id", "item_id", "folder_id", "drive_id", "site_id", "team_id", "
 FILE_PATHS = {"path"}
 DATES = {"start", "end"}
 ZONES = {"time_zone"}
-ADDRESSES = {"to", "cc", "recipients", "attendees", "optional_attendees"}
+ADDRESSES = {"to", "cc", "recipients", "attendees", "optional_attendees", "participants"}
+NAMES = {"team", "channel"}  # matched against the listed teams and channels on the server, never sent to Graph
 CONTENT = {"subject", "body", "comment", "message", "location"}
 CHOICES = {"role"}
 MAY_BE_BLANK = {"body"}
-CLASSIFIED = SEARCH_WORDS | IDS | FILE_PATHS | DATES | ZONES | ADDRESSES | CONTENT | CHOICES
+CLASSIFIED = SEARCH_WORDS | IDS | FILE_PATHS | DATES | ZONES | ADDRESSES | NAMES | CONTENT | CHOICES
 
 
 def string_arguments(tool: Tool) -> dict[str, bool]:
@@ -153,7 +154,8 @@ async def real_ids(session: ClientSession) -> dict[str, str]:
     team = (await data("teams_list_teams", {}))["teams"][0]
     channel = (await data("teams_list_channels", {"team_id": team["id"]}))["channels"][0]
     return {"message_id": emails[0]["id"], "item_id": document["id"], "folder_id": folder["id"],
-            "drive_id": document["drive_id"], "site_id": site["id"], "team_id": team["id"], "channel_id": channel["id"]}
+            "drive_id": document["drive_id"], "site_id": site["id"], "team_id": team["id"], "channel_id": channel["id"],
+            "team": team["display_name"], "channel": channel["display_name"]}
 
 
 def widest(tool: Tool) -> dict[str, Any]:
