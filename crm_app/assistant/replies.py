@@ -89,6 +89,7 @@ DONE = {
     "sharepoint.list_files": "Listed the site's files",
     "teams.list": "Listed your teams",
     "teams.channels": "Listed the channels",
+    "teams.messages": "Read the channel",
     "teams.post": "Posted to Teams",
     "directory.people": "Looked up people",
     "crm.search": "Searched the CRM",

@@ -107,7 +107,7 @@ async def _last_mail(eng: TurnEngine, st: TurnState, attendees: list[str]) -> tu
         return [], f"The {tool.name} tool can't search mail by the people it was exchanged with, so none is shown."
     chip = await st.chip("Reading the latest mail with them…")
     result = await eng.tools.execute(tool.name, args)
-    chip["state"] = "done" if result.ok else "failed"
+    st.end_chip(chip, result.ok)
     if not result.ok:
         raise TurnFailed(result.error_message or "Reading the mail with the attendees failed.")
     found = [c for c in cardlib.cards_from_result(result) if c.get("kind") == "email"]
@@ -137,7 +137,7 @@ async def build_brief(eng: TurnEngine, st: TurnState, plan: Plan) -> Brief:
         return brief
     chip = await st.chip("Looking them up in the CRM…")
     contacts, deals = await asyncio.to_thread(crm_context, attendees)
-    chip["state"] = "done"
+    st.end_chip(chip, True)
     brief.contacts = [cardlib.crm_card("contact", c) for c in contacts]
     brief.in_crm = {e.lower() for c in contacts for e in c.get("emails", [])}
     brief.deals = [cardlib.crm_card("deal", d) for d in deals]

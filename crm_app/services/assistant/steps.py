@@ -87,7 +87,7 @@ async def run_steps(eng: TurnEngine, st: TurnState, plan: Plan) -> None:
     if is_side_effect(read.intent) or act.intent not in PROPOSERS:
         raise TurnFailed("I can't carry out these steps together. Ask for them one at a time.")
     chip = await st.chip(f"Plan: {replies.failure_what(read.intent.value)}, then {replies.failure_what(act.intent.value).lower()}")
-    chip["state"] = "done"
+    st.end_chip(chip, True)
     note = ""
     if read.intent == Intent.CALENDAR_LIST:
         found = await find_meeting(eng, st, read)

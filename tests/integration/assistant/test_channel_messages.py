@@ -33,7 +33,7 @@ async def test_whats_new_in_the_sales_general_channel(avery, monkeypatch):
     pricing = next(c for c in turn.cards if "pricing sheet" in c["body"])
     assert "<p>" not in pricing["body"] and pricing["link"]
     assert f"{len(truth)} messages" in turn.text and "the general channel of sales" in turn.text
-    assert turn.chips and turn.chips[0]["label"] == "Reading the channel…"
+    assert turn.chips and turn.chips[0].label == "Read the channel" and turn.chips[0].state == "done"
 
 
 async def test_unknown_team_is_an_honest_error(avery, monkeypatch):

@@ -35,7 +35,7 @@ async def test_find_the_q4_report_and_share_it_with_the_finance_team(avery, monk
     assert card["recipients"] == FINANCE
     assert card["steps"].splitlines()[0].startswith("1. Searching files: found “" + files[0]["title"] + "”")
     assert card["steps"].splitlines()[1] == "2. Share this file — waits for your Confirm"
-    assert turn.chips[0]["label"] == "Plan: Searching files, then sharing the file"
+    assert turn.chips[0].label == "Plan: Searching files, then sharing the file"
     assert permissions(avery, files[0]["id"]) == []
 
     done = await confirm_action(avery.user, turn.message_id, card["id"])
@@ -65,9 +65,10 @@ async def test_log_my_last_email_from_hannah_to_the_globex_deal(avery, monkeypat
     before = [a for a in crm.timeline(deal_id=deal["id"]) if a["kind"] == "email"]
     turn = await avery.say("log my last email from Hannah to the Globex deal")
     assert turn.status == "done"
-    assert avery.tools() == ["outlook_search_emails"]
+    assert avery.tools() == ["outlook_search_emails", "outlook_get_email"]  # the search, then the full body to log
     assert avery.calls[0][1] == {"sender": "hannah.okafor@globex.example", "top": 1}
     emails = [c for c in turn.cards if c["kind"] == "email"]
+    assert avery.calls[1][1].get("message_id") == emails[0]["id"]
     confirms = [c for c in turn.cards if c["kind"] == "confirm"]
     assert len(emails) == 1 and emails[0]["from_address"] == "hannah.okafor@globex.example"
     assert len(confirms) == 1
