@@ -28,16 +28,16 @@ async def test_finished_chips_read_as_finished(avery):
     from crm_app.services.assistant import confirm_action
 
     searched = await avery.say("Show me emails from John Smith")
-    assert [(c["label"], c["state"]) for c in searched.chips] == [("Searched your mail", "done")]
+    assert [(c.label, c.state) for c in searched.chips] == [("Searched your mail", "done")]
     turn = await avery.say("Send an email to john@company.com about our meeting")
     [card] = [c for c in turn.cards if c["kind"] == "confirm"]
     done = await confirm_action(avery.user, turn.message_id, card["id"])
-    assert [(c["label"], c["state"]) for c in done.chips] == [("Sent the email", "done")]
+    assert [(c.label, c.state) for c in done.chips] == [("Sent the email", "done")]
     contact = await avery.say("Create a contact Jane Roe jane@roe.io")
     [card] = [c for c in contact.cards if c["kind"] == "confirm"]
     created = await confirm_action(avery.user, contact.message_id, card["id"])
-    assert [(c["label"], c["state"]) for c in created.chips] == [("Created the CRM record", "done")]
-    assert not any("…" in c["label"] or "request" in c["label"].lower() for c in created.chips + done.chips)
+    assert [(c.label, c.state) for c in created.chips] == [("Created the CRM record", "done")]
+    assert not any("…" in c.label or "request" in c.label.lower() for c in created.chips + done.chips)
 
 
 async def test_the_summary_reads_naturally_and_show_more_fetches_the_next_page(avery):
@@ -108,7 +108,7 @@ async def test_logging_an_unknown_senders_email_creates_the_contact_then_logs_th
     done = await confirm_action(avery.user, offered.message_id, confirm["id"])
     assert done.status == "done", done.text
     assert "I logged “Pilot rollout follow-up” to the new contact's timeline." in done.text
-    assert [c["label"] for c in done.chips] == ["Created the CRM record", "Logged the email to the CRM"]
+    assert [c.label for c in done.chips] == ["Created the CRM record", "Logged the email to the CRM"]
     contact = crm.contacts_by_emails(["dave.rossi@rossi.example"])["dave.rossi@rossi.example"]
     [entry] = [a for a in crm.timeline(contact_id=contact["id"]) if a["kind"] == "email"]
     assert entry["subject"] == "Pilot rollout follow-up" and entry["body"] == LONG_BODY
