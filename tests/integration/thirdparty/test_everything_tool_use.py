@@ -49,7 +49,7 @@ async def test_a_tool_not_marked_read_only_waits_for_confirmation(avery, with_ev
     turn = await avery.say("run toggle-simulated-logging")
     assert avery.calls == [] and [c["kind"] for c in turn.cards] == ["confirm"]
     (action_id,) = turn.actions
-    assert turn.actions[action_id]["tool"] == "toggle-simulated-logging" and "confirmation" in turn.text
+    assert turn.actions[action_id].tool == "toggle-simulated-logging" and "confirmation" in turn.text
     done = await confirm_action(avery.user, turn.message_id, action_id)
     assert done.status == "done" and done.cards and "logging" in done.cards[-1]["body"].lower()
 
