@@ -85,7 +85,7 @@ CONFIRMATIONS = [
     ("Send an email to john@company.com about the row check", ["To", "Subject"]),
     ("draft an email to John Smith about the Q2 forecast", ["To", "Subject"]),
     ("Schedule a meeting with maria.garcia@acme.example next Monday at 2pm about the proposal",
-     ["Subject", "When", "Attendees"]),
+     ["Subject", "When", "Attendees", "Text"]),  # Text: the default length, which Edit changes
     ("post 'Demo moved to 3pm' in the General channel of the Sales team", ["Channel"]),
     ("move the Acme deal to negotiation", ["Record", "Stage"]),
     ("add a note to the Acme deal: customer wants a 5% discount", ["Record", "Text"]),

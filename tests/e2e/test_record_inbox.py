@@ -55,7 +55,9 @@ def test_contact_page_shows_the_contacts_mail_and_meetings(page, stack, unique_e
     for i in range(5):
         card = emails.nth(i)
         expect(card).to_contain_text(JOHN)
-        expect(card.locator(".body-label")).to_have_text(re.compile("Preview · truncated|No body text"))
+        expect(card.locator(".body-label")).to_have_text(re.compile("Preview · truncated|Full body|No body text"))
+        label = card.locator(".body-label").inner_text().strip()  # "Full body" only when nothing was cut
+        assert (card.locator(".open-full").count() == 1) == (label == "Preview · truncated"), label
         expect(card.get_by_role("link", name="Open in Outlook")).to_have_attribute("href", re.compile("^https?://"))
         expect(card.locator(".log-to-crm")).to_be_visible()
     expect(section.locator("#inbox-upcoming .card-event").first).to_be_visible()
