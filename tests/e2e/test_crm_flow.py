@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import sign_in, sign_up
@@ -27,10 +28,18 @@ def test_sign_up_validation_and_wrong_password(page, stack, unique_email):
     page.click("#signup-submit")
     expect(page.locator("#error-password")).to_contain_text("at least 8", timeout=T)
     page.goto(stack.page_url("/signin"))
-    page.fill("#signin-email", unique_email)
-    page.fill("#signin-password", "whatever-it-is")
-    page.click("#signin-submit")
-    expect(page.locator("#signin-error")).to_contain_text("don't match", timeout=T)
+    error = page.locator("#signin-error")
+    for _ in range(3):  # typing before the page has mounted can be undone by the mount: type again
+        page.fill("#signin-email", unique_email)
+        page.fill("#signin-password", "whatever-it-is")
+        expect(page.locator("#signin-email")).to_have_value(unique_email)
+        page.click("#signin-submit")
+        try:
+            error.wait_for(timeout=10_000)
+            break
+        except PlaywrightTimeoutError:
+            continue
+    expect(error).to_contain_text("don't match", timeout=T)
 
 
 def test_crm_end_to_end(page, stack, unique_email):
