@@ -19,27 +19,30 @@ def test_signed_out_visitor_is_sent_to_sign_in(page, stack):
     expect(page).to_have_url(re.compile(r"/signin"), timeout=T)
 
 
-def test_sign_up_validation_and_wrong_password(page, stack, unique_email):
-    page.goto(stack.page_url("/signup"))
-    page.fill("#signup-name", "Val Idation")
-    page.fill("#signup-email", unique_email)
-    page.fill("#signup-password", "short")
-    page.fill("#signup-password_confirm", "short")
-    page.click("#signup-submit")
-    expect(page.locator("#error-password")).to_contain_text("at least 8", timeout=T)
-    page.goto(stack.page_url("/signin"))
-    error = page.locator("#signin-error")
-    for _ in range(3):  # typing before the page has mounted can be undone by the mount: type again
-        page.fill("#signin-email", unique_email)
-        page.fill("#signin-password", "whatever-it-is")
-        expect(page.locator("#signin-email")).to_have_value(unique_email)
-        page.click("#signin-submit")
+def _submit_until(page, url: str, fields: dict[str, str], submit: str, shows: str) -> None:
+    """Open the page, fill and submit its form until `shows` appears (typing before the page has mounted can be
+    undone by the mount, and the browser then refuses an empty required field)."""
+    for _ in range(3):
+        page.goto(url)
+        for selector, value in fields.items():
+            page.fill(selector, value)
+            expect(page.locator(selector)).to_have_value(value)
+        page.click(submit)
         try:
-            error.wait_for(timeout=10_000)
-            break
+            page.locator(shows).wait_for(timeout=10_000)
+            return
         except PlaywrightTimeoutError:
             continue
-    expect(error).to_contain_text("don't match", timeout=T)
+
+
+def test_sign_up_validation_and_wrong_password(page, stack, unique_email):
+    _submit_until(page, stack.page_url("/signup"), {"#signup-name": "Val Idation", "#signup-email": unique_email,
+                                                     "#signup-password": "short", "#signup-password_confirm": "short"},
+                  "#signup-submit", "#error-password")
+    expect(page.locator("#error-password")).to_contain_text("at least 8", timeout=T)
+    _submit_until(page, stack.page_url("/signin"), {"#signin-email": unique_email, "#signin-password": "whatever-it-is"},
+                  "#signin-submit", "#signin-error")
+    expect(page.locator("#signin-error")).to_contain_text("don't match", timeout=T)
 
 
 def test_crm_end_to_end(page, stack, unique_email):
