@@ -56,10 +56,7 @@ class SignInState(SessionState):
         account = demo_account()
         if account is None:
             return None
-        self.error = ""
-        email, password = account
-        target = _safe_next(self.router.url.query_parameters.get("next", ""))
-        return await _sign_tab_in(self, lambda: auth.sign_in(email, password), target)
+        return await SignInState.submit.fn(self, {"email": account[0], "password": account[1]})
 
     @rx.event
     async def on_load(self):
