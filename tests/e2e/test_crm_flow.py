@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import sign_in, sign_up
+from tests.e2e.conftest import sign_in, sign_up, submit_form
 
 T = 30_000
 
@@ -19,28 +18,12 @@ def test_signed_out_visitor_is_sent_to_sign_in(page, stack):
     expect(page).to_have_url(re.compile(r"/signin"), timeout=T)
 
 
-def _submit_until(page, url: str, fields: dict[str, str], submit: str, shows: str) -> None:
-    """Open the page, fill and submit its form until `shows` appears (typing before the page has mounted can be
-    undone by the mount, and the browser then refuses an empty required field)."""
-    for _ in range(3):
-        page.goto(url)
-        for selector, value in fields.items():
-            page.fill(selector, value)
-            expect(page.locator(selector)).to_have_value(value)
-        page.click(submit)
-        try:
-            page.locator(shows).wait_for(timeout=10_000)
-            return
-        except PlaywrightTimeoutError:
-            continue
-
-
 def test_sign_up_validation_and_wrong_password(page, stack, unique_email):
-    _submit_until(page, stack.page_url("/signup"), {"#signup-name": "Val Idation", "#signup-email": unique_email,
+    submit_form(page, stack.page_url("/signup"), {"#signup-name": "Val Idation", "#signup-email": unique_email,
                                                      "#signup-password": "short", "#signup-password_confirm": "short"},
                   "#signup-submit", "#error-password")
     expect(page.locator("#error-password")).to_contain_text("at least 8", timeout=T)
-    _submit_until(page, stack.page_url("/signin"), {"#signin-email": unique_email, "#signin-password": "whatever-it-is"},
+    submit_form(page, stack.page_url("/signin"), {"#signin-email": unique_email, "#signin-password": "whatever-it-is"},
                   "#signin-submit", "#signin-error")
     expect(page.locator("#signin-error")).to_contain_text("don't match", timeout=T)
 
