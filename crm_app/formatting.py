@@ -6,6 +6,7 @@ carries its ISO currency code in front ("USD 85,000.00"), the way the board, rec
 
 from __future__ import annotations
 
+import datetime as dt
 import decimal
 from typing import Any
 
@@ -32,3 +33,8 @@ def money(amount: Any, currency: str, locale: str = DEFAULT_LOCALE) -> str:
 def stage_label(stage: str) -> str:
     """A pipeline stage as people read it: "negotiation" → "Negotiation"."""
     return (stage or "").replace("_", " ").strip().capitalize()
+
+
+def day_and_time(when: dt.datetime, joiner: str = " ") -> str:
+    """A date and time as a sentence says it: "Thu 3 Dec, 16:00" with ``joiner`` ", " ("Thu 3 Dec at 16:00" with " at ")."""
+    return f"{when:%a} {when.day} {when:%b}{joiner}{when:%H:%M}"
