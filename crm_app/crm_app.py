@@ -66,6 +66,8 @@ def index() -> rx.Component:
 
 app = rx.App(
     stylesheets=["/styles.css"],
+    # notices sit at the top, clear of the chat input and its Send button at the bottom of the page
+    toaster=rx.toast.provider(position="top-center", close_button=True),
     api_transformer=api.build(),
     head_components=[rx.el.meta(name="description", content="crm_app: an AI CRM for your Microsoft 365"),
                      rx.el.link(rel="icon", href="/favicon.svg", type="image/svg+xml")],
