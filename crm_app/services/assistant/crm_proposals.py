@@ -161,7 +161,7 @@ def record_label(entity: str, ref_text: str) -> dict[str, Any]:
     from crm_app.tools.crm_tools import resolve_record
 
     try:
-        return resolve_record(entity, {"ref": ref_text})
+        return resolve_record(entity, {"ref": ref_text}, crm)
     except NotFound as exc:
         raise TurnFailed(str(exc)) from exc
     except ValidationFailed as exc:
