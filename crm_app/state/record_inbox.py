@@ -16,7 +16,7 @@ from crm_app.services import auth, record_inbox
 from crm_app.services.errors import DatabaseUnavailable
 from crm_app.services.record_inbox import Card, InboxReader, InboxStatus, InboxUnavailable, RecordInbox
 from crm_app.state.offload import off_loop
-from crm_app.state.crm import CompanyDetailState, ContactDetailState, DealDetailState
+from crm_app.state.record_detail import CompanyDetailState, ContactDetailState, DealDetailState
 from crm_app.state.session import SessionState
 
 log = logging.getLogger(__name__)
