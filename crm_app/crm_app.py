@@ -19,15 +19,10 @@ from crm_app.pages.settings import settings_page
 from crm_app.settings import get_settings
 from crm_app.state.auth import SignInState
 from crm_app.state.chat import ChatState
-from crm_app.state.crm import (
-    CompaniesState,
-    CompanyDetailState,
-    ContactDetailState,
-    ContactsState,
-    DealDetailState,
-    DealsState,
-)
+from crm_app.state.crm import CompaniesState, ContactsState
+from crm_app.state.deals import DealsState
 from crm_app.state.home import HomeState
+from crm_app.state.record_detail import CompanyDetailState, ContactDetailState, DealDetailState
 from crm_app.state.record_inbox import RecordInboxState
 from crm_app.state.session import SessionState
 from crm_app.state_manager import bound_state_memory

@@ -1,6 +1,6 @@
 """Tool results → typed cards the chat shows (and the LLM reads, fenced).
 
-Cards are flat `dict[str, str]` with a `kind`. Email cards always say which body they carry:
+Each result becomes a :class:`Card` whose `kind` says what it is. Email cards always say which body they carry:
 `body_kind` is "preview", "full" or "empty", and `body_label` is what the UI prints. Results from
 other MCP servers in Graph's own shapes (`subject`, `bodyPreview`, `from.emailAddress`, …) are
 understood too; anything unrecognised becomes a plain text card, never a guess.
@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from crm_app.assistant.card_model import Card
 from crm_app.formatting import money, short_date, stage_label
 from crm_app.tools.base import ToolResult
 
@@ -71,7 +72,7 @@ def _human_size(n: Any) -> str:
 
 
 # ---------------------------------------------------------------- per kind
-def email_card(m: dict[str, Any], *, default_kind: str = "preview") -> dict[str, str]:
+def email_card(m: dict[str, Any], *, default_kind: str = "preview") -> Card:
     """An email in our MCP server's shape or Graph's message shape."""
     from_name, from_addr = _person(m.get("from") or m.get("sender"))
     body = m.get("body")
@@ -89,26 +90,24 @@ def email_card(m: dict[str, Any], *, default_kind: str = "preview") -> dict[str,
     if not body.strip():
         kind = "empty"
     truncated = kind == "preview" and _preview_cut(m, body)
-    return {
-        "kind": "email",
-        "id": _s(m.get("id")),
-        "title": _s(m.get("subject")) or "(no subject)",
-        "from_name": from_name,
-        "from_address": from_addr,
-        "to": _people(m.get("to") or m.get("toRecipients")),
-        "cc": _people(m.get("cc") or m.get("ccRecipients")),
-        "date": _s(m.get("received_at") or m.get("receivedDateTime") or m.get("sentDateTime")),
-        "body": body,
-        "body_kind": kind,
-        "body_truncated": _s(truncated),
-        "body_label": body_label(kind, truncated),
-        "has_attachments": _s(bool(m.get("has_attachments") or m.get("hasAttachments"))),
-        "is_read": _s(m.get("is_read", m.get("isRead", True))),
-        "importance": _s(m.get("importance")),
-        "link": _s(m.get("web_link") or m.get("webLink")),
-        "crm_contact_id": "",
-        "crm_contact_name": "",
-    }
+    return Card(
+        kind="email",
+        id=_s(m.get("id")),
+        title=_s(m.get("subject")) or "(no subject)",
+        from_name=from_name,
+        from_address=from_addr,
+        to=_people(m.get("to") or m.get("toRecipients")),
+        cc=_people(m.get("cc") or m.get("ccRecipients")),
+        date=_s(m.get("received_at") or m.get("receivedDateTime") or m.get("sentDateTime")),
+        body=body,
+        body_kind=kind,
+        body_truncated=_s(truncated),
+        body_label=body_label(kind, truncated),
+        has_attachments=_s(bool(m.get("has_attachments") or m.get("hasAttachments"))),
+        is_read=_s(m.get("is_read", m.get("isRead", True))),
+        importance=_s(m.get("importance")),
+        link=_s(m.get("web_link") or m.get("webLink")),
+    )
 
 
 def _preview_cut(m: dict[str, Any], body: str) -> bool:
@@ -125,26 +124,26 @@ def _when(v: Any) -> str:
     return _s(v)
 
 
-def event_card(e: dict[str, Any]) -> dict[str, str]:
+def event_card(e: dict[str, Any]) -> Card:
     org_name, org_addr = _person(e.get("organizer"))
     start, online = e.get("start"), e.get("onlineMeeting")
     loc = e.get("location")
     if isinstance(loc, dict):
         loc = loc.get("displayName")
-    return {
-        "kind": "event",
-        "id": _s(e.get("id")),
-        "title": _s(e.get("subject") or e.get("title")) or "(no title)",
-        "start": _when(e.get("start")),
-        "end": _when(e.get("end")),
-        "time_zone": _s(e.get("time_zone") or (start.get("timeZone") if isinstance(start, dict) else "")),
-        "location": _s(loc),
-        "attendees": _people(e.get("attendees")),
-        "organizer": person_label(org_name, org_addr),
-        "online_url": _s(e.get("online_meeting_url") or (online.get("joinUrl") if isinstance(online, dict) else "")),
-        "body": _s(e.get("body_preview") or e.get("bodyPreview")),
-        "link": _s(e.get("web_link") or e.get("webLink")),
-    }
+    return Card(
+        kind="event",
+        id=_s(e.get("id")),
+        title=_s(e.get("subject") or e.get("title")) or "(no title)",
+        start=_when(e.get("start")),
+        end=_when(e.get("end")),
+        time_zone=_s(e.get("time_zone") or (start.get("timeZone") if isinstance(start, dict) else "")),
+        location=_s(loc),
+        attendees=_people(e.get("attendees")),
+        organizer=person_label(org_name, org_addr),
+        online_url=_s(e.get("online_meeting_url") or (online.get("joinUrl") if isinstance(online, dict) else "")),
+        body=_s(e.get("body_preview") or e.get("bodyPreview")),
+        link=_s(e.get("web_link") or e.get("webLink")),
+    )
 
 
 def _where(path: str, parent_path: str, site: str) -> str:
@@ -159,58 +158,57 @@ def _where(path: str, parent_path: str, site: str) -> str:
     return f"{site} › {folder}" if site else folder
 
 
-def file_card(f: dict[str, Any]) -> dict[str, str]:
+def file_card(f: dict[str, Any]) -> Card:
     modified_by = f.get("last_modified_by")
     if isinstance(f.get("lastModifiedBy"), dict):
         modified_by = ((f["lastModifiedBy"].get("user") or {}).get("displayName"))
     parent = f.get("parentReference") or {}
-    return {
-        "kind": "file",
-        "id": _s(f.get("id")),
-        "title": _s(f.get("name")),
-        "path": _where(_s(f.get("path")), _s(parent.get("path") if isinstance(parent, dict) else ""),
-                       _s(f.get("site_name"))),
-        "site": _s(f.get("site_name")),
-        "size": _human_size(f.get("size")),
-        "modified": _s(f.get("last_modified_at") or f.get("lastModifiedDateTime")),
-        "modified_by": _s(modified_by),
-        "is_folder": _s(bool(f.get("is_folder") or f.get("folder"))),
-        "drive_id": _s(f.get("drive_id") or (parent.get("driveId") if isinstance(parent, dict) else "")),
-        "link": _s(f.get("web_url") or f.get("webUrl")),
-        "body": "",
-    }
+    return Card(
+        kind="file",
+        id=_s(f.get("id")),
+        title=_s(f.get("name")),
+        path=_where(_s(f.get("path")), _s(parent.get("path") if isinstance(parent, dict) else ""),
+                    _s(f.get("site_name"))),
+        site=_s(f.get("site_name")),
+        size=_human_size(f.get("size")),
+        modified=_s(f.get("last_modified_at") or f.get("lastModifiedDateTime")),
+        modified_by=_s(modified_by),
+        is_folder=_s(bool(f.get("is_folder") or f.get("folder"))),
+        drive_id=_s(f.get("drive_id") or (parent.get("driveId") if isinstance(parent, dict) else "")),
+        link=_s(f.get("web_url") or f.get("webUrl")),
+    )
 
 
-def site_card(s: dict[str, Any]) -> dict[str, str]:
-    return {"kind": "site", "id": _s(s.get("id")), "title": _s(s.get("display_name") or s.get("displayName") or s.get("name")),
-            "description": _s(s.get("description")), "link": _s(s.get("web_url") or s.get("webUrl"))}
+def site_card(s: dict[str, Any]) -> Card:
+    return Card(kind="site", id=_s(s.get("id")), title=_s(s.get("display_name") or s.get("displayName") or s.get("name")),
+                description=_s(s.get("description")), link=_s(s.get("web_url") or s.get("webUrl")))
 
 
-def team_card(t: dict[str, Any], kind: str = "team") -> dict[str, str]:
-    return {"kind": kind, "id": _s(t.get("id")), "title": _s(t.get("display_name") or t.get("displayName")),
-            "description": _s(t.get("description")), "link": _s(t.get("web_url") or t.get("webUrl"))}
+def team_card(t: dict[str, Any], kind: str = "team") -> Card:
+    return Card(kind=kind, id=_s(t.get("id")), title=_s(t.get("display_name") or t.get("displayName")),
+                description=_s(t.get("description")), link=_s(t.get("web_url") or t.get("webUrl")))
 
 
 CRM_LINK = {"contact": "/contacts/", "company": "/companies/", "deal": "/deals/"}
 
 
-def post_card(m: dict[str, Any]) -> dict[str, str]:
+def post_card(m: dict[str, Any]) -> Card:
     """A Teams channel message: who posted it, when, and its text."""
     author = m.get("author")
     if isinstance(m.get("from"), dict):
         author = (m["from"].get("user") or m["from"].get("application") or {}).get("displayName")
-    return {
-        "kind": "post",
-        "id": _s(m.get("id")),
-        "title": _s(author) or "(unknown author)",
-        "date": _s(m.get("created_at") or m.get("createdDateTime")),
-        "subject": _s(m.get("subject")),
-        "body": _s(m.get("body") if not isinstance(m.get("body"), dict) else m["body"].get("content")),
-        "link": _s(m.get("web_url") or m.get("webUrl")),
-    }
+    return Card(
+        kind="post",
+        id=_s(m.get("id")),
+        title=_s(author) or "(unknown author)",
+        date=_s(m.get("created_at") or m.get("createdDateTime")),
+        subject=_s(m.get("subject")),
+        body=_s(m.get("body") if not isinstance(m.get("body"), dict) else m["body"].get("content")),
+        link=_s(m.get("web_url") or m.get("webUrl")),
+    )
 
 
-def crm_card(entity: str, r: dict[str, Any], status: str = "") -> dict[str, str]:
+def crm_card(entity: str, r: dict[str, Any], status: str = "") -> Card:
     entity = entity or _s(r.get("entity"))
     if entity == "contact":
         title, subtitle = _s(r.get("name")), " · ".join(x for x in (_s(r.get("title")), _s(r.get("company"))) if x)
@@ -226,48 +224,48 @@ def crm_card(entity: str, r: dict[str, Any], status: str = "") -> dict[str, str]
                   ("Contact", _s(r.get("contact")))]
     else:
         title, subtitle, fields = _s(r.get("subject") or r.get("name")), _s(r.get("kind")), []
-    return {
-        "kind": "crm", "entity": entity, "id": _s(r.get("id")), "record_id": _s(r.get("id")), "title": title,
-        "subtitle": subtitle, "fields": "\n".join(f"{k}: {v}" for k, v in fields if v and v != "%"),
-        "link": CRM_LINK.get(entity, "") + _s(r.get("id")) if entity in CRM_LINK else "", "status": status,
-    }
+    return Card(
+        kind="crm", entity=entity, id=_s(r.get("id")), record_id=_s(r.get("id")), title=title,
+        subtitle=subtitle, fields="\n".join(f"{k}: {v}" for k, v in fields if v and v != "%"),
+        link=CRM_LINK.get(entity, "") + _s(r.get("id")) if entity in CRM_LINK else "", status=status,
+    )
 
 
-def activity_card(a: dict[str, Any], record: dict[str, Any] | None, entity: str) -> dict[str, str]:
+def activity_card(a: dict[str, Any], record: dict[str, Any] | None, entity: str) -> Card:
     on = ""
     if record:
         on = _s(record.get("name") or record.get("title"))
-    return {"kind": "crm", "entity": "activity", "id": _s(a.get("id")), "record_id": _s(a.get("id")),
-            "title": f"{_s(a.get('kind')).title()} added" + (f" to {on}" if on else ""),
-            "subtitle": _s(a.get("subject")), "fields": _s(a.get("body"))[:500],
-            "link": (CRM_LINK.get(entity, "") + _s(record.get("id"))) if record and entity in CRM_LINK else "", "status": "added"}
+    return Card(kind="crm", entity="activity", id=_s(a.get("id")), record_id=_s(a.get("id")),
+                title=f"{_s(a.get('kind')).title()} added" + (f" to {on}" if on else ""),
+                subtitle=_s(a.get("subject")), fields=_s(a.get("body"))[:500],
+                link=(CRM_LINK.get(entity, "") + _s(record.get("id"))) if record and entity in CRM_LINK else "", status="added")
 
 
 SENT_TITLES = {"sent": "Email sent", "replied": "Reply sent", "draft_created": "Draft saved"}
 
 
-def sent_card(data: dict[str, Any]) -> dict[str, str]:
+def sent_card(data: dict[str, Any]) -> Card:
     """What a send, reply or draft did: who it went to, the subject, and where to find it."""
     status = _s(data.get("status"))
     draft = data.get("draft") if isinstance(data.get("draft"), dict) else {}
-    return {
-        "kind": "sent", "id": _s(draft.get("id") or data.get("message_id")), "status": status,
-        "title": SENT_TITLES[status],
-        "to": _people(data.get("to") or draft.get("to")),
-        "cc": _people(data.get("cc") or draft.get("cc")),
-        "subject": _s(data.get("subject") or draft.get("subject")) or "(no subject)",
-        "folder": "Drafts" if status == "draft_created" else "Sent Items",
-        "link": _s(draft.get("web_link") or draft.get("webLink")),
-    }
+    return Card(
+        kind="sent", id=_s(draft.get("id") or data.get("message_id")), status=status,
+        title=SENT_TITLES[status],
+        to=_people(data.get("to") or draft.get("to")),
+        cc=_people(data.get("cc") or draft.get("cc")),
+        subject=_s(data.get("subject") or draft.get("subject")) or "(no subject)",
+        folder="Drafts" if status == "draft_created" else "Sent Items",
+        link=_s(draft.get("web_link") or draft.get("webLink")),
+    )
 
 
-def error_card(what: str, message: str, retry_id: str = "") -> dict[str, str]:
-    return {"kind": "error", "id": retry_id, "title": f"{what} failed", "body": message, "retry_id": retry_id}
+def error_card(what: str, message: str, retry_id: str = "") -> Card:
+    return Card(kind="error", id=retry_id, title=f"{what} failed", body=message, retry_id=retry_id)
 
 
-def text_card(title: str, text: str) -> dict[str, str]:
+def text_card(title: str, text: str) -> Card:
     text = text if len(text) <= MAX_TEXT_CARD else text[:MAX_TEXT_CARD] + "\n… (cut)"
-    return {"kind": "text", "id": "", "title": title, "body": text}
+    return Card(kind="text", id="", title=title, body=text)
 
 
 # ---------------------------------------------------------------- dispatch
@@ -283,7 +281,7 @@ def _looks_like_file(d: dict[str, Any]) -> bool:
     return "name" in d and any(k in d for k in ("size", "web_url", "webUrl", "is_folder", "file", "folder", "mime_type"))
 
 
-def card_for_item(d: dict[str, Any], hint: str = "") -> dict[str, str] | None:
+def card_for_item(d: dict[str, Any], hint: str = "") -> Card | None:
     if hint == "event" or (hint != "email" and _looks_like_event(d)):  # a Graph event has a bodyPreview too
         return event_card(d)
     if hint == "email" or _looks_like_email(d):
@@ -303,7 +301,7 @@ LIST_KEYS = {"channel_messages": "post", "emails": "email", "messages": "email",
              "teams": "team", "channels": "channel", "value": "", "results": "", "people": "person"}
 
 
-def cards_from_result(result: ToolResult) -> list[dict[str, str]]:
+def cards_from_result(result: ToolResult) -> list[Card]:
     """Every card a successful tool result yields, in order."""
     data = result.data
     if data is None and result.text:
@@ -318,20 +316,19 @@ def cards_from_result(result: ToolResult) -> list[dict[str, str]]:
     if result.source == "crm":
         return _crm_cards(data)
     if isinstance(data.get("email"), dict):
-        c = email_card(data["email"], default_kind="full")
-        return [c]
+        return [email_card(data["email"], default_kind="full")]
     if isinstance(data.get("event"), dict):
         return [event_card(data["event"])]
     if isinstance(data.get("file"), dict) and "content" in data:
         c = file_card(data["file"])
-        c["body"] = _s(data.get("content"))
-        c["body_label"] = "Text content" + (" · truncated" if data.get("truncated") else "")
+        c.body = _s(data.get("content"))
+        c.body_label = "Text content" + (" · truncated" if data.get("truncated") else "")
         return [c]
     if isinstance(data.get("message"), dict) and ("web_url" in data["message"] or "created_at" in data["message"]):
         m = data["message"]
-        return [{"kind": "text", "id": _s(m.get("id")), "title": "Message posted", "body": _s(m.get("web_url")),
-                 "link": _s(m.get("web_url"))}]
-    out: list[dict[str, str]] = []
+        return [Card(kind="text", id=_s(m.get("id")), title="Message posted", body=_s(m.get("web_url")),
+                 link=_s(m.get("web_url")))]
+    out: list[Card] = []
     for key, hint in LIST_KEYS.items():
         items = data.get(key)
         if isinstance(items, list):
@@ -358,13 +355,13 @@ def cards_from_result(result: ToolResult) -> list[dict[str, str]]:
     return [text_card(result.tool, json.dumps(data, indent=2, ensure_ascii=False))]
 
 
-def _person_card(p: dict[str, Any]) -> dict[str, str]:
+def _person_card(p: dict[str, Any]) -> Card:
     name = _s(p.get("display_name") or p.get("displayName") or p.get("name"))
     addr = _s(p.get("address") or p.get("mail") or p.get("email"))
-    return {"kind": "text", "id": _s(p.get("id")), "title": name, "body": addr}
+    return Card(kind="text", id=_s(p.get("id")), title=name, body=addr)
 
 
-def _crm_cards(data: dict[str, Any]) -> list[dict[str, str]]:
+def _crm_cards(data: dict[str, Any]) -> list[Card]:
     entity = _s(data.get("entity"))
     if "records" in data:
         return [crm_card(_s(r.get("entity")) or entity, r) for r in data["records"]]
@@ -375,11 +372,11 @@ def _crm_cards(data: dict[str, Any]) -> list[dict[str, str]]:
     return []
 
 
-def mark_crm_contacts(cards: Iterable[dict[str, str]], known: dict[str, dict[str, Any]]) -> None:
+def mark_crm_contacts(cards: Iterable[Card], known: dict[str, dict[str, Any]]) -> None:
     """Tag email cards whose sender is a CRM contact (so "Log to CRM" knows where it goes)."""
     for c in cards:
-        if c.get("kind") == "email":
-            hit = known.get(c.get("from_address", "").lower())
+        if c.kind == "email":
+            hit = known.get(c.from_address.lower())
             if hit:
-                c["crm_contact_id"] = _s(hit.get("id"))
-                c["crm_contact_name"] = _s(hit.get("name"))
+                c.crm_contact_id = _s(hit.get("id"))
+                c.crm_contact_name = _s(hit.get("name"))

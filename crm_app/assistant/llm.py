@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import importlib
-import json
 import logging
 import os
 from collections.abc import Awaitable, Callable, Sequence
@@ -29,6 +28,7 @@ from urllib.parse import urlsplit
 
 from crm_app.assistant.grounding import SYSTEM_PROMPT, Flag, correction_prompt
 from crm_app.assistant.intents import AssistantError
+from crm_app.assistant.llm_messages import ToolCall, assistant_turn, delta_text, describe_failure, tool_calls
 from crm_app.tools.base import ToolSchema
 
 if TYPE_CHECKING:
@@ -181,14 +181,6 @@ class _Output:
         await self._on_text(text)
 
 
-@dataclass(frozen=True)
-class _Call:
-    id: str
-    name: str
-    arguments: dict[str, Any] | None
-    problem: str = ""
-
-
 class LLMBackend:
     """Claude, OpenAI, Gemini or any OpenAI-compatible endpoint, through litellm."""
 
@@ -270,7 +262,7 @@ class LLMBackend:
             output.next_step()
             last = step == self.max_steps
             message = await self._stream_step(litellm, messages, tools, final=last, output=output)
-            calls = _tool_calls(message, step)
+            calls = tool_calls(message, step)
             if not calls:
                 if not (message.get("content") or "").strip() and not output.text:
                     await output.write(EMPTY_REPLY_NOTE)
@@ -281,7 +273,7 @@ class LLMBackend:
                 await output.write(STEP_LIMIT_NOTE.format(steps=step))
                 messages.append({"role": "assistant", "content": message.get("content") or ""})
                 return result(step, hit_step_limit=True)
-            messages.append(_assistant_turn(message))
+            messages.append(assistant_turn(message))
             replies, pending = await self._run_calls(calls, offered, execute, on_tool, made)
             messages += [{"role": "tool", "tool_call_id": c.id, "content": r} for c, r in zip(calls, replies)]
             if pending:
@@ -352,7 +344,7 @@ class LLMBackend:
             except Exception as exc:
                 raise self._unavailable(exc) from exc
             chunks.append(chunk)
-            await output.write(_delta_text(chunk))
+            await output.write(delta_text(chunk))
         if not chunks:
             return {"role": "assistant", "content": ""}
         built = litellm.stream_chunk_builder(chunks, messages=messages, count_prompt_tokens=lambda: 0)
@@ -363,14 +355,14 @@ class LLMBackend:
 
     async def _run_calls(
         self,
-        calls: list[_Call],
+        calls: list[ToolCall],
         offered: set[str],
         execute: ExecuteTool,
         on_tool: OnTool | None,
         made: list[tuple[str, dict[str, Any]]],
     ) -> tuple[list[str], bool]:
         """Run one step's calls concurrently; the replies in call order and whether one awaits confirmation."""
-        runnable: list[tuple[int, _Call]] = []
+        runnable: list[tuple[int, ToolCall]] = []
         replies = [""] * len(calls)
         for index, call in enumerate(calls):
             if call.name not in offered:
@@ -386,7 +378,7 @@ class LLMBackend:
                 if on_tool is not None:
                     await on_tool(call.name, call.arguments)
 
-        async def one(call: _Call) -> tuple[str, bool]:
+        async def one(call: ToolCall) -> tuple[str, bool]:
             assert call.arguments is not None
             try:
                 reply = await execute(call.name, call.arguments)
@@ -411,7 +403,7 @@ class LLMBackend:
 
     def _unavailable(self, exc: BaseException) -> LLMUnavailable:
         """The user-facing error for a provider failure; the key never appears in it or in the log."""
-        kind, reason, status = _describe(exc, self)
+        kind, reason, status = describe_failure(exc, self)
         detail = str(exc)
         if self._api_key:
             detail = detail.replace(self._api_key, "[redacted]")
@@ -425,84 +417,3 @@ class LLMBackend:
             return urlsplit(self.api_base).netloc or self.api_base
         provider = self.model.split("/", 1)[0] if "/" in self.model else "the provider"
         return provider
-
-
-def _chain(exc: BaseException) -> list[BaseException]:
-    """``exc`` and the exceptions it was raised from, outermost first."""
-    chain: list[BaseException] = []
-    current: BaseException | None = exc
-    while current is not None and all(current is not seen for seen in chain):
-        chain.append(current)
-        current = current.__cause__ or current.__context__
-    return chain
-
-
-def _describe(exc: BaseException, backend: LLMBackend) -> tuple[str, str, int | None]:
-    """(kind, reason for the user, HTTP status) of a provider failure.
-
-    Timeouts and refused connections are recognised anywhere in the exception chain,
-    as providers' SDKs wrap them in status errors of their own.
-    """
-    import httpx
-    import openai
-    from litellm import exceptions as errors
-
-    chain = _chain(exc)
-    if any(isinstance(e, (openai.APITimeoutError, httpx.TimeoutException, TimeoutError)) for e in chain):
-        return "timeout", f"no answer within {backend.timeout_seconds:g} s", None
-    if any(isinstance(e, (openai.APIConnectionError, httpx.TransportError, ConnectionError)) for e in chain):
-        return "connection", f"could not connect to {backend.endpoint}", None
-    status = getattr(exc, "status_code", None)
-    status = status if isinstance(status, int) else None
-    code = f" (HTTP {status})" if status else ""
-    table: list[tuple[type[BaseException] | tuple[type[BaseException], ...], str, str]] = [
-        (errors.AuthenticationError, "auth", f"the provider refused the API key{code}"),
-        (errors.PermissionDeniedError, "permission", f"the API key may not use model {backend.model}{code}"),
-        (errors.RateLimitError, "rate_limit", f"the provider's rate limit was reached{code}; wait a minute"),
-        (errors.NotFoundError, "not_found", f"the provider does not know model {backend.model}{code}"),
-        (errors.ContextWindowExceededError, "context_window", "the conversation is too long for the model"),
-        (errors.BadRequestError, "bad_request", f"the provider rejected the request{code}"),
-        (openai.APIError, "server", f"the provider had an error{code}"),
-    ]
-    for types, kind, reason in table:
-        if isinstance(exc, types):
-            return kind, reason, status
-    return "unknown", f"{type(exc).__name__}{code}", status
-
-
-def _delta_text(chunk: Any) -> str:
-    choices = getattr(chunk, "choices", None) or []
-    if not choices:
-        return ""
-    delta = getattr(choices[0], "delta", None)
-    content = getattr(delta, "content", None) if delta is not None else None
-    return content if isinstance(content, str) else ""
-
-
-def _tool_calls(message: dict[str, Any], step: int) -> list[_Call]:
-    """The message's tool calls, each with an id (one is made up when the provider gave none)."""
-    calls: list[_Call] = []
-    for index, raw in enumerate(message.get("tool_calls") or []):
-        function = raw.get("function") or {}
-        call_id = raw.get("id") or f"call_{step}_{index}"
-        raw["id"] = call_id
-        name = str(function.get("name") or "")
-        text = function.get("arguments") or "{}"
-        try:
-            arguments = json.loads(text) if isinstance(text, str) else text
-        except json.JSONDecodeError as exc:
-            calls.append(_Call(call_id, name, None, f"invalid JSON: {exc.msg}"))
-            continue
-        if not isinstance(arguments, dict):
-            calls.append(_Call(call_id, name, None, f"got {type(arguments).__name__}"))
-            continue
-        calls.append(_Call(call_id, name, arguments))
-    return calls
-
-
-def _assistant_turn(message: dict[str, Any]) -> dict[str, Any]:
-    """The assistant message that requested tool calls, as the next request must repeat it."""
-    turn = {key: value for key, value in message.items() if key not in ("function_call", "audio", "images")}
-    turn["role"] = "assistant"
-    turn.setdefault("content", None)
-    return turn

@@ -60,7 +60,7 @@ def _emails() -> rx.Component:
             R.inbox_emails.length() > 0,
             rx.vstack(
                 rx.foreach(R.inbox_emails, lambda card: email_card(
-                    card, card["id"], open_full=lambda c: R.open_full(c["id"]), log=R.log_email,
+                    card, card.id, open_full=lambda c: R.open_full(c.id), log=R.log_email,
                     busy=R.inbox_opening != "")),
                 spacing="2", width="100%",
             ),

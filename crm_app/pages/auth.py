@@ -9,23 +9,33 @@ from crm_app.components.layout import auth_frame
 from crm_app.state.auth import SignInState, SignUpState
 
 
+def auth_form(state: type[SignInState] | type[SignUpState], prefix: str, submit: str, *fields: rx.Component
+              ) -> rx.Component:
+    """The sign-in or sign-up form: its fields, the state's error, the submit button; the typing survives a
+    submit (the state clears what must not stay)."""
+    return rx.form(
+        rx.vstack(
+            *fields,
+            rx.cond(state.error != "",
+                    rx.callout(state.error, icon="triangle-alert", color_scheme="red", id=f"{prefix}-error", width="100%")),
+            rx.button(submit, type="submit", width="100%", size="3", id=f"{prefix}-submit"),
+            spacing="3",
+            width="100%",
+        ),
+        on_submit=state.submit,
+        reset_on_submit=False,
+        width="100%",
+    )
+
+
 def signin_page() -> rx.Component:
     return auth_frame(
         rx.heading("Sign in", size="6"),
-        rx.form(
-            rx.vstack(
-                text_field("Email", "email", errors={}, type_="email",
-                           required=True, id_prefix="signin-", placeholder="you@company.com"),
-                text_field("Password", "password", errors={}, type_="password", required=True, id_prefix="signin-"),
-                rx.cond(SignInState.error != "",
-                        rx.callout(SignInState.error, icon="triangle-alert", color_scheme="red", id="signin-error", width="100%")),
-                rx.button("Sign in", type="submit", width="100%", size="3", id="signin-submit"),
-                spacing="3",
-                width="100%",
-            ),
-            on_submit=SignInState.submit,
-            reset_on_submit=False,
-            width="100%",
+        auth_form(
+            SignInState, "signin", "Sign in",
+            text_field("Email", "email", errors={}, type_="email",
+                       required=True, id_prefix="signin-", placeholder="you@company.com"),
+            text_field("Password", "password", errors={}, type_="password", required=True, id_prefix="signin-"),
         ),
         rx.text("New here? ", rx.link("Create an account", href="/signup", id="to-signup"), size="2"),
         rx.cond(SignInState.demo_email != "", demo_hint()),
@@ -49,23 +59,14 @@ def signup_page() -> rx.Component:
     e = SignUpState.errors
     return auth_frame(
         rx.heading("Create your account", size="6"),
-        rx.form(
-            rx.vstack(
-                text_field("Name", "name", errors=e, required=True, id_prefix="signup-", max_length=200),
-                text_field("Work email", "email", errors=e, type_="email", required=True, id_prefix="signup-"),
-                text_field("Password", "password", errors=e, type_="password", required=True, id_prefix="signup-",
-                           hint="At least 8 characters."),
-                text_field("Confirm password", "password_confirm", errors=e, type_="password", required=True, id_prefix="signup-"),
-                rx.el.input(type="hidden", name="timezone", id="signup-timezone"),
-                rx.cond(SignUpState.error != "",
-                        rx.callout(SignUpState.error, icon="triangle-alert", color_scheme="red", id="signup-error", width="100%")),
-                rx.button("Create account", type="submit", width="100%", size="3", id="signup-submit"),
-                spacing="3",
-                width="100%",
-            ),
-            on_submit=SignUpState.submit,
-            reset_on_submit=False,
-            width="100%",
+        auth_form(
+            SignUpState, "signup", "Create account",
+            text_field("Name", "name", errors=e, required=True, id_prefix="signup-", max_length=200),
+            text_field("Work email", "email", errors=e, type_="email", required=True, id_prefix="signup-"),
+            text_field("Password", "password", errors=e, type_="password", required=True, id_prefix="signup-",
+                       hint="At least 8 characters."),
+            text_field("Confirm password", "password_confirm", errors=e, type_="password", required=True, id_prefix="signup-"),
+            rx.el.input(type="hidden", name="timezone", id="signup-timezone"),
         ),
         rx.text("Already have an account? ", rx.link("Sign in", href="/signin", id="to-signin"), size="2"),
         rx.script("setTimeout(()=>{const e=document.getElementById('signup-timezone'); if(e) e.value=Intl.DateTimeFormat().resolvedOptions().timeZone||''}, 50)"),

@@ -6,7 +6,8 @@ import reflex as rx
 
 from crm_app.components.forms import text_field
 from crm_app.components.records import detail_page, list_page, row_actions, sort_header
-from crm_app.state.crm import CompaniesState, CompanyDetailState
+from crm_app.state.crm import CompaniesState
+from crm_app.state.record_detail import CompanyDetailState
 
 S = CompaniesState
 

@@ -6,7 +6,8 @@ import reflex as rx
 
 from crm_app.components.forms import select_field, text_field
 from crm_app.components.records import detail_page, list_page, row_actions, sort_header
-from crm_app.state.crm import ContactDetailState, ContactsState
+from crm_app.state.crm import ContactsState
+from crm_app.state.record_detail import ContactDetailState
 
 S = ContactsState
 

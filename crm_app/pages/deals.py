@@ -11,7 +11,9 @@ from crm_app.components.money import amounts
 from crm_app.components.records import detail_page, list_page, record_table, row_actions, sort_header
 from crm_app.formatting import stage_label
 from crm_app.services.crm import CURRENCIES
-from crm_app.state.crm import STAGES, DealDetailState, DealsState
+from crm_app.state.crm import STAGES
+from crm_app.state.deals import DealsState
+from crm_app.state.record_detail import DealDetailState
 
 S = DealsState
 STAGE_COLORS = {"lead": "gray", "qualified": "blue", "proposal": "violet", "negotiation": "amber", "won": "green", "lost": "red"}

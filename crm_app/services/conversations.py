@@ -7,6 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from crm_app.assistant.card_model import Card
 from crm_app.db import session_scope, utcnow
 from crm_app.models import ChatMessage, Conversation
 from crm_app.services.errors import NotFound
@@ -148,15 +149,20 @@ def move_action(user_id: int, message_id: int, action_id: str, status: str, *, o
             before = {**action, "conversation_id": row.conversation_id}
             action.update(action_changes or {})
             action["status"] = status
-            for card in payload.get("cards") or []:
-                if card.get("kind") == "confirm" and card.get("id") == action_id:
-                    card.update(card_changes or {})
-                    card["status"] = status
+            payload["cards"] = [_moved(Card.from_dict(c), action_id, status, card_changes or {}).to_dict()
+                                for c in payload.get("cards") or []]
             swap = (sa.update(msgs).where(msgs.c.id == int(message_id), msgs.c.payload == row.payload)
                     .values(payload=json.dumps(payload)))
             if s.execute(swap).rowcount == 1:
                 return before
     raise RuntimeError(f"message {message_id} kept changing while action {action_id} was being updated")
+
+
+def _moved(card: Card, action_id: str, status: str, changes: dict[str, Any]) -> Card:
+    """The card as it reads once its action has moved; cards of other actions stay as they are."""
+    if card.kind == "confirm" and card.id == action_id:
+        return card.with_values(**changes, status=status)
+    return card
 
 
 def delete(user_id: int, conversation_id: int) -> None:

@@ -18,12 +18,13 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import enum
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from crm_app.assistant import cards as cardlib
+from crm_app.assistant.card_model import Card
 from crm_app.microsoft.vault import connection_of
 from crm_app.services import crm, mcp_runtime
 from crm_app.services.auth import SignedInUser
@@ -102,9 +103,9 @@ class RecordInbox:
 
     status: InboxStatus
     message: str = ""
-    emails: list[dict[str, str]] = field(default_factory=list)
-    upcoming: list[dict[str, str]] = field(default_factory=list)
-    past: list[dict[str, str]] = field(default_factory=list)
+    emails: list[Card] = field(default_factory=list)
+    upcoming: list[Card] = field(default_factory=list)
+    past: list[Card] = field(default_factory=list)
     page: int = 1
     has_more: bool = False
     notes: list[str] = field(default_factory=list)
@@ -224,20 +225,20 @@ class InboxReader:
                 f"Reading {what} failed: {result.error_message or 'the tool server reported an error.'}"))
         return result
 
-    async def emails(self, who: RecordAddresses, page: int) -> tuple[list[dict[str, str]], bool]:
+    async def emails(self, who: RecordAddresses, page: int) -> tuple[list[Card], bool]:
         """One page of the mail exchanged with `who`, newest first, and whether an older page exists."""
         wanted = min(page * PAGE_SIZE + 1, MAX_MESSAGES)
         result = await self._run("mail.search", "your mail", {"participants": who.participants, "top": wanted},
                                  needs=("participants",))
-        found = [c for c in cardlib.cards_from_result(result) if c.get("kind") == "email"]
-        found.sort(key=lambda c: c.get("date", ""), reverse=True)
-        known = await asyncio.to_thread(crm.contacts_by_emails, [c.get("from_address", "") for c in found])
+        found = [c for c in cardlib.cards_from_result(result) if c.kind == "email"]
+        found.sort(key=lambda c: c.date, reverse=True)
+        known = await asyncio.to_thread(crm.contacts_by_emails, [c.from_address for c in found])
         cardlib.mark_crm_contacts(found, known)
         shown = found[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
         has_more = len(found) > page * PAGE_SIZE and page * PAGE_SIZE < MAX_MESSAGES
         return shown, has_more
 
-    async def meetings(self, who: RecordAddresses) -> tuple[list[dict[str, str]], list[dict[str, str]], bool]:
+    async def meetings(self, who: RecordAddresses) -> tuple[list[Card], list[Card], bool]:
         """(upcoming, past) meetings with `who` in the window around now, and whether the window was cut short."""
         now = self.clock()
         start = (now - dt.timedelta(days=MEETING_DAYS_BACK)).astimezone(self.tz)
@@ -278,23 +279,25 @@ class InboxReader:
         return RecordInbox(InboxStatus.READY, emails=emails, upcoming=upcoming, past=past, page=page,
                            has_more=has_more, notes=notes, addresses=who)
 
-    async def full_email(self, message_id: str) -> dict[str, str]:
+    async def full_email(self, message_id: str) -> Card:
         """One message with its full body, as an email card."""
         result = await self._run("mail.get", "the email", {"message_id": message_id})
-        found = [c for c in cardlib.cards_from_result(result) if c.get("kind") == "email"]
+        found = [c for c in cardlib.cards_from_result(result) if c.kind == "email"]
         if not found:
             raise InboxUnavailable(InboxStatus.FAILED, "The tool server returned no email for that message.")
-        known = await asyncio.to_thread(crm.contacts_by_emails, [found[0].get("from_address", "")])
+        known = await asyncio.to_thread(crm.contacts_by_emails, [found[0].from_address])
         cardlib.mark_crm_contacts(found, known)
         return found[0]
 
 
-async def log_email(user: SignedInUser, kind: str, record_id: int, card: dict[str, str]) -> ToolResult:
+async def log_email(user: SignedInUser, kind: str, record_id: int, shown: Mapping[str, Any]) -> ToolResult:
     """File a message shown on a record as an activity: on the contact itself on a contact's page, else on the
     CRM contact whose address matches (the CRM tool the assistant's "Log to CRM" uses)."""
     from crm_app.services.assistant import log_email_card
 
-    card = {**card, "crm_contact_id": str(record_id)} if kind == "contact" else card
+    card = Card.from_dict(shown)
+    if kind == "contact":
+        card.crm_contact_id = str(record_id)
     outcome = await log_email_card(user, card)
     return ToolResult(**outcome)
 

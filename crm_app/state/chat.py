@@ -314,7 +314,7 @@ class ChatState(SessionState):
         return self._start_turn(f"Open “{subject}”", message_id)
 
     @rx.event(background=True)
-    async def log_email(self, card: dict[str, str]):
+    async def log_email(self, card: dict[str, Any]):
         user = await self._signed_in_user()
         if user is None:
             return
@@ -350,10 +350,11 @@ class ChatState(SessionState):
         yield rx.toast.error(result.get("error_message") or "Logging the email failed.")
 
     @rx.event
-    def start_edit(self, message_id: str, card: dict[str, str]):
-        self.editing_action = card.get("id", "")
+    def start_edit(self, message_id: str, card: dict[str, Any]):
+        shown = assistant.Card.from_dict(card)
+        self.editing_action = shown.id
         self.edit_message_id = message_id
-        self.edit_values = {k: v for k, v in card.items() if k in assistant.EDITABLE}
+        self.edit_values = assistant.editable(shown.to_dict())
 
     @rx.event
     def cancel_edit(self):
@@ -374,8 +375,8 @@ class ChatState(SessionState):
             if m.id == message_id:
                 cards = []
                 for c in m.cards:
-                    if c.get("kind") == "confirm" and c.get("id") == action_id:
-                        c = {**c, "status": status, **{k: v for k, v in (edits or {}).items() if k in assistant.EDITABLE}}
+                    if c.kind == "confirm" and c.id == action_id:
+                        c = c.with_values(status=status, **assistant.editable(edits or {}))
                     cards.append(c)
                 self.messages[i] = dataclasses.replace(m, cards=cards)
 

@@ -25,19 +25,19 @@ class UIMessage:
     id: str = ""
     role: str = "assistant"
     text: str = ""
-    cards: list[dict[str, str]] = dataclasses.field(default_factory=list)
+    cards: list[assistant.Card] = dataclasses.field(default_factory=list)
     chips: list[dict[str, str]] = dataclasses.field(default_factory=list)
     flags: list[str] = dataclasses.field(default_factory=list)
     status: str = "done"
 
 
-def ui_card(card: dict[str, Any]) -> dict[str, str]:
+def ui_card(stored: dict[str, Any]) -> assistant.Card:
     """A card as the page shows it. An action Microsoft 365 refused for now waits for the user again, so its
     card offers Confirm as a pending one does."""
-    out = {k: "" if v is None else str(v) for k, v in card.items()}
-    if out.get("kind") == "confirm" and out.get("status") == "retryable":
-        out["status"] = "pending"
-    return out
+    card = assistant.Card.from_dict(stored)
+    if card.kind == "confirm":
+        card.status = card_status_shown(card.status)
+    return card
 
 
 def card_status_shown(action_status: str) -> str:

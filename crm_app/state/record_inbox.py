@@ -8,14 +8,15 @@ record or page meanwhile) is dropped when it arrives.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import reflex as rx
 
 from crm_app.services import auth, record_inbox
 from crm_app.services.errors import DatabaseUnavailable
-from crm_app.services.record_inbox import InboxReader, InboxStatus, InboxUnavailable, RecordInbox
+from crm_app.services.record_inbox import Card, InboxReader, InboxStatus, InboxUnavailable, RecordInbox
 from crm_app.state.offload import off_loop
-from crm_app.state.crm import CompanyDetailState, ContactDetailState, DealDetailState
+from crm_app.state.record_detail import CompanyDetailState, ContactDetailState, DealDetailState
 from crm_app.state.session import SessionState
 
 log = logging.getLogger(__name__)
@@ -37,9 +38,9 @@ def record_of(path: str) -> tuple[str, int] | None:
 class RecordInboxState(SessionState):
     inbox_status: str = ""
     inbox_message: str = ""
-    inbox_emails: list[dict[str, str]] = []
-    inbox_upcoming: list[dict[str, str]] = []
-    inbox_past: list[dict[str, str]] = []
+    inbox_emails: list[Card] = []
+    inbox_upcoming: list[Card] = []
+    inbox_past: list[Card] = []
     inbox_notes: list[str] = []
     inbox_searched: str = ""
     inbox_page: int = 1
@@ -127,12 +128,12 @@ class RecordInboxState(SessionState):
         async with self:
             self.inbox_opening = ""
             if full is not None:
-                self.inbox_emails = [full if c.get("id") == message_id else c for c in self.inbox_emails]
+                self.inbox_emails = [full if c.id == message_id else c for c in self.inbox_emails]
         if problem:
             yield rx.toast.error(problem)
 
     @rx.event(background=True)
-    async def log_email(self, card: dict[str, str]):
+    async def log_email(self, card: dict[str, Any]):
         async with self:
             record = record_of(self.router.url.path)
         user = await self._user()

@@ -1,8 +1,7 @@
 """CRM tools: search, get, create, update, move, notes, tasks, log an email.
 
 The tools work on a `CrmStore`, the record operations of the services layer. The tools layer sits below
-services, so the store is handed in: `crm_tools(store)`, or the store `use_store` set (the services package
-sets its own `crm` module when it is imported).
+services, so whoever builds the tools hands the store in: `crm_tools(store)`, `resolve_record(..., store)`.
 """
 
 from __future__ import annotations
@@ -62,23 +61,6 @@ class CrmStore(Protocol):
     def email_already_logged(self, message_id: str, contact_id: int) -> bool: ...
 
 
-_default_store: CrmStore | None = None
-
-
-def use_store(store: CrmStore) -> None:
-    """The store `crm_tools()` and `resolve_record` use when none is passed."""
-    global _default_store
-    _default_store = store
-
-
-def store_or_default(store: CrmStore | None) -> CrmStore:
-    if store is not None:
-        return store
-    if _default_store is None:
-        raise RuntimeError("No CRM store is set: import crm_app.services, or pass the store to crm_tools().")
-    return _default_store
-
-
 ToolFn = Callable[[CrmStore, ToolContext, dict[str, Any]], dict[str, Any]]
 
 
@@ -112,9 +94,8 @@ class CrmTool(BaseTool):
 
 
 # ---------------------------------------------------------------- resolution helpers
-def resolve_record(entity: str, args: dict[str, Any], store: CrmStore | None = None) -> dict[str, Any]:
+def resolve_record(entity: str, args: dict[str, Any], crm: CrmStore) -> dict[str, Any]:
     """The one record an id or a name points at; ambiguity and absence are errors the user can act on."""
-    crm = store_or_default(store)
     entity = (entity or "").lower()
     getter = {"contact": crm.get_contact, "company": crm.get_company, "deal": crm.get_deal}.get(entity)
     if getter is None:
@@ -287,8 +268,8 @@ FIELDS_CONTACT = {
 }
 
 
-def crm_tools(store: CrmStore | None = None) -> list[BaseTool]:
-    crm = store_or_default(store)
+def crm_tools(crm: CrmStore) -> list[BaseTool]:
+    """The CRM tools, working on `crm`."""
 
     def t(name: str, description: str, params: dict[str, Any], fn: ToolFn, read_only: bool,
           destructive: bool = False) -> CrmTool:

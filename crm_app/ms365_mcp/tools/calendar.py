@@ -75,9 +75,7 @@ def _range(start: str | None, end: str | None, time_zone: str) -> tuple[datetime
     return window_start, window_end
 
 
-def register(server: MCPServer, graph: GraphClient) -> None:
-    """Add the calendar tools to `server`, calling Graph through `graph`."""
-
+def _add_outlook_get_calendar_events(server: MCPServer, graph: GraphClient) -> None:
     @server.tool(
         name="outlook_get_calendar_events",
         title="List calendar events",
@@ -118,6 +116,8 @@ def register(server: MCPServer, graph: GraphClient) -> None:
         events.sort(key=lambda e: datetime.fromisoformat(e.start) if e.start else window_end)
         return EventList(events=events, count=len(events), has_more=page.has_more)
 
+
+def _add_outlook_create_calendar_event(server: MCPServer, graph: GraphClient) -> None:
     @server.tool(
         name="outlook_create_calendar_event",
         title="Create a calendar event",
@@ -169,6 +169,8 @@ def register(server: MCPServer, graph: GraphClient) -> None:
         created = await graph.post_json("/me/events", token=token, body=payload)
         return EventResult(event=event(created, time_zone))
 
+
+def _add_outlook_find_meeting_times(server: MCPServer, graph: GraphClient) -> None:
     @server.tool(
         name="outlook_find_meeting_times",
         title="Find meeting times",
@@ -237,3 +239,12 @@ def register(server: MCPServer, graph: GraphClient) -> None:
             suggestions=suggestions, count=len(suggestions), time_zone=time_zone,
             empty_reason=None if suggestions else (empty_reason or "No time suits every attendee in that window."),
         )
+
+
+TOOLS = (_add_outlook_get_calendar_events, _add_outlook_create_calendar_event, _add_outlook_find_meeting_times)
+
+
+def register(server: MCPServer, graph: GraphClient) -> None:
+    """Add the calendar tools to `server`, calling Graph through `graph`."""
+    for add in TOOLS:
+        add(server, graph)

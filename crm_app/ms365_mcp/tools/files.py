@@ -45,9 +45,7 @@ DriveId = Annotated[
 FileTop = Annotated[int, Field(ge=1, le=MAX_FILE_TOP, description="Maximum items to return")]
 
 
-def register(server: MCPServer, graph: GraphClient) -> None:
-    """Add the OneDrive tools to `server`, calling Graph through `graph`."""
-
+def _add_onedrive_list_files(server: MCPServer, graph: GraphClient) -> None:
     @server.tool(
         name="onedrive_list_files",
         title="List OneDrive files",
@@ -68,6 +66,8 @@ def register(server: MCPServer, graph: GraphClient) -> None:
         token = bearer_token(ctx)
         return await list_children(graph, token, folder_children_path("/me/drive", folder_id, path), top)
 
+
+def _add_onedrive_recent_files(server: MCPServer, graph: GraphClient) -> None:
     @server.tool(
         name="onedrive_recent_files",
         title="Recent OneDrive files",
@@ -82,6 +82,8 @@ def register(server: MCPServer, graph: GraphClient) -> None:
         token = bearer_token(ctx)
         return await recent_files(graph, token, top)
 
+
+def _add_onedrive_search_files(server: MCPServer, graph: GraphClient) -> None:
     @server.tool(
         name="onedrive_search_files",
         title="Search OneDrive",
@@ -100,6 +102,8 @@ def register(server: MCPServer, graph: GraphClient) -> None:
         token = bearer_token(ctx)
         return await search_drive(graph, token, "/me/drive", query, top)
 
+
+def _add_onedrive_read_file(server: MCPServer, graph: GraphClient) -> None:
     @server.tool(
         name="onedrive_read_file",
         title="Read a text file",
@@ -122,6 +126,8 @@ def register(server: MCPServer, graph: GraphClient) -> None:
         token = bearer_token(ctx)
         return await read_text(graph, token, item_path(drive_root(drive_id), item_id, path), max_chars)
 
+
+def _add_onedrive_share_file(server: MCPServer, graph: GraphClient) -> None:
     @server.tool(
         name="onedrive_share_file",
         title="Share a file",
@@ -163,3 +169,15 @@ def register(server: MCPServer, graph: GraphClient) -> None:
         return ShareResult(
             status="shared", file_name=item.name, web_url=item.web_url, recipients=recipients, role=role, link=link
         )
+
+
+TOOLS = (
+    _add_onedrive_list_files, _add_onedrive_recent_files, _add_onedrive_search_files, _add_onedrive_read_file,
+    _add_onedrive_share_file
+)
+
+
+def register(server: MCPServer, graph: GraphClient) -> None:
+    """Add the OneDrive tools to `server`, calling Graph through `graph`."""
+    for add in TOOLS:
+        add(server, graph)

@@ -113,28 +113,37 @@ to read the whole message before quoting or summarising its content. has_more=tr
 matched than were returned; narrow the filters or raise `top`."""
 
 
-def register(server: MCPServer, graph: GraphClient) -> None:
-    """Add the mail tools to `server`, calling Graph through `graph`."""
-
-    async def resolve_folder(token: str, folder: str) -> str:
-        key = " ".join(folder.lower().split())
-        if key in WELL_KNOWN_FOLDERS:
-            return WELL_KNOWN_FOLDERS[key]
-        if _FOLDER_ID.match(folder):
-            return folder
-        data = await graph.get_json(
-            "/me/mailFolders",
-            token=token,
-            params={"$filter": f"displayName eq {odata_string(folder)}", "$select": "id,displayName"},
+async def resolve_folder(graph: GraphClient, token: str, folder: str) -> str:
+    """A mail folder's id: a well-known name, an id as given, or the folder of that display name."""
+    key = " ".join(folder.lower().split())
+    if key in WELL_KNOWN_FOLDERS:
+        return WELL_KNOWN_FOLDERS[key]
+    if _FOLDER_ID.match(folder):
+        return folder
+    data = await graph.get_json(
+        "/me/mailFolders",
+        token=token,
+        params={"$filter": f"displayName eq {odata_string(folder)}", "$select": "id,displayName"},
+    )
+    found = [f for f in data.get("value", []) if isinstance(f, dict) and f.get("id")]
+    if not found:
+        raise NotFound(
+            f"There is no mail folder named '{folder}'. Call outlook_list_folders to see the folder names, "
+            "or use inbox, sentitems, drafts, archive, deleteditems or junkemail."
         )
-        found = [f for f in data.get("value", []) if isinstance(f, dict) and f.get("id")]
-        if not found:
-            raise NotFound(
-                f"There is no mail folder named '{folder}'. Call outlook_list_folders to see the folder names, "
-                "or use inbox, sentitems, drafts, archive, deleteditems or junkemail."
-            )
-        return str(found[0]["id"])
+    return str(found[0]["id"])
 
+
+def message_body(subject: str, body: str, to: list[str], cc: list[str] | None) -> dict[str, Any]:
+    return {
+        "subject": subject,
+        "body": {"contentType": "Text", "content": body},
+        "toRecipients": graph_recipients(to),
+        "ccRecipients": graph_recipients(cc or []),
+    }
+
+
+def _add_outlook_search_emails(server: MCPServer, graph: GraphClient) -> None:
     @server.tool(name="outlook_search_emails", title="Search emails", description=SEARCH_DESCRIPTION,
                  annotations=READ_ONLY)
     async def outlook_search_emails(
@@ -164,7 +173,7 @@ def register(server: MCPServer, graph: GraphClient) -> None:
             return EmailSearchResult(emails=[], count=0, has_more=False, dropped_mismatches=0)
         path = "/me/messages"
         if folder:
-            path = f"/me/mailFolders/{segment(await resolve_folder(token, folder))}/messages"
+            path = f"/me/mailFolders/{segment(await resolve_folder(graph, token, folder))}/messages"
         page = await graph.collect(
             path,
             token=token,
@@ -184,6 +193,8 @@ def register(server: MCPServer, graph: GraphClient) -> None:
             emails=emails, count=len(emails), has_more=page.has_more, dropped_mismatches=page.dropped
         )
 
+
+def _add_outlook_get_email(server: MCPServer, graph: GraphClient) -> None:
     @server.tool(
         name="outlook_get_email",
         title="Read an email",
@@ -221,6 +232,8 @@ def register(server: MCPServer, graph: GraphClient) -> None:
             attachments = [a for a in page.items if not a.get("isInline")]
         return EmailResult(email=email_full(message, attachments))
 
+
+def _add_outlook_list_folders(server: MCPServer, graph: GraphClient) -> None:
     @server.tool(
         name="outlook_list_folders",
         title="List mail folders",
@@ -242,16 +255,8 @@ def register(server: MCPServer, graph: GraphClient) -> None:
         )
         return FolderList(folders=folders, count=len(folders), has_more=more)
 
-    def message_body(
-        subject: str, body: str, to: list[str], cc: list[str] | None
-    ) -> dict[str, Any]:
-        return {
-            "subject": subject,
-            "body": {"contentType": "Text", "content": body},
-            "toRecipients": graph_recipients(to),
-            "ccRecipients": graph_recipients(cc or []),
-        }
 
+def _add_outlook_create_draft(server: MCPServer, graph: GraphClient) -> None:
     @server.tool(
         name="outlook_create_draft",
         title="Create an email draft",
@@ -273,6 +278,8 @@ def register(server: MCPServer, graph: GraphClient) -> None:
         created = await graph.post_json("/me/messages", token=token, body=message_body(subject, body, to, cc))
         return DraftResult(status="draft_created", draft=email_draft(created))
 
+
+def _add_outlook_send_email(server: MCPServer, graph: GraphClient) -> None:
     @server.tool(
         name="outlook_send_email",
         title="Send an email",
@@ -301,6 +308,8 @@ def register(server: MCPServer, graph: GraphClient) -> None:
             subject=subject,
         )
 
+
+def _add_outlook_reply_email(server: MCPServer, graph: GraphClient) -> None:
     @server.tool(
         name="outlook_reply_email",
         title="Reply to an email",
@@ -347,6 +356,8 @@ def register(server: MCPServer, graph: GraphClient) -> None:
             to=reply_to,
         )
 
+
+def _add_outlook_forward_email(server: MCPServer, graph: GraphClient) -> None:
     @server.tool(
         name="outlook_forward_email",
         title="Forward an email",
@@ -377,3 +388,15 @@ def register(server: MCPServer, graph: GraphClient) -> None:
             subject=subject if subject.lower().startswith("fw:") else f"FW: {subject}",
             to=recipients(graph_recipients(to)),
         )
+
+
+TOOLS = (
+    _add_outlook_search_emails, _add_outlook_get_email, _add_outlook_list_folders, _add_outlook_create_draft,
+    _add_outlook_send_email, _add_outlook_reply_email, _add_outlook_forward_email
+)
+
+
+def register(server: MCPServer, graph: GraphClient) -> None:
+    """Add the mail tools to `server`, calling Graph through `graph`."""
+    for add in TOOLS:
+        add(server, graph)

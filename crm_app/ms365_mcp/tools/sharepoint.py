@@ -35,20 +35,20 @@ SITE_SELECT = "id,name,displayName,webUrl,description"
 ALL_SITES = "*"
 
 
-def register(server: MCPServer, graph: GraphClient) -> None:
-    """Add the SharePoint tools to `server`, calling Graph through `graph`."""
+async def site_name(graph: GraphClient, token: str, site_id: str) -> str | None:
+    site = await graph.get_json(f"/sites/{segment(site_id)}", token=token, params={"$select": "id,displayName,name"})
+    return str(site.get("displayName") or site.get("name") or "") or None
 
-    async def site_name(token: str, site_id: str) -> str | None:
-        site = await graph.get_json(f"/sites/{segment(site_id)}", token=token, params={"$select": "id,displayName,name"})
-        return str(site.get("displayName") or site.get("name") or "") or None
 
-    async def find_sites(token: str, query: str | None, top: int) -> SiteList:
-        sites, more = await fetch_list(
-            graph, token, "/sites", lambda item: named(item, Site),
-            params={"search": query or ALL_SITES, "$select": SITE_SELECT, "$top": str(top)}, limit=top,
-        )
-        return SiteList(sites=sites, count=len(sites), has_more=more)
+async def find_sites(graph: GraphClient, token: str, query: str | None, top: int) -> SiteList:
+    sites, more = await fetch_list(
+        graph, token, "/sites", lambda item: named(item, Site),
+        params={"search": query or ALL_SITES, "$select": SITE_SELECT, "$top": str(top)}, limit=top,
+    )
+    return SiteList(sites=sites, count=len(sites), has_more=more)
 
+
+def _add_sharepoint_list_sites(server: MCPServer, graph: GraphClient) -> None:
     @server.tool(
         name="sharepoint_list_sites",
         title="Find SharePoint sites",
@@ -64,8 +64,10 @@ def register(server: MCPServer, graph: GraphClient) -> None:
         query: Annotated[OptionalShortText, Field(description="Words in the site's name")] = None,
         top: Annotated[int, Field(ge=1, le=MAX_SITE_TOP)] = DEFAULT_SITE_TOP,
     ) -> SiteList:
-        return await find_sites(bearer_token(ctx), query, top)
+        return await find_sites(graph, bearer_token(ctx), query, top)
 
+
+def _add_sharepoint_list_files(server: MCPServer, graph: GraphClient) -> None:
     @server.tool(
         name="sharepoint_list_files",
         title="List SharePoint files",
@@ -86,10 +88,12 @@ def register(server: MCPServer, graph: GraphClient) -> None:
         token = bearer_token(ctx)
         found, name = await asyncio.gather(
             list_children(graph, token, folder_children_path(site_drive_root(site_id), folder_id, path), top),
-            site_name(token, site_id),
+            site_name(graph, token, site_id),
         )
         return in_site(found, name)
 
+
+def _add_sharepoint_search_files(server: MCPServer, graph: GraphClient) -> None:
     @server.tool(
         name="sharepoint_search_files",
         title="Search SharePoint files",
@@ -110,9 +114,9 @@ def register(server: MCPServer, graph: GraphClient) -> None:
         token = bearer_token(ctx)
         if site_id:
             found, name = await asyncio.gather(search_drive(graph, token, site_drive_root(site_id), query, top),
-                                               site_name(token, site_id))
+                                               site_name(graph, token, site_id))
             return in_site(found, name)
-        sites = await find_sites(token, None, MAX_SITES_SEARCHED)
+        sites = await find_sites(graph, token, None, MAX_SITES_SEARCHED)
         results = await asyncio.gather(
             *(search_drive(graph, token, site_drive_root(s.id), query, top) for s in sites.sites),
             return_exceptions=True,
@@ -130,6 +134,15 @@ def register(server: MCPServer, graph: GraphClient) -> None:
         files.sort(key=lambda f: f.last_modified_at or "", reverse=True)
         has_more = sites.has_more or any(r.has_more for r in lists) or len(files) > top
         return FileList(files=files[:top], count=min(len(files), top), has_more=has_more)
+
+
+TOOLS = (_add_sharepoint_list_sites, _add_sharepoint_list_files, _add_sharepoint_search_files)
+
+
+def register(server: MCPServer, graph: GraphClient) -> None:
+    """Add the SharePoint tools to `server`, calling Graph through `graph`."""
+    for add in TOOLS:
+        add(server, graph)
 
 
 def in_site(found: FileList, name: str | None) -> FileList:

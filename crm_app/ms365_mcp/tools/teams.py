@@ -57,9 +57,7 @@ def pick(items: list[NamedItem], wanted: str, what: str, listing_tool: str) -> N
     return found[0]
 
 
-def register(server: MCPServer, graph: GraphClient) -> None:
-    """Add the Teams tools to `server`, calling Graph through `graph`."""
-
+def _add_teams_list_teams(server: MCPServer, graph: GraphClient) -> None:
     @server.tool(
         name="teams_list_teams",
         title="List my Teams",
@@ -76,6 +74,8 @@ def register(server: MCPServer, graph: GraphClient) -> None:
         )
         return TeamList(teams=teams, count=len(teams), has_more=more)
 
+
+def _add_teams_list_channels(server: MCPServer, graph: GraphClient) -> None:
     @server.tool(
         name="teams_list_channels",
         title="List a team's channels",
@@ -95,6 +95,8 @@ def register(server: MCPServer, graph: GraphClient) -> None:
         )
         return ChannelList(channels=channels, count=len(channels), has_more=more)
 
+
+def _add_teams_read_channel_messages(server: MCPServer, graph: GraphClient) -> None:
     @server.tool(
         name="teams_read_channel_messages",
         title="Read a Teams channel's messages",
@@ -131,6 +133,8 @@ def register(server: MCPServer, graph: GraphClient) -> None:
         return ChannelMessageList(team=the_team, channel=the_channel, channel_messages=posts, count=len(posts),
                                   has_more=page.has_more)
 
+
+def _add_teams_post_message(server: MCPServer, graph: GraphClient) -> None:
     @server.tool(
         name="teams_post_message",
         title="Post to a Teams channel",
@@ -160,3 +164,12 @@ def register(server: MCPServer, graph: GraphClient) -> None:
                 created_at=utc_iso(created) if created else None,
             )
         )
+
+
+TOOLS = (_add_teams_list_teams, _add_teams_list_channels, _add_teams_read_channel_messages, _add_teams_post_message)
+
+
+def register(server: MCPServer, graph: GraphClient) -> None:
+    """Add the Teams tools to `server`, calling Graph through `graph`."""
+    for add in TOOLS:
+        add(server, graph)

@@ -65,16 +65,20 @@ ITEM_BODY = obj(contentType=STRING, content=TEXT_ONLY)
 DATE_TIME_TIMEZONE = obj(dateTime=STRING, timeZone=STRING)
 IDENTITY = obj(id=STRING, displayName=STRING)
 IDENTITY_SET = obj(user=obj(id=STRING, displayName=STRING, email=STRING))
+# The properties every Outlook item (message, event) has, as Graph's outlookItem base type defines them.
+OUTLOOK_ITEM = {
+    "@odata.etag": TEXT_ONLY,
+    "id": STRING,
+    "createdDateTime": DATETIME,
+    "lastModifiedDateTime": DATETIME,
+    "changeKey": STRING,
+    "categories": collection(STRING),
+}
 
 MESSAGE = EntitySchema(
     "microsoft.graph.message",
     {
-        "@odata.etag": TEXT_ONLY,
-        "id": STRING,
-        "createdDateTime": DATETIME,
-        "lastModifiedDateTime": DATETIME,
-        "changeKey": STRING,
-        "categories": collection(STRING),
+        **OUTLOOK_ITEM,
         "receivedDateTime": DATETIME,
         "sentDateTime": DATETIME,
         "hasAttachments": BOOL,
@@ -123,12 +127,7 @@ ATTENDEE = obj(type=STRING, status=obj(response=STRING, time=STRING), emailAddre
 EVENT = EntitySchema(
     "microsoft.graph.event",
     {
-        "@odata.etag": TEXT_ONLY,
-        "id": STRING,
-        "createdDateTime": DATETIME,
-        "lastModifiedDateTime": DATETIME,
-        "changeKey": STRING,
-        "categories": collection(STRING),
+        **OUTLOOK_ITEM,
         "transactionId": STRING,
         "originalStartTimeZone": STRING,
         "originalEndTimeZone": STRING,

@@ -18,6 +18,7 @@ error card; every call is audited by the MCP client manager.
 - `dispatch`: the use cases (`send_message`, `offer_contact`, `log_email_card`)
 """
 
+from crm_app.assistant.card_model import Card
 from crm_app.services.assistant.confirmations import (
     EDITABLE,
     apply_edits,
@@ -38,7 +39,7 @@ from crm_app.services.assistant.turn import MAX_MESSAGE_CHARS, Sink, Turn, TurnF
 from crm_app.services.assistant.wording import proposal_summary
 
 __all__ = [
-    "CREATE_TOOL", "CRM_INTENT_TOOL", "EDITABLE", "EMAIL_ID_ARGUMENTS", "EMAIL_RE", "MAX_MESSAGE_CHARS", "MS365_AREA",
+    "CREATE_TOOL", "CRM_INTENT_TOOL", "Card", "EDITABLE", "EMAIL_ID_ARGUMENTS", "EMAIL_RE", "MAX_MESSAGE_CHARS", "MS365_AREA",
     "PROPOSERS", "READ_HANDLERS", "SEARCH_TOP", "Sink", "Turn", "TurnEngine", "TurnFailed", "TurnState",
     "apply_edits", "build_registry", "cancel_action", "clock", "confirm_action", "confirm_and_reply", "crm_registry", "log_args",
     "editable", "log_email_card", "mode_label", "open_email", "offer_contact", "proposal_summary", "send_message", "unnamed_recipients",

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crm_app.assistant import cards as cardlib
+from crm_app.assistant.card_model import Card
 from crm_app.assistant.intents import Plan
 from crm_app.formatting import day_and_time
 from crm_app.microsoft.vault import connection_of
@@ -34,16 +35,16 @@ QUERY_FILLER = frozenset({"the", "my", "a", "an", "our", "with", "meeting", "mee
 class Brief:
     """What the brief shows, each part as cards."""
 
-    event: dict[str, str]
+    event: Card
     attendees: list[str] = field(default_factory=list)
-    contacts: list[dict[str, str]] = field(default_factory=list)
-    deals: list[dict[str, str]] = field(default_factory=list)
-    emails: list[dict[str, str]] = field(default_factory=list)
+    contacts: list[Card] = field(default_factory=list)
+    deals: list[Card] = field(default_factory=list)
+    emails: list[Card] = field(default_factory=list)
     mail_note: str = ""
     in_crm: set[str] = field(default_factory=set)
 
     @property
-    def cards(self) -> list[dict[str, str]]:
+    def cards(self) -> list[Card]:
         return [self.event, *self.contacts, *self.deals, *self.emails]
 
 
@@ -115,8 +116,8 @@ async def _last_mail(eng: TurnEngine, st: TurnState, attendees: list[str]) -> tu
     st.end_chip(chip, result.ok)
     if not result.ok:
         raise TurnFailed(result.error_message or "Reading the mail with the attendees failed.")
-    found = [c for c in cardlib.cards_from_result(result) if c.get("kind") == "email"]
-    found.sort(key=lambda c: c.get("date", ""), reverse=True)
+    found = [c for c in cardlib.cards_from_result(result) if c.kind == "email"]
+    found.sort(key=lambda c: c.date, reverse=True)
     await mark_crm_senders(found)
     return found[:BRIEF_EMAILS], ""
 
@@ -150,11 +151,11 @@ async def build_brief(eng: TurnEngine, st: TurnState, plan: Plan) -> Brief:
     return brief
 
 
-def _when(card: dict[str, str]) -> str:
+def _when(card: Card) -> str:
     try:
-        return day_and_time(dt.datetime.fromisoformat(card["start"]), ", ")
-    except (KeyError, ValueError):
-        return card.get("start", "")
+        return day_and_time(dt.datetime.fromisoformat(card.start), ", ")
+    except ValueError:
+        return card.start
 
 
 def brief_reply(brief: Brief) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 from crm_app.assistant import cards as cardlib
 from crm_app.assistant import replies
+from crm_app.assistant.card_model import Card
 from crm_app.db import DatabaseUnavailable
 from crm_app.mcp.tool_errors import parse_tool_error
 from crm_app.services import conversations
@@ -97,7 +98,7 @@ async def _run(eng: TurnEngine, st: TurnState, action: Action, edits: dict[str, 
     st.turn.cards.extend(cardlib.cards_from_result(result))
     reply = done_reply(capability, canonical, result)
     if action.then_log:
-        reply += " " + await _log_waiting_email(eng, st, action.then_log, result.data or {})
+        reply += " " + await _log_waiting_email(eng, st, Card.from_dict(action.then_log), result.data or {})
     await st.say(reply)
     st.turn.status = "done"
     return "done", ""
@@ -122,15 +123,15 @@ async def confirm_and_reply(user: SignedInUser, conversation_id: int, message_id
     return turn
 
 
-async def _log_waiting_email(eng: TurnEngine, st: TurnState, card: dict[str, str], created: dict[str, Any]) -> str:
+async def _log_waiting_email(eng: TurnEngine, st: TurnState, card: Card, created: dict[str, Any]) -> str:
     """Log the email a new contact was created for; what happened, as a sentence for the reply."""
     chip = await st.chip(replies.action_label("crm.log_email"), "crm.log_email")
     logged = await log_after_create(eng.tools, crm_registry(), eng.tools.ctx, card, created)
     st.end_chip(chip, logged.ok)
     if not logged.ok:
-        return (f"Logging “{card.get('title', '')}” failed: {logged.error_message or 'the CRM reported an error.'} "
+        return (f"Logging “{card.title}” failed: {logged.error_message or 'the CRM reported an error.'} "
                 "Use Log to CRM on the email card to try again.")
-    return f"I logged “{card.get('title', '')}” to the new contact's timeline."
+    return f"I logged “{card.title}” to the new contact's timeline."
 
 
 def cancel_action(user: SignedInUser, message_id: int, action_id: str) -> None:

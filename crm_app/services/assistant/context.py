@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from crm_app.assistant.card_model import Card
 from crm_app.assistant.intents import ParseContext, Plan, ResultRef
 from crm_app.assistant.parser import parse
 from crm_app.services import conversations
@@ -62,7 +64,7 @@ def plan_for(text: str, now: dt.datetime, tz: ZoneInfo, last_results: list[dict[
     return parse(text, ctx)
 
 
-def sender_of(card: dict[str, str]) -> str:
+def sender_of(card: Mapping[str, str]) -> str:
     """An email card's sender as "Name <address>" (or whichever of the two it has)."""
     name, address = card.get("from_name", ""), card.get("from_address", "")
     if name and address:
@@ -80,7 +82,7 @@ def llm_history(user_id: int, conversation_id: int) -> list[dict[str, Any]]:
         if m["role"] == "user":
             out.append({"role": "user", "content": m["content"]})
         else:
-            data = [c for c in m.get("cards") or [] if c.get("kind") not in ("confirm",)]
+            data = [card for card in map(Card.from_dict, m.get("cards") or []) if card.kind != "confirm"]
             text = m["content"] + (f"\n\n{fence_cards(data)}" if data else "")
             out.append({"role": "assistant", "content": text})
     return out

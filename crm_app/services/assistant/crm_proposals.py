@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from crm_app.assistant import cards as cardlib
+from crm_app.assistant.card_model import Card
 from crm_app.assistant.intents import Intent, Plan
 from crm_app.formatting import long_date, stage_label
 from crm_app.services.assistant.context import referenced
@@ -59,44 +61,44 @@ def _refuse_existing(addresses: list[str]) -> None:
 
 
 async def propose_log_email(eng: TurnEngine, st: TurnState, plan: Plan) -> Proposal:
-    card = await email_to_log(eng.tools, referenced(st, plan).get("card") or {})
+    card = await email_to_log(eng.tools, Card.from_dict(referenced(st, plan).get("card") or {}))
     args = log_args(card)
     if plan.args.get("entity") == "deal" and plan.args.get("target"):
         deal = await asyncio.to_thread(record_label, "deal", plan.args["target"])
         args["deal_id"] = deal["id"]
-        summary = {"record": f"Deal: {deal['title']}", "subject": card.get("title", ""),
+        summary = {"record": f"Deal: {deal['title']}", "subject": card.title,
                    "text": "Log this email to the deal's timeline"}
     else:
-        who = card.get("crm_contact_name") or card.get("from_address", "")
-        summary = {"record": who, "subject": card.get("title", ""), "text": "Log this email to the contact's timeline"}
+        who = card.crm_contact_name or card.from_address
+        summary = {"record": who, "subject": card.title, "text": "Log this email to the contact's timeline"}
     return Proposal("Log this email to the CRM?", summary, args, tool_name=CRM_INTENT_TOOL[Intent.CRM_LOG_EMAIL])
 
 
-async def email_to_log(tools: UserTools, card: dict[str, str]) -> dict[str, str]:
+async def email_to_log(tools: UserTools, card: Card) -> Card:
     """The email card with its full body fetched; when that fails, its preview labelled as a preview."""
-    if card.get("body_kind") != "preview" or not card.get("id"):
+    if card.body_kind != "preview" or not card.id:
         return card
-    result = await tools.run_if_offered("mail.get", {"message_id": card["id"]})
+    result = await tools.run_if_offered("mail.get", {"message_id": card.id})
     full = cardlib.cards_from_result(result) if result is not None and result.ok else []
-    if full and full[0].get("body_kind") in ("full", "empty"):
-        return {**card, "body": full[0].get("body", ""), "body_kind": full[0]["body_kind"]}
-    return {**card, "body": f"{PREVIEW_NOTE}\n\n{card.get('body', '')}"}
+    if full and full[0].body_kind in ("full", "empty"):
+        return replace(card, body=full[0].body, body_kind=full[0].body_kind)
+    return replace(card, body=f"{PREVIEW_NOTE}\n\n{card.body}")
 
 
-async def log_after_create(tools: UserTools, crm_tools: ToolRegistry, ctx: ToolContext, card: dict[str, str],
+async def log_after_create(tools: UserTools, crm_tools: ToolRegistry, ctx: ToolContext, card: Card,
                            created: dict[str, Any]) -> ToolResult:
     """Log the email that was waiting for its sender's new contact on that contact's timeline."""
     record = created.get("record") or {}
-    email = await email_to_log(tools, {**card, "crm_contact_id": str(record.get("id") or "")})
+    email = await email_to_log(tools, replace(card, crm_contact_id=str(record.get("id") or "")))
     return await crm_tools.execute(CRM_INTENT_TOOL[Intent.CRM_LOG_EMAIL], ctx, log_args(email))
 
 
-def log_args(card: dict[str, str]) -> dict[str, Any]:
+def log_args(card: Card) -> dict[str, Any]:
     """The crm_log_email arguments for an email card."""
-    return {"message_id": card.get("id", ""), "subject": card.get("title", ""), "from_address": card.get("from_address", ""),
-            "to_addresses": [EMAIL_RE.findall(x)[0] for x in card.get("to", "").split(",") if EMAIL_RE.findall(x)],
-            "received_at": card.get("date", ""), "body": card.get("body", ""), "web_link": card.get("link", ""),
-            "contact_id": int(card["crm_contact_id"]) if card.get("crm_contact_id") else None}
+    return {"message_id": card.id, "subject": card.title, "from_address": card.from_address,
+            "to_addresses": [EMAIL_RE.findall(x)[0] for x in card.to.split(",") if EMAIL_RE.findall(x)],
+            "received_at": card.date, "body": card.body, "web_link": card.link,
+            "contact_id": int(card.crm_contact_id) if card.crm_contact_id else None}
 
 
 # ---- changes to one existing record: each intent adds its title and card fields
@@ -159,7 +161,7 @@ def record_label(entity: str, ref_text: str) -> dict[str, Any]:
     from crm_app.tools.crm_tools import resolve_record
 
     try:
-        return resolve_record(entity, {"ref": ref_text})
+        return resolve_record(entity, {"ref": ref_text}, crm)
     except NotFound as exc:
         raise TurnFailed(str(exc)) from exc
     except ValidationFailed as exc:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict
 from typing import Any
 
 from crm_app.assistant import replies
+from crm_app.assistant.card_model import Card
 from crm_app.assistant.intents import Intent, Plan, is_side_effect
 from crm_app.db import DatabaseUnavailable
 from crm_app.services import conversations
@@ -127,18 +128,20 @@ def mode_label() -> str:
     return f"Model: {model}" if model else "Offline assistant"
 
 
-async def offer_contact(user: SignedInUser, conversation_id: int, card: dict[str, str], sink: Sink = no_sink) -> Turn:
+async def offer_contact(user: SignedInUser, conversation_id: int, shown: Mapping[str, Any], sink: Sink = no_sink
+                        ) -> Turn:
     """"Log to CRM" on an email from someone not in the CRM: propose creating the contact first."""
-    name = card.get("from_name") or card.get("from_address", "").split("@")[0]
+    card = Card.from_dict(shown)
+    name = card.from_name or card.from_address.split("@")[0]
     first, _, last = name.partition(" ")
-    fields = {"first_name": first, "last_name": last, "emails": [card.get("from_address", "")]}
-    plan = Plan(Intent.CRM_CREATE, {"entity": "contact", "fields": fields, "then_log": dict(card)})
-    return await send_message(user, conversation_id, f"Log “{card.get('title', '')}” to the CRM", sink=sink, plan=plan)
+    fields = {"first_name": first, "last_name": last, "emails": [card.from_address]}
+    plan = Plan(Intent.CRM_CREATE, {"entity": "contact", "fields": fields, "then_log": card.to_dict()})
+    return await send_message(user, conversation_id, f"Log “{card.title}” to the CRM", sink=sink, plan=plan)
 
 
-async def log_email_card(user: SignedInUser, card: dict[str, str]) -> dict[str, Any]:
+async def log_email_card(user: SignedInUser, shown: Mapping[str, Any]) -> dict[str, Any]:
     """The email card's "Log to CRM" button: file it (its full body) on the matching contact, or say none matches."""
-    email = await email_to_log(TurnEngine(user, 0).tools, card)
+    email = await email_to_log(TurnEngine(user, 0).tools, Card.from_dict(shown))
     result = await crm_registry().execute("crm_log_email", ToolContext(user.id, user.email), log_args(email))
     return asdict(result)
 

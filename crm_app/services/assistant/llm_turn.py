@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from crm_app.assistant import cards as cardlib
+from crm_app.assistant.card_model import Card
 from crm_app.assistant.grounding import fence_cards, verify_reply
 from crm_app.assistant.llm import LLMBackend, LLMResult, LLMUnavailable, Pending
 from crm_app.services.assistant import context
@@ -38,7 +39,7 @@ class ModelTurn:
         self.st.end_chip(chip, result.ok)
         if not result.ok:
             card = cardlib.error_card(tool.schema.title or tool.name, result.error_message or "The tool failed.")
-            card["retry_text"] = turn.retry_text
+            card.retry_text = turn.retry_text
             turn.cards.append(card)
             await self.st.emit()
             return fence_cards([card])
@@ -53,7 +54,7 @@ class ModelTurn:
         """A confirmation card for a side effect the model asked for, exactly as it asked."""
         summary = proposal_summary(tool, args)
         if not summary.get("to"):
-            known = [*self.st.turn.cards, *(r.get("card") or {} for r in self.st.last_results)]
+            known = [*self.st.turn.cards, *self.st.earlier_cards()]
             answering = await answered_recipients(self.eng.user.id, args, known)
             if answering:
                 summary["to"] = answering
@@ -83,14 +84,14 @@ async def run_model_turn(eng: TurnEngine, st: TurnState) -> None:
                                    execute=model.execute, on_text=model.on_text, context=line)
     except LLMUnavailable as exc:
         raise TurnFailed(str(exc)) from exc
-    data = earlier + [c for c in st.turn.cards if c.get("kind") != "confirm"]
+    data = earlier + [c for c in st.turn.cards if c.kind != "confirm"]
     trusted = [eng.user.name, eng.user.email, line, *(m["content"] for m in history if m["role"] == "user")]
     await _verify(backend, st, result, data, trusted)
-    if any(c.get("kind") == "error" for c in st.turn.cards):
+    if any(c.kind == "error" for c in st.turn.cards):
         st.turn.status = "failed"
 
 
-async def _verify(backend: LLMBackend, st: TurnState, result: LLMResult, data: list[dict[str, Any]],
+async def _verify(backend: LLMBackend, st: TurnState, result: LLMResult, data: list[Card],
                   trusted: list[str]) -> None:
     """Flag claims the data does not bear out, after asking the model once to correct them."""
     flags = verify_reply(result.text, data, user_text=st.user_text, trusted=trusted)

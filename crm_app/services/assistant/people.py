@@ -6,6 +6,7 @@ import asyncio
 import re
 from typing import Any
 
+from crm_app.assistant.card_model import Card
 from crm_app.services import crm
 from crm_app.services.assistant.registry import UserTools
 from crm_app.services.assistant.turn import NeedsChoice, TurnFailed
@@ -93,7 +94,7 @@ def unnamed_recipients(user_text: str, recipients: list[str], also_named: set[st
     return out
 
 
-async def answered_recipients(user_id: int, args: dict[str, Any], known: list[dict[str, Any]]) -> str:
+async def answered_recipients(user_id: int, args: dict[str, Any], known: list[Card]) -> str:
     """Who an action on an existing email (a reply) reaches: its sender, and everyone on it for reply-all.
 
     The model names only the email's id, so the card would otherwise show no recipient at all.
@@ -102,16 +103,16 @@ async def answered_recipients(user_id: int, args: dict[str, Any], known: list[di
     message_id = next((str(args[k]) for k in EMAIL_ID_ARGUMENTS if args.get(k)), "")
     if not message_id:
         return ""
-    card = next((c for c in known if c.get("kind") == "email" and c.get("id") == message_id), None)
+    card = next((c for c in known if c.kind == "email" and c.id == message_id), None)
     if card is None:
         return "the people on an email not shown in this conversation"
-    people = [card.get("from_address", "")]
+    people = [card.from_address]
     if any(str(args.get(k)).lower() == "true" for k in REPLY_ALL_ARGUMENTS):
         from crm_app.microsoft.vault import connection_of
 
         connection = await asyncio.to_thread(connection_of, user_id)
         own = (connection.account_email or "").lower() if connection else ""
-        people += [a for a in EMAIL_RE.findall(f"{card.get('to', '')}, {card.get('cc', '')}") if a.lower() != own]
+        people += [a for a in EMAIL_RE.findall(f"{card.to}, {card.cc}") if a.lower() != own]
     return ", ".join(dict.fromkeys(p for p in people if p))
 
 

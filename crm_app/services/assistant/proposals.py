@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from crm_app.assistant import replies
+from crm_app.assistant.card_model import Card
 from crm_app.assistant.intents import Intent, Plan
 from crm_app.assistant.offline.pending import choose
 from crm_app.assistant.text import sentence_case
@@ -130,8 +131,8 @@ async def propose_share(eng: TurnEngine, st: TurnState, plan: Plan) -> Proposal:
         raise TurnFailed("Who should I share it with? " +
                          (f"I couldn't find {', '.join(unresolved)}." if unresolved else "Name a person, a group or an address."))
     role = a.get("role") or "read"
-    summary = {"file": st.found_file.get("title", file_id), "recipients": ", ".join(recipients),
-               "role": "can edit" if role == "write" else "can view", "link": st.found_file.get("link", "")}
+    summary = {"file": st.found_file.title or file_id, "recipients": ", ".join(recipients),
+               "role": "can edit" if role == "write" else "can view", "link": st.found_file.link}
     return Proposal("Share this file?", summary, {"item_id": file_id, "recipients": recipients, "role": role})
 
 
@@ -214,9 +215,9 @@ async def add_confirmation(st: TurnState, capability: str, tool_name: str, sourc
     action_id = uuid.uuid4().hex
     st.turn.actions[action_id] = Action(capability, tool_name, source, canonical=canonical, raw=raw,
                                         request=st.turn.retry_text)
-    st.turn.cards.append({
-        "kind": "confirm", "id": action_id, "title": title, "capability": capability, "status": "pending",
-        **{k: str(v) for k, v in summary.items()}, "highlight": ", ".join(unnamed),
-    })
+    st.turn.cards.append(Card.from_dict({
+        **summary, "kind": "confirm", "id": action_id, "title": title, "capability": capability, "status": "pending",
+        "highlight": ", ".join(unnamed),
+    }))
     await st.emit()
     return action_id

@@ -100,7 +100,7 @@ async def _search_each_sender(eng: TurnEngine, st: TurnState, canonical: dict[st
     if failed:
         raise TurnFailed(failed[0].error_message or "The mail search failed.")
     st.limits = Limits(calls[0].tool.name, tuple(calls[0].plan.checked_here), tuple(calls[0].plan.unapplied))
-    found = sorted((c for r in results for c in cardlib.cards_from_result(r)), key=lambda c: c.get("date", ""),
+    found = sorted((c for r in results for c in cardlib.cards_from_result(r)), key=lambda c: c.date,
                    reverse=True)
     has_more = len(found) > canonical["top"] or any((r.data or {}).get("has_more") for r in results)
     return found[: canonical["top"]], has_more

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, cast
 
+from crm_app.services import crm
 from crm_app.services.assistant.turn import TurnFailed
 from crm_app.settings import get_settings
 from crm_app.tools.base import BaseTool, ToolContext, ToolRegistry, ToolResult
@@ -21,7 +22,7 @@ def crm_registry() -> ToolRegistry:
     from crm_app.services.mcp_runtime import DatabaseAuditSink
 
     registry = ToolRegistry(audit=DatabaseAuditSink())
-    registry.register_all(crm_tools())
+    registry.register_all(crm_tools(crm))
     return registry
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from crm_app.assistant import cards as cardlib
 from crm_app.assistant import replies
+from crm_app.assistant.card_model import Card
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,8 @@ class Action:
 
 def plain(value: Any) -> Any:
     """What the turn holds as JSON-ready dicts and lists: the shape stored with a message and shown by the page."""
+    if isinstance(value, Card):
+        return value.to_dict()
     if is_dataclass(value) and not isinstance(value, type):
         return asdict(value)
     if isinstance(value, dict):
@@ -61,7 +64,7 @@ class Turn:
     """One assistant message as it builds up: progress chips, cards, reply text, flags."""
 
     text: str = ""
-    cards: list[dict[str, str]] = field(default_factory=list)
+    cards: list[Card] = field(default_factory=list)
     chips: list[Chip] = field(default_factory=list)
     flags: list[str] = field(default_factory=list)
     results: list[dict[str, Any]] = field(default_factory=list)
@@ -79,13 +82,12 @@ class Turn:
                       "actions": self.actions, "retry_text": self.retry_text, "status": self.status,
                       "search": self.search, "question": self.question})
 
-    def remember(self, found: list[dict[str, str]]) -> None:
+    def remember(self, found: list[Card]) -> None:
         """The cards a follow-up ("what does the second one say") can refer to."""
         self.results = [
-            {"kind": c["kind"] if c["kind"] in RESULT_KINDS else "crm",
-             "id": c.get("id", ""), "label": c.get("title", ""), "preview_only": c.get("body_kind") == "preview",
-             "card": c}
-            for c in found if c.get("id")
+            {"kind": c.kind if c.kind in RESULT_KINDS else "crm",
+             "id": c.id, "label": c.title, "preview_only": c.body_kind == "preview", "card": c}
+            for c in found if c.id
         ]
 
 
@@ -146,7 +148,7 @@ class TurnState:
     last_results: list[dict[str, Any]] = field(default_factory=list)
     last_search: dict[str, Any] = field(default_factory=dict)
     capability: str = "request"
-    found_file: dict[str, str] = field(default_factory=dict)
+    found_file: Card = field(default_factory=Card)
     last_data: dict[str, Any] = field(default_factory=dict)
     limits: Limits = field(default_factory=lambda: Limits("", (), ()))
 
@@ -179,7 +181,7 @@ class TurnState:
 
     async def fail(self, capability: str, message: str) -> None:
         card = cardlib.error_card(replies.failure_what(capability), message, retry_id=uuid.uuid4().hex)
-        card["retry_text"] = self.turn.retry_text
+        card.retry_text = self.turn.retry_text
         self.turn.cards.append(card)
         self.turn.status = "failed"
         for chip in self.turn.chips:
@@ -193,6 +195,6 @@ class TurnState:
         await self.emit()
         return self.turn
 
-    def earlier_cards(self) -> list[dict[str, str]]:
+    def earlier_cards(self) -> list[Card]:
         """The cards of the previous reply, which this turn may refer to."""
-        return [r["card"] for r in self.last_results if r.get("card")]
+        return [Card.from_dict(r["card"]) for r in self.last_results if r.get("card")]

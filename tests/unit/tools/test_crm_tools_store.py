@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import pytest
+
 from crm_app.errors import NotFound
 from crm_app.tools.base import ToolContext, ToolRegistry
 from crm_app.tools.crm_tools import crm_tools, resolve_record
@@ -63,9 +65,11 @@ def test_resolve_record_by_name_asks_the_store():
     assert store.calls == [("find_contacts", ("Ada",)), ("list_contacts", ("Ada", 10)), ("get_contact", (7,))]
 
 
-def test_the_services_package_sets_its_crm_module_as_the_default_store():
-    import crm_app.services  # noqa: F401  (importing the package sets the store)
-    from crm_app.services import crm
+def test_the_tools_have_no_store_of_their_own():
     from crm_app.tools import crm_tools as module
 
-    assert module.store_or_default(None) is crm
+    with pytest.raises(TypeError):
+        crm_tools()  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        resolve_record("contact", {"ref": "Ada"})  # type: ignore[call-arg]
+    assert not hasattr(module, "use_store") and not hasattr(module, "store_or_default")

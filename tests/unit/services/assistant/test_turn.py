@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from crm_app.assistant.card_model import Card
 from crm_app.services.assistant.turn import Turn, TurnState
 
 
@@ -37,8 +38,10 @@ async def test_a_page_that_cannot_be_updated_does_not_stop_the_turn():
 
 def test_remembered_results_keep_known_kinds_and_file_the_rest_as_crm():
     turn = Turn()
-    turn.remember([{"kind": "email", "id": "m1", "title": "Hi", "body_kind": "preview"},
-                   {"kind": "contact", "id": "7", "title": "Jane"}, {"kind": "email", "id": "", "title": "no id"}])
+    turn.remember([Card(kind="email", id="m1", title="Hi", body_kind="preview"),
+                   Card(kind="crm", entity="contact", id="7", title="Jane"), Card(kind="email", id="", title="no id")])
     assert [(r["kind"], r["id"], r["label"], r["preview_only"]) for r in turn.results] == [
         ("email", "m1", "Hi", True), ("crm", "7", "Jane", False)]
     assert "results" in turn.payload() and "action_status" not in turn.payload()
+    stored = turn.payload()["results"][0]["card"]
+    assert stored["title"] == "Hi" and isinstance(stored, dict), "a remembered card is stored as plain data"
