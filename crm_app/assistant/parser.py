@@ -2,7 +2,9 @@
 
 Rules are tried from the most specific to the most general, so that what a message
 *does* (send, note, move, share) wins over what it *mentions* (an email, a meeting).
-Anything no rule understands gets an honest "I can't do that yet" with suggestions;
+A message no rule understands goes to the semantic fallback, which maps it to the
+nearest capability or abstains; then it gets an honest "I can't do that yet" with the
+nearest capabilities as suggestions;
 an unclear person, record, time or follow-up gets a question. Parsing is pure: the
 same message and context always give the same plan, with no network access.
 """
@@ -21,6 +23,7 @@ from crm_app.assistant.offline import (
     mail,
     pending,
     references,
+    semantic,
     tool_use,
     senders,
     steps,
@@ -61,12 +64,23 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def _apply_rules(req: Request) -> Plan:
+def _first_rule(req: Request) -> Plan | None:
     for rule in RULES:
         result = rule(req)
         if result is not None:
             return result
-    return chat.fallback(req)
+    return None
+
+
+def _restated(text: str, req: Request) -> Plan:
+    return _first_rule(Request.build(text, req.ctx)) or chat.fallback(req)
+
+
+def _apply_rules(req: Request) -> Plan:
+    found = _first_rule(req) or semantic.nearest(req, _restated)
+    if found is not None:
+        return found
+    return chat.fallback(req, semantic.suggestions(req, chat.HELP_SUGGESTIONS))
 
 
 def _parse(text: str, ctx: ParseContext, answer_questions: bool) -> Plan:

@@ -225,11 +225,11 @@ def refusal(req: Request) -> Plan | None:
     return None
 
 
-def fallback(req: Request) -> Plan:
-    """What to say when no rule understood the message."""
+def fallback(req: Request, suggestions: list[str] | None = None) -> Plan:
+    """What to say when no rule understood the message: what was asked, what can be done instead."""
     return unsupported(
         f"I can't do “{asked(req)}” yet. I can search and send email, check and schedule meetings, "
         "find and share files, post to Teams and update the CRM.",
-        list(HELP_SUGGESTIONS[:6]),
+        list(suggestions or HELP_SUGGESTIONS[:3]),
         confidence=0.3,
     )
