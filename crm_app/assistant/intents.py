@@ -143,11 +143,16 @@ class InvalidContextError(AssistantError, ValueError):
 
 @dataclass(frozen=True)
 class Person:
-    """A CRM contact as the directory returns it; ``emails[0]`` is the primary address."""
+    """A CRM contact as the directory returns it; ``emails[0]`` is the primary address.
+
+    ``title`` is the job title ("CFO", "Procurement Director"), so a person can be named
+    by role and company ("the cfo at Globex").
+    """
 
     name: str
     emails: tuple[str, ...]
     company: str | None = None
+    title: str | None = None
 
     @property
     def email(self) -> str | None:

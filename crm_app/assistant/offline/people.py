@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from crm_app.assistant.intents import Directory, Person
+from crm_app.assistant.offline.roles import by_role
 
 EMAIL_PATTERN = re.compile(r"[\w.'+-]+@[\w-]+(?:\.[\w-]+)+")
 _SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bplus\b|/)\s*", re.IGNORECASE)
@@ -117,7 +118,7 @@ def resolve_people(
             name = name[:-2]
         if not name:
             continue
-        people = directory.find_contacts(name)
+        people = directory.find_contacts(name) or by_role(name, directory) or []
         primary = people[0].email if len(people) == 1 else None
         if primary is not None:
             result.resolved.append(people[0])
