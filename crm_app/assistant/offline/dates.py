@@ -26,7 +26,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from dateutil import parser as dateutil_parser
-from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
+from dateutil.relativedelta import MO, relativedelta
 
 from crm_app.assistant.offline.date_words import (
     Direction,
@@ -35,11 +35,6 @@ from crm_app.assistant.offline.date_words import (
     PARTS_OF_DAY,
     LATEST_AMBIGUOUS_PM_HOUR,
     DEFAULT_EVENT_DURATION,
-    WD,
-    MON,
-    NUM,
-    UNIT,
-    CLOCK_TEXT,
     ROLLING,
     ROLLING_ONE,
     HOURS_AGO,
