@@ -27,24 +27,35 @@ from crm_app.assistant.offline.vocab import NUMBER_WORDS
 _FOLDERS: list[tuple[re.Pattern[str], str]] = [
     (
         re.compile(
-            r"\b(?:sent items|sent mail|sent folder|sent emails|sent messages|outbox|i sent|i have sent|i've sent)\b"
+            r"\b(?:sent items|sent mail|sent folder|sent emails|sent messages|outbox|i sent|i have sent|i've sent|did i send|have i sent)\b"
         ),
         "sentitems",
     ),
     (re.compile(r"\b(?:drafts|draft folder)\b"), "drafts"),
-    (re.compile(r"\b(?:deleted items|trash|bin)\b"), "deleteditems"),
+    (re.compile(r"\b(?:deleted items|deleted (?:emails?|mails?|messages?)|trash|bin)\b"), "deleteditems"),
     (re.compile(r"\b(?:junk|spam)\b"), "junkemail"),
     (re.compile(r"\barchive\b"), "archive"),
     (re.compile(r"\binbox\b"), "inbox"),
 ]
 _NAMED_FOLDER = re.compile(r"\b(?:in|from) (?:my |the )?(?P<name>[\w -]+?) folder\b")
 _MAIL_WORDS = re.compile(
-    r"\b(?:emails?|mail|mails|inbox|messages?|mailbox|outlook|sent items)\b"
+    r"\b(?:emails?|mail|mails|inbox|messages?|mailbox|outlook|sent items|threads?|conversations?|drafts|junk|spam|unread)\b"
+    r"|^(?:anything|something|everything) (?:about|on|regarding|re|mentioning)\b"
+    r"|\b(?:came in|come in|arrived)\b|\bdid i send\b"
 )
+_FOLDER_WORD = re.compile(r"\bfolder\b")
+_TRAILING_FOLDER = re.compile(r"\bin (?:my |the )?(?P<name>[a-z][\w-]+) *$")
+_NOT_FOLDERS = frozenset({"it", "them", "there", "full", "detail", "english", "total", "general", "person"})
+_ATTACHMENT = re.compile(r"\battach(?:ment|ments|ed)\b")
+_ATTACHMENT_PHRASE = re.compile(
+    r"(?:\b(?:with|that have|that has|which have|which has|having|containing|including) (?:an? |any |the |some )?)?"
+    r"\b(?:attachments|attachment|attached)\b(?= *$| (?:from|sent|received|this|last|in|on|that|which)\b)"
+)
+_QUERY_LEAD = re.compile(r"^(?:anything|something|everything|stuff) (?:on|about|regarding|re|to do with) ", re.IGNORECASE)
 _FOLDER_LIST = re.compile(r"\bfolders\b")
 _FILE_WORDS = re.compile(r"\b(?:files?|onedrive|sharepoint|documents?|spreadsheets?)\b")
 _UNREAD = re.compile(
-    r"\b(?:unread|unseen|not (?:yet )?read|new (?:emails?|mail|messages?)|anything new)\b"
+    r"\b(?:unread|unseen|not (?:yet )?read|new (?:emails?|mail|messages?)|anything new|have not (?:i |yet )?(?:read|opened))\b"
 )
 _TOP_NUMBER = r"\d{1,3}|" + "|".join(
     w for w in NUMBER_WORDS if w not in ("a", "an", "few", "couple")
@@ -67,7 +78,7 @@ _SEARCH_FOR = re.compile(
 )
 _SENDER = [
     re.compile(
-        r"\bfrom (?P<who>[^ ].*?)(?= (?:about|regarding|re|mentioning|concerning|containing|with|in my|in the|that|which|sent|received|to me|on)\b|$)"
+        r"\bfrom (?P<who>[^ ].*?)(?= (?:about|regarding|re|mentioning|concerning|containing|with|in my|in the|that|which|sent|received|to me|on|have not|has not|i have not)\b| *$)"
     ),
     re.compile(
         r"^(?:did|has|have) (?P<who>.+?) (?:email|emailed|mail|mailed|write|written|wrote|message|messaged|send|sent|reply|replied|respond|responded)\b"
@@ -81,6 +92,13 @@ _SENDER = [
     re.compile(
         r"\b(?:emails?|mails?|messages?) (?:that |which )?(?P<who>(?!i\b|me\b|we\b)[\w' .-]+?) (?:sent|has sent|have sent|wrote|emailed)(?: me| us)?\b"
     ),
+]
+_KNOWN_SENDER = [
+    re.compile(r"\b(?:everything|anything|all|stuff) (?P<who>(?!i\b|we\b)[\w' .-]+?) (?:sent|has sent|have sent|emailed)\b"),
+    re.compile(
+        r"\b(?:threads?|conversations?|emails?|messages?|mails?) with (?P<who>[\w' .-]+?)(?= (?:about|regarding|re|on|from|in)\b| *$)"
+    ),
+    re.compile(r"^(?:show |show me |find |get |list |any )?(?:the |all )?(?P<who>[\w' .-]+?) (?:emails|mails|messages)(?= *$| (?:from|in|this|last|about)\b)"),
 ]
 _SEARCH_NOISE = re.compile(
     r"^(?:(?:show|show me|find|search|search for|get|list|look for|look|fetch|pull up|bring up|give me|display|see|check|read|open)"
@@ -107,6 +125,21 @@ def _folder(n: str) -> str | None:
     return None
 
 
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group())
+
+
+def _folder_named(req: Request, masked: str) -> str | None:
+    """A well-known folder, or one the user named ("in my Clients folder", "in clients")."""
+    folder = _folder(req.n)
+    if folder:
+        return folder
+    named = _NAMED_FOLDER.search(masked) or _TRAILING_FOLDER.search(masked)
+    if named and named["name"] not in _NOT_FOLDERS:
+        return req.original(named.start("name"), named.end("name"))
+    return None
+
+
 def _top(n: str) -> int | None:
     match = _TOP.search(n)
     if match:
@@ -119,24 +152,25 @@ def _top(n: str) -> int | None:
     return None
 
 
+_NOBODY = frozenset({"me", "my", "i", "anyone", "anybody", "everyone", "my inbox", "unread", "new", "my unread", "deleted"})
+
+
 def _sender(
     req: Request, masked: str, args: dict[str, Any], names: dict[str, str]
 ) -> Plan | None:
-    """Fill the sender arguments; a question when the name matched several contacts."""
-    for pattern in _SENDER:
+    """Fill the sender arguments; a question when the name matched several contacts.
+
+    The phrasings that could as well hold other words ("the Acme emails") count only
+    when they name someone the CRM knows.
+    """
+    for pattern in (*_SENDER, *_KNOWN_SENDER):
         match = pattern.search(masked)
         if not match or not match["who"].strip():
             continue
         who = cut(req, match.start("who"), match.end("who"), masked=masked)
-        if not who or who.lower() in (
-            "me",
-            "my",
-            "i",
-            "anyone",
-            "anybody",
-            "everyone",
-            "my inbox",
-        ):
+        if not who or who.lower() in _NOBODY:
+            continue
+        if pattern in _KNOWN_SENDER and resolve_people(who, req.ctx.directory, allow_company=True).empty_of_known:
             continue
         return sender_args(req, who, args, names)
     return None
@@ -182,8 +216,9 @@ def _query(req: Request, masked: str) -> str:
                 strip_articles=True,
                 masked=masked,
             )
+            text = _QUERY_LEAD.sub("", text)
             if text and not re.fullmatch(
-                r"(?:my |the )?(?:emails?|mail|inbox|messages?)", text.lower()
+                r"(?:my |the )?(?:emails?|mail|inbox|messages?|threads?|conversations?)", text.lower()
             ):
                 return text
     return ""
@@ -192,26 +227,23 @@ def _query(req: Request, masked: str) -> str:
 def search(req: Request) -> Plan | None:
     """Searching mail: by sender, words, dates, folder, unread, newest N."""
     n = req.n
-    mail_words = _MAIL_WORDS.search(n)
-    sender_only = any(p.search(n) for p in _SENDER[1:])
+    mail_words = _MAIL_WORDS.search(n) or (_FOLDER_WORD.search(n) and not _FILE_WORDS.search(n))
+    sender_only = any(p.search(n) for p in (*_SENDER[1:], _KNOWN_SENDER[0]))
     if not (mail_words or sender_only):
         return None
     when = req.when("past")
     masked = when.mask(n)
     for pattern, _ in _FOLDERS[:1]:
-        masked = pattern.sub(lambda m: " " * len(m.group()), masked)
-    args: dict[str, Any] = {}
+        masked = pattern.sub(_blank, masked)
+    args: dict[str, Any] = {"folder": _folder_named(req, masked)}
     period = search_range(when, req.ctx.tz)
     if period:
         args["start"], args["end"] = iso(period[0]), iso(period[1])
-    folder = _folder(n)
-    named = _NAMED_FOLDER.search(masked)
-    if named and not folder:
-        folder = req.original(named.start("name"), named.end("name"))
-    if folder:
-        args["folder"] = folder
     if _UNREAD.search(n):
         args["unread_only"] = True
+    if _ATTACHMENT.search(masked):
+        args["has_attachments"] = True
+        masked = _ATTACHMENT_PHRASE.sub(_blank, masked)
     top = _top(masked)
     if top:
         args["top"] = top

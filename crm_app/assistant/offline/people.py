@@ -49,6 +49,11 @@ class People:
         return {person.email: person.name for person in self.resolved if person.email}
 
     @property
+    def empty_of_known(self) -> bool:
+        """True when the phrase named no contact or company the CRM knows."""
+        return not (self.resolved or self.companies or self.ambiguous)
+
+    @property
     def empty(self) -> bool:
         """True when the phrase named nobody."""
         return not (self.addresses or self.names or self.companies or self.ambiguous)
