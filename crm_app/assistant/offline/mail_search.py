@@ -37,10 +37,12 @@ _FOLDERS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\barchive\b"), "archive"),
     (re.compile(r"\binbox\b"), "inbox"),
 ]
-_NAMED_FOLDER = re.compile(r"\b(?:in|from) (?:my |the )?(?P<name>[\w -]+?) folder\b")
+_NAMED_FOLDER = re.compile(
+    r"\b(?:in|from|show|open|list|see)(?: me)? (?:my |the )?(?P<name>[\w -]+?) folder\b"
+)
 _MAIL_WORDS = re.compile(
     r"\b(?:emails?|mail|mails|inbox|messages?|mailbox|outlook|sent items|threads?|conversations?|drafts|junk|spam|unread)\b"
-    r"|^(?:anything|something|everything) (?:about|on|regarding|re|mentioning)\b"
+    r"|^(?:anything|something|everything) (?:about|regarding|re|mentioning)\b"
     r"|\b(?:came in|come in|arrived)\b|\bdid i send\b"
 )
 _FOLDER_WORD = re.compile(r"\bfolder\b")
@@ -51,11 +53,13 @@ _ATTACHMENT_PHRASE = re.compile(
     r"(?:\b(?:with|that have|that has|which have|which has|having|containing|including) (?:an? |any |the |some )?)?"
     r"\b(?:attachments|attachment|attached)\b(?= *$| (?:from|sent|received|this|last|in|on|that|which)\b)"
 )
-_QUERY_LEAD = re.compile(r"^(?:anything|something|everything|stuff) (?:on|about|regarding|re|to do with) ", re.IGNORECASE)
+_QUERY_LEAD = re.compile(
+    r"^(?:(?:anything|something|everything|stuff) (?:on|about|regarding|re|to do with) )?(?:the |a |an |my )?", re.IGNORECASE
+)
 _FOLDER_LIST = re.compile(r"\bfolders\b")
 _FILE_WORDS = re.compile(r"\b(?:files?|onedrive|sharepoint|documents?|spreadsheets?)\b")
 _UNREAD = re.compile(
-    r"\b(?:unread|unseen|not (?:yet )?read|new (?:emails?|mail|messages?)|anything new|have not (?:i |yet )?(?:read|opened))\b"
+    r"\b(?:unread|unseen|not (?:yet )?read|new (?:emails?|mail|messages?)|anything new|(?:have not|haven't|havent) (?:i |yet )?(?:read|opened))\b"
 )
 _TOP_NUMBER = r"\d{1,3}|" + "|".join(
     w for w in NUMBER_WORDS if w not in ("a", "an", "few", "couple")
@@ -78,7 +82,7 @@ _SEARCH_FOR = re.compile(
 )
 _SENDER = [
     re.compile(
-        r"\bfrom (?P<who>[^ ].*?)(?= (?:about|regarding|re|mentioning|concerning|containing|with|in my|in the|that|which|sent|received|to me|on|have not|has not|i have not)\b| *$)"
+        r"\bfrom (?P<who>[^ ].*?)(?= (?:about|regarding|re|mentioning|concerning|containing|with|in my|in the|that|which|sent|received|to me|on|have not|haven't|has not|i have not)\b| *$)"
     ),
     re.compile(
         r"^(?:did|has|have) (?P<who>.+?) (?:email|emailed|mail|mailed|write|written|wrote|message|messaged|send|sent|reply|replied|respond|responded)\b"
@@ -157,9 +161,10 @@ _NOBODY = frozenset({"me", "my", "i", "anyone", "anybody", "everyone", "my inbox
 
 def _sender(
     req: Request, masked: str, args: dict[str, Any], names: dict[str, str]
-) -> Plan | None:
+) -> tuple[Plan | None, tuple[int, int]]:
     """Fill the sender arguments; a question when the name matched several contacts.
 
+    Also gives the span the sender's words took, so they are not read as search words.
     The phrasings that could as well hold other words ("the Acme emails") count only
     when they name someone the CRM knows.
     """
@@ -172,8 +177,8 @@ def _sender(
             continue
         if pattern in _KNOWN_SENDER and resolve_people(who, req.ctx.directory, allow_company=True).empty_of_known:
             continue
-        return sender_args(req, who, args, names)
-    return None
+        return sender_args(req, who, args, names), match.span("who")
+    return None, (0, 0)
 
 
 def sender_args(
@@ -248,9 +253,10 @@ def search(req: Request) -> Plan | None:
     if top:
         args["top"] = top
     names: dict[str, str] = {}
-    question = _sender(req, masked, args, names)
+    question, (start, end) = _sender(req, masked, args, names)
     if question:
         return question
+    masked = masked[:start] + " " * (end - start) + masked[end:]
     query = _query(req, masked)
     if query:
         args["query"] = query
