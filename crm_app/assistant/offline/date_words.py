@@ -101,7 +101,7 @@ TIME = re.compile(
     rf"(?:\b(?P<at>at|@|by|around|for|from) (?P<t1>{CLOCK_TEXT})(?![\d:%])|\b(?P<t2>\d{{1,2}}(?::\d{{2}})? ?(?:am|pm|a\.m\.?|p\.m\.?))(?![\w])|\b(?P<t3>\d{{1,2}}:\d{{2}})\b|\b(?P<word>noon|midday|midnight)\b)"
 )
 DURATION = re.compile(
-    r"\b(?:for )?(?:(?P<half>half an? hour)|(?P<n>an|a|one|two|three|\d+(?:\.\d+)?)[ -]?(?P<unit>hours?|minutes?)(?: long)?)\b"
+    r"\b(?:for )?(?:(?P<half>half an? hour)|(?P<n>an|a|one|two|three|\d+(?:\.\d+)?)[ -]?(?P<unit>hours?|hrs?|minutes?|mins?)(?: long)?)\b"
 )
 SINCE = re.compile(r"\bsince $")
 NUMERIC_DATE = re.compile(r"\b(?P<a>\d{1,2})[/.](?P<b>\d{1,2})(?:[/.](?P<y>\d{4}|\d{2}))?\b(?![/.:]\d)")
