@@ -40,6 +40,7 @@ _SCHEDULE_VERB = re.compile(
 )
 _BOOK_TIME = re.compile(
     r"^(?:book|block(?: out)?|hold|set aside|reserve|put in|schedule) (?:some |a )?(?:time|slot|hour|half hour)\b"
+    r"|^(?:schedule|book|set up|arrange|organi[sz]e|put in) something\b"
 )
 _CALENDAR_TARGET = re.compile(
     r"\b(?:to|in|on|into) (?:my |the )?(?:calendar|diary|schedule|agenda)\b"
@@ -99,9 +100,13 @@ def _attendees(
         return None
     group = "who2" if free_with and free_with["who2"] else "who"
     who = cut(req, match.start(group), match.end(group), masked=masked)
-    at = _AT_COMPANY.match(masked, match.end(group))
-    if at and req.ctx.directory.find_companies(at["company"]):
-        who = cut(req, match.start(group), at.end(), masked=masked)
+    at = _AT_COMPANY.match(masked[match.end(group):])
+    if at:
+        for company in (at["company"], at["company"].split()[0]):
+            if req.ctx.directory.find_companies(company):
+                end = match.end(group) + len(" at ") + len(company)
+                who = cut(req, match.start(group), end, masked=masked)
+                break
     people = resolve_people(who, req.ctx.directory)
     args["attendees"] = people.addresses
     names.update(people.names_by_address)

@@ -139,7 +139,8 @@ _REFUSALS: list[tuple[re.Pattern[str], str, list[str]]] = [
     ),
     (
         re.compile(
-            r"\bmark\b.*\b(?:as )?(?:read|unread|important|spam|junk)\b|\b(?:flag|unflag|unsubscribe|block)\b"
+            r"\bmark\b.*\b(?:as )?(?:read|unread|important|spam|junk)\b|\b(?:flag|unflag|unsubscribe)\b"
+            r"|\bblock\b(?! (?:out|off|some|an?|one|two|three|half|\d+|time|my calendar)\b)"
         ),
         "I can't change flags or read status on email. I can search your mail and show messages.",
         MAIL_SUGGESTIONS,

@@ -431,7 +431,7 @@ class _Scanner:
                     "an",
                 ) and not match.group().startswith("for")
                 if bare_article and not self.norm[: match.start()].endswith(
-                    ("for ", "in ")
+                    ("for ", "in ", "up ", "book ", "block ", "hold ", "find ", "schedule ", "out ")
                 ):
                     continue
                 unit = match["unit"]
