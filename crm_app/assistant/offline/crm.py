@@ -20,9 +20,10 @@ from crm_app.assistant.offline.common import (
     cut,
     plan,
 )
-from crm_app.assistant.offline.dates import extract, iso
+from crm_app.assistant.offline.dates import extract, iso, search_range
 from crm_app.assistant.offline.crm_records import STAGE, record_or_question, stage_of
 from crm_app.assistant.offline.records import entity_in, resolve_record
+from crm_app.assistant.offline.roles import by_role
 
 _MOVE = [
     re.compile(
@@ -36,8 +37,9 @@ _MOVE = [
         r"^(?:we )?(?:have )?(?P<verb>lost|won|closed|signed)(?: the)? (?P<deal>.+?)(?: deal)?$"
     ),
     re.compile(
-        rf"^(?P<deal>.+?) (?:is|was|has been|got|moved to|went to|- ?>|→|= ?>) (?:now )?(?:in )?{STAGE}$"
+        rf"^(?P<deal>.+?) (?:is|was|has been|got|moved to|went to|goes|go|back to|- ?>|→|= ?>) (?:now )?(?:back )?(?:in |to )?{STAGE}$"
     ),
+    re.compile(rf"^(?P<deal>.+?) is (?:dead|gone|over|done)(?:,| and)? (?:so )?(?:mark|move|set|put) it (?:as |to )?{STAGE}$"),
 ]
 _NOTE = [
     re.compile(
@@ -53,7 +55,7 @@ _NOTE = [
 ]
 _TASK = [
     re.compile(
-        r"^remind me(?: (?P<when>(?:on |at |by |next |this |tomorrow|today|in )[\w :]+?))? (?:to|about|that) (?P<text>.+)$"
+        r"^remind me(?: (?P<when>(?:on |at |by |next |this |tomorrow|today|in )[\w :/.]+?))? (?:to|about|that) (?P<text>.+)$"
     ),
     re.compile(
         r"^(?:set|create|add|make) (?:a |an )?reminder (?:to|for|about) (?P<text>.+)$"
@@ -62,7 +64,7 @@ _TASK = [
         r"^(?:add|create|make|set|new|log|open|put) (?:a |an )?(?:new )?(?:follow-up |follow up )?(?:task|todo|action item|follow-up|follow up)"
         r"(?P<rest>.*)$"
     ),
-    re.compile(r"^(?:task|todo)(?P<rest> ?:.*)$"),
+    re.compile(r"^(?:task|todo)(?P<rest> ?:.*| (?:for|on) .+)$"),
 ]
 _TASK_TARGET = re.compile(
     r"^ (?:to|on|for|against|under) (?P<target>.+?) ?(?::| - | saying\b)(?P<text>.+)$"
@@ -98,6 +100,13 @@ _KNOW_AT = re.compile(
 )
 _AT_COMPANY = re.compile(r"\b(?:at|from|in|with|for) (?P<c>[\w&' .-]+?)$")
 _NAMED = re.compile(r"\b(?:named|called|matching|like|with the name) (?P<q>.+)$")
+_DETAIL = (
+    r"(?:phone(?: number)?|number|email(?: address)?|e-mail address|title|job title|role|company|address|mobile(?: number)?|position)"
+)
+_CONTACT_OF = re.compile(r"^who is (?:the )?(?:contact|main contact|owner|person|buyer) (?:on|for|at) (?P<phrase>.+)$")
+_CLOSE = re.compile(r"\b(?:clos(?:e|es|ing)|expected to close|due to close|close date)\b")
+_STAGE_LIST = re.compile(rf"^(?:show |list |any |all )?(?:me )?(?:all )?(?:my |our |the )?(?:{STAGE} (?:deals|opportunities)|(?P<leads>leads))\b")
+_COMPANY_FIRST = re.compile(r"^(?:any |all |show |list )?(?:me )?(?:the |our |my )?(?P<c>[\w&' .-]+?) (?:contacts|people)\b")
 _GET = [
     re.compile(r"^who is (?P<phrase>.+)$"),
     re.compile(
@@ -110,8 +119,13 @@ _GET = [
         r"^(?:how is|where are we (?:at )?with|where is) (?P<phrase>.+?)(?: going| doing)?$"
     ),
     re.compile(
-        r"^what is (?P<phrase>.+?)(?:'s|s') (?:phone(?: number)?|number|email(?: address)?|title|job title|role|company|address|mobile)$"
+        rf"^(?:what is )?(?P<phrase>.+?)(?:'s|s') {_DETAIL}$"
     ),
+    re.compile(rf"^what is (?:the )?{_DETAIL} (?:of|for|at) (?P<phrase>.+)$"),
+    re.compile(r"^how much is (?P<phrase>.+?) worth$"),
+    re.compile(r"^what stage is (?P<phrase>.+?)(?: (?:in|at))?$"),
+    re.compile(r"^when (?:does|will|is|should) (?P<phrase>.+?) (?:close|closing|due to close|expected to close)$"),
+    re.compile(r"^(?:give me |show me |get me |tell me )?(?:the )?(?:details|info|information) (?:of|on|for|about) (?P<phrase>.+)$"),
     re.compile(
         r"^(?:show|open|display|pull up|bring up|view|get|find|look up)(?: me)? (?P<phrase>.+?)(?:'s)?(?: (?:crm ))?(?: (?:record|card|profile|details|page|info|entry))?$"
     ),
@@ -140,7 +154,7 @@ def deal_move(req: Request) -> Plan | None:
             stage = "lost" if verb == "lost" else "won"
         else:
             stage = stage_of(match["stage"])
-        if index == 3 and not (
+        if index >= 3 and not (
             re.search(r"\bdeal\b", match["deal"])
             or req.ctx.directory.find_deals(match["deal"])
         ):
@@ -293,12 +307,33 @@ def _search_filters(req: Request, args: dict[str, Any]) -> None:
     if named:
         args["query"] = req.original(named.start("q"), named.end("q"))
         return
-    company = _AT_COMPANY.search(n)
-    if company and company["c"] not in ("the crm", "crm", "all", "me"):
+    if args.get("entity") == "deal" and _CLOSE.search(n):
+        period = search_range(req.when("future"), req.ctx.tz)
+        if period:
+            args["start"], args["end"] = iso(period[0]), iso(period[1])
+    company = _AT_COMPANY.search(n) or _COMPANY_FIRST.match(n)
+    if company and company["c"] not in ("the crm", "crm", "all", "me", "my", "our"):
         typed = req.original(company.start("c"), company.end("c"))
         found = req.ctx.directory.find_companies(typed)
         if found:
             args["company"] = found[0] if len(found) == 1 else typed
+
+
+def _one_record(req: Request) -> Plan | None:
+    """ "Who is the cfo at Globex" (a contact by role) and "who is the contact on the Initech pilot" (a deal)."""
+    n = req.n
+    contact_of = _CONTACT_OF.match(n)
+    if contact_of:
+        phrase = req.original(contact_of.start("phrase"), contact_of.end("phrase"))
+        record = resolve_record(phrase, req.ctx.directory, "deal")
+        if record is not None and record.known:
+            return plan(Intent.CRM_GET, {"entity": "deal", "ref": record.name}, CONFIDENT)
+    who = re.match(r"^who is (?P<phrase>.+)$", n)
+    if who:
+        people = by_role(req.original(who.start("phrase"), who.end("phrase")), req.ctx.directory)
+        if people and len(people) == 1:
+            return plan(Intent.CRM_GET, {"entity": "contact", "ref": people[0].name}, CONFIDENT)
+    return None
 
 
 def read(req: Request) -> Plan | None:
@@ -320,6 +355,9 @@ def read(req: Request) -> Plan | None:
             {"entity": "contact", "company": found[0] if len(found) == 1 else typed},
             CONFIDENT,
         )
+    found = _one_record(req)
+    if found is not None:
+        return found
     for pattern in _GET:
         match = pattern.match(n)
         if not match:
@@ -344,14 +382,20 @@ def read(req: Request) -> Plan | None:
         )
     words = n.split()
     entity = next((_PLURAL_ENTITY[w] for w in words if w in _PLURAL_ENTITY), None)
+    by_stage = _STAGE_LIST.match(n)
+    if entity is None and (by_stage or (_CLOSE.search(n) and req.when("future").has_date)):
+        entity = "deal"
     listing = (
         _SEARCH_VERBS.match(n)
         or words[0] in _PLURAL_ENTITY
+        or by_stage
         or re.match(r"^(?:recent|won|lost|open|new|all|our)\b", n)
     )
     if entity is None or not listing:
         return None
     args: dict[str, Any] = {"entity": entity}
+    if by_stage:
+        args["stage"] = "lead" if by_stage["leads"] else stage_of(by_stage["stage"])
     won_lost = re.match(
         r"^(?:show |list )?(?:me )?(?:all )?(?:my |our )?(?P<s>won|lost) deals\b", n
     )
