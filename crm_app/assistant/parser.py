@@ -39,6 +39,7 @@ RULES: tuple[Rule, ...] = (
     chat.help_request,
     tool_use.use_tool,
     chat.greeting,
+    chat.not_offered,
     senders.contact_for_sender,
     mail_search.more,
     steps.two_steps,

@@ -177,6 +177,48 @@ _REFUSALS: list[tuple[re.Pattern[str], str, list[str]]] = [
 ]
 
 
+_NOT_OFFERED: list[tuple[re.Pattern[str], str, list[str]]] = [
+    (
+        re.compile(r"^(?:create|make|add|set up|rename|delete) (?:a |an |the |my )?(?:new )?(?:mail |outlook |email |inbox )?(?:sub)?folders?\b"),
+        "I can't create, rename or delete mail folders. I can list your folders and search the mail in them.",
+        ["Show my mail folders", *MAIL_SUGGESTIONS[:2]],
+    ),
+    (
+        re.compile(r"^upload\b"),
+        "I can't upload files. I can list, search, open and share the files already in OneDrive and SharePoint.",
+        FILE_SUGGESTIONS + ["Find the Q4 report in SharePoint"],
+    ),
+    (
+        re.compile(r"^(?:create|make|set up|start|add|build) (?:a |an )?(?:new )?(?:sharepoint |team )?sites?\b"),
+        "I can't create SharePoint sites. I can list your sites and the files in them, and search SharePoint.",
+        ["List my SharePoint sites", "Find the Q4 report in SharePoint"],
+    ),
+    (
+        re.compile(r"^(?:change|reset|update|set|recover)\b.*\b(?:password|passcode|pin)\b"),
+        "I can't change passwords or account settings. Please do that in your Microsoft account.",
+        HELP_SUGGESTIONS[:3],
+    ),
+    (
+        re.compile(r"^(?:recall|unsend|undo sending|take back)\b"),
+        "I can't recall an email that was sent. I can show what you sent and help you write a follow-up.",
+        ["Show the emails I sent this week", "Send an email to john.smith@acme.example about our meeting"],
+    ),
+    (
+        re.compile(r"^(?:send|write|start)(?: a| an)? (?:direct message|dm|private message|private chat|chat message)\b"),
+        "I can't send Teams chat messages to a person. I can post in a team's channel or email the person.",
+        ["Post in the Sales team's General channel: …", "Email John Smith about …"],
+    ),
+]
+
+
+def not_offered(req: Request) -> Plan | None:
+    """Requests that start like a capability's but ask for what its tools do not offer (create a folder, recall)."""
+    for pattern, reason, suggestions in _NOT_OFFERED:
+        if pattern.search(req.n):
+            return unsupported(reason, list(suggestions))
+    return None
+
+
 def greeting(req: Request) -> Plan | None:
     """A message that is only a greeting or thanks."""
     if _GREETING.match(req.full) or _GREETING.match(req.n):
