@@ -107,7 +107,7 @@ class Request:
 
 
 _TRAILING_PREPOSITIONS = re.compile(
-    r"(?: (?:from|on|at|by|in|for|until|till|before|after|of|with|during|since|and))+$"
+    r"(?:,? (?:from|on|at|by|in|for|until|till|before|after|of|with|during|since|and|due))+$"
 )
 
 

@@ -67,7 +67,8 @@ _CREATE = re.compile(
     r"|^new (?P<entity2>contact|company|account|deal|opportunity)\b(?: ?:)?(?: (?:called|named)\b)? ?(?P<rest2>.*)$"
 )
 _ADD_TO_CRM = re.compile(
-    r"^(?:add|save|put|enter|create) (?P<rest>.+?) (?:to|in|into|as a contact in) (?:the )?crm\b(?P<tail>.*)$"
+    r"^(?:add|save|put|enter|create) (?P<rest>.+?) (?:(?:to|in|into) (?:the |my )?(?:crm|contacts|address book)"
+    r"|as (?:a |an )?(?:new )?contact(?: (?:in|to) (?:the )?crm)?)\b(?P<tail>.*)$"
 )
 _ENTITY_NAMES = {
     "person": "contact",
@@ -126,12 +127,13 @@ _FIELD = (
 )
 _UPDATE = [
     re.compile(
-        rf"^(?:update|change|set|edit|modify|correct|fix|make) (?:the )?{_FIELD} (?:of|for|on) (?P<ref>.+?) (?:to|as|=) (?P<value>.+)$"
+        rf"^(?:update|change|set|edit|modify|correct|fix|make|push|move|bring) (?:the )?{_FIELD} (?:of|for|on) (?P<ref>.+?) (?:to|as|=|back to|out to|forward to) (?P<value>.+)$"
     ),
     re.compile(
         rf"^(?:update|change|set|edit|modify|correct|fix|make) (?P<ref>.+?)(?:'s|s')? {_FIELD} (?:to|as|=) (?P<value>.+)$"
     ),
     re.compile(rf"^(?P<ref>.+?)(?:'s|s') (?:new )?{_FIELD} is (?:now )?(?P<value>.+)$"),
+    re.compile(r"^(?P<ref>.+?) is (?:now )?(?P<field>worth) (?P<value>.+)$"),
 ]
 _RENAME = re.compile(r"^rename (?P<ref>.+?) (?:to|as) (?P<value>.+)$")
 _FIELD_NAMES = {
@@ -161,8 +163,9 @@ _FIELD_NAMES = {
     "domain": "domain",
     "website": "domain",
     "industry": "industry",
+    "worth": "amount",
 }
-_DELETE = re.compile(r"^(?:delete|remove|erase|get rid of|drop) (?P<phrase>.+)$")
+_DELETE = re.compile(r"^(?:delete|remove|erase|get rid of|drop) (?P<phrase>.+?)(?: (?:from|in|out of) (?:the |my )?(?:crm|contacts))?$")
 
 
 def record_or_question(
@@ -304,6 +307,10 @@ def create(req: Request) -> Plan | None:
             )
     else:
         fields = {}
+        named = re.match(r"^(?P<c>[^,]+?) (?:called|named|titled) (?P<t>.+)$", text, re.IGNORECASE)
+        if named and req.ctx.directory.find_companies(named["c"]):
+            fields["company"] = _company(req, named["c"])
+            text = named["t"]
         stop = _DEAL_TITLE_STOP.search(text)
         title = (text[: stop.start()] if stop else text).strip(" ,.:")
         if title:
@@ -313,7 +320,7 @@ def create(req: Request) -> Plan | None:
             text[stop.start() :] if stop else "",
             re.IGNORECASE,
         )
-        if company:
+        if company and "company" not in fields:
             fields["company"] = _company(req, company["c"].strip())
         amount = _amount(text)
         if amount:

@@ -116,3 +116,4 @@ HALF_PAST = re.compile(
     rf"\b(?:at )?(?P<kind>half past|quarter past|quarter to) (?P<h>\d{{1,2}}|{'|'.join(sorted(NUMBER_WORDS, key=len, reverse=True))})\b"
 )
 MONTH_FIRST_ZONES = ("America/", "US/", "Canada/")
+IN_DAYS = re.compile(rf"\bin (?P<n>{NUM}) (?P<unit>days?|weeks?)\b(?! ago)")

@@ -55,6 +55,7 @@ from crm_app.assistant.offline.date_words import (
     DAY_SPAN,
     HALF_PAST,
     MONTH_FIRST_ZONES,
+    IN_DAYS,
 )
 from crm_app.assistant.offline.vocab import NUMBER_WORDS
 
@@ -178,6 +179,8 @@ class _Scanner:
         self._periods()
         self._quarters()
         self._day_spans()
+        if self.direction == "future":
+            self._in_days()
         self._explicit_dates()
         self._numeric_dates()
         self._relative_days()
@@ -228,6 +231,12 @@ class _Scanner:
                 end = date(start.year + 1, 1, 1)
             self.take(match.start(), match.end())
             self.set_range(self.at(start), self.at(end))
+
+    def _in_days(self) -> None:
+        for match in self.matches(IN_DAYS):
+            days = _number(match["n"]) * (7 if match["unit"].startswith("week") else 1)
+            self.take(match.start(), match.end())
+            self.set_day(self.today + timedelta(days=days), match)
 
     def _quarters(self) -> None:
         for match in self.matches(QUARTER):
