@@ -33,7 +33,7 @@ _LET_KNOW = re.compile(r"^let (?P<who>.+?) know\b(?: that)? (?P<body>.+)$")
 _TELL = re.compile(
     r"^tell (?P<who>.+?)(?: (?:by|via|over|in an?|through|per) (?:email|mail))?(?: that|:) (?P<body>.+)$"
 )
-_TEAMS_WORDS = re.compile(r"\b(?:teams|channel|channels|slack)\b")
+_TEAMS_WORDS = re.compile(r"\b(?:teams|channel|channels|slack)\b|^tell (?:the )?[\w&-]+ team in\b")
 _CLAUSE_END = r"(?=$|[,.;!]| and\b| but\b| i\b| please\b| thanks\b)"
 _STYLES = r"(?:short|brief|formal|informal|friendly|polite|casual|professional|concise)"
 _HOLD = re.compile(

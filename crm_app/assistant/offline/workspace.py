@@ -104,8 +104,15 @@ _POST_TARGETS = [
     re.compile(
         r"\b(?:to|in|on) (?:the )?(?P<team>[\w&-]+) team(?:'s)? (?P<channel>[\w&-]+) channel\b"
     ),
+    re.compile(r"\b(?:to|in|on) (?:the )?(?P<team>[\w&-]+) (?P<channel>[\w&' -]+?) channel\b"),
     re.compile(r"\b(?:to|in|on) (?:the )?(?P<team>[\w&-]+) team\b(?! on teams)"),
+    re.compile(
+        r"^tell (?:the )?(?P<team>[\w&-]+) team in (?:the )?(?P<channel>[\w&-]+(?: [\w&-]+)??)(?: channel)?(?= that\b| saying\b| ?:)"
+    ),
     re.compile(r"^tell (?:the )?(?P<team>[\w&-]+) team\b"),
+    re.compile(r"^message (?:the )?(?P<team>[\w&-]+) team\b"),
+    re.compile(r"\b(?:to|in) (?:the )?(?P<team>[\w&-]+) team on teams\b"),
+    re.compile(r"^(?:post|write) (?:to|in) (?P<team>[\w&-]+) (?P<channel>[\w&-]+(?: [\w&-]+)?)(?= ?:)"),
 ]
 _POST_MESSAGE = re.compile(r"(?:\bsaying\b|\bthat\b|:|\bmessage\b:)\s*(?P<m>.+)$")
 
@@ -270,7 +277,8 @@ def teams(req: Request) -> Plan | None:
         _POST.match(n)
         and (
             teams_word
-            or re.search(r"\bchannel\b|\w ?> ?\w|^(?:post|announce)\b.*\bteam\b", n)
+            or re.search(r"\bchannel\b|\w ?> ?\w|^(?:post|announce)\b", n)
+            or re.match(r"^tell (?:the )?[\w&-]+ team in\b", n)
         )
         and not re.search(r"\b(?:teams )?(?:call|meeting)\b", n)
     ):
