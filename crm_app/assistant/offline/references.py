@@ -23,6 +23,7 @@ from crm_app.assistant.offline.people import People, resolve_people
 from crm_app.assistant.offline.qualifiers import Qualifier, qualifier
 from crm_app.assistant.offline.records import resolve_record
 from crm_app.assistant.offline.vocab import ORDINALS
+from crm_app.assistant.offline.workspace import share_role
 
 _NOUN = (
     r"(?:one|email|mail|message|item|result|file|document|event|meeting|record|entry)"
@@ -382,12 +383,13 @@ def follow_up(req: Request) -> Plan | None:
         index = _pick(req, found, ("file",))
         if isinstance(index, Plan):
             return index
-        target = re.search(r"\bwith (?P<who>.+)$", n)
+        role, clean = share_role(n)
+        target = re.search(r"\bwith (?P<who>.+?) *$", clean)
         recipients: People | None = None
         if target:
             who = req.original(target.start("who"), target.end("who"))
             recipients = resolve_people(who, req.ctx.directory)
-        args = {"ref": _ref(results, index)}
+        args = {"ref": _ref(results, index), "role": role}
         if recipients is None or not (recipients.addresses or recipients.names):
             return clarify(
                 f"Who should I share “{results[index].label}” with?",
@@ -399,7 +401,7 @@ def follow_up(req: Request) -> Plan | None:
             recipients.addresses,
             recipients.names,
         )
-        return plan(Intent.FILES_SHARE, args, CONFIDENT)
+        return plan(Intent.FILES_SHARE, {k: v for k, v in args.items() if v}, CONFIDENT)
 
     if content:
         obj = next(

@@ -40,6 +40,8 @@ CONTRACTIONS: dict[str, str] = {
 }
 
 ALIASES: dict[str, str] = {
+    "teh": "the",
+    "hte": "the",
     "e-mail": "email",
     "e-mails": "emails",
     "emai": "email",

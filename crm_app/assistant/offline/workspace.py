@@ -19,10 +19,10 @@ from crm_app.assistant.offline.people import resolve_people
 
 _FILE_TYPE = r"(?:files?|documents?|spreadsheets?|sheets?|workbooks?|presentations?|decks?|slides|reports?|pdfs?|contracts?|proposals?|onedrive)"
 _FILE_NOUNS = re.compile(
-    r"\b(?:files?|documents?|spreadsheets?|sheets?|workbooks?|presentations?|decks?|slides|pdfs?|onedrive)\b"
+    r"\b(?:files?|documents?|docs?|spreadsheets?|sheets?|workbooks?|presentations?|decks?|slides|pdfs?|onedrive|drive)\b"
 )
 _GENERIC = re.compile(
-    r"\b(?:files?|documents?|spreadsheets?|sheets?|workbooks?|presentations?|decks?|slides|onedrive|folder|in|on|my|from)\b"
+    r"\b(?:files?|documents?|docs?|spreadsheets?|sheets?|workbooks?|presentations?|decks?|slides|onedrive|drive|folder|in|on|my|from|say|says)\b"
 )
 _ARTICLES = re.compile(r"^(?:the|a|an|my|our|that|this)\s+", re.IGNORECASE)
 _RECENT = re.compile(
@@ -33,20 +33,23 @@ _FILE_LIST = re.compile(
 )
 _FOLDER = re.compile(
     r"\b(?:in|inside|under|of) (?:my |the )?(?:onedrive )?(?P<name>[\w -]+?) folder\b"
+    r"|^(?:list|show|open|browse|see|display)(?: me)? (?:my |the )?(?:onedrive )?(?P<name2>[\w-]+(?: [\w-]+)?) folder\b"
+    r"|\bfiles (?:are |do i have )?in (?:my |the )?(?P<name3>[\w-]+) *$"
 )
 _FILE_SEARCH = re.compile(
     r"^(?:find|search|look for|look up|locate|where is|where are|where did i (?:put|save|leave)|do i have|is there|get me|fetch|pull up|dig up)\b"
 )
 _NAMED_DOCUMENT = re.compile(
     r"^(?:where is|where are|where did i (?:put|save|leave)|find|search for|locate|look for) (?:the |my |our )?(?:[\w-]+ ){0,3}"
-    r"(?:report|proposal|contract|roadmap|deck|plan|policy|guide|invoice|presentation|sheet|spreadsheet|document|file|pdf)s?\b"
+    r"(?:report|proposal|contract|roadmap|deck|plan|policy|guide|invoice|presentation|sheet|spreadsheet|document|file|pdf|notes|log|analysis)s?\b"
 )
 _NAMED = re.compile(r"\b(?:named|called|titled)\b (?P<q>.+?)(?= (?:in|on|from)\b|$)")
 _ABOUT = re.compile(
     r"\b(?:about|for|with|containing|mentioning)\b (?P<q>.+?)(?= (?:in|on|from)\b|$)"
 )
 _SEARCH_IN = re.compile(
-    r"\b(?:search|look in|look through|check) (?:my |the )?(?:onedrive|files|documents)(?: for)? (?P<q>.+)$"
+    r"\b(?:search|look in|look through|check) (?:my |the )?(?:onedrive|drive|files|documents)(?: for)? (?P<q>.+)$"
+    r"|^(?:files?|documents?|docs) (?:about|on|mentioning|for|related to) (?P<q2>.+?)(?: (?:in|on) (?:my )?(?:onedrive|drive))?$"
 )
 _READ = re.compile(
     r"^(?:open|read|summari[sz]e|show me what is in|what is in|what does|view|preview|give me the contents of|show (?:me )?the contents of)\b"
@@ -57,8 +60,9 @@ _TOP = re.compile(
 
 _SHARE = re.compile(r"^share (?P<what>.+?) with (?P<who>.+?)$")
 _GIVE_ACCESS = re.compile(
-    r"^(?:give|grant) (?P<who>.+?) (?:(?:read|edit|write|view) )?access to (?P<what>.+?)$"
+    r"^(?:give|grant) (?P<who>.+?) (?:(?:read|edit|write|view) )?(?:access )?to (?P<what>.+?)$"
 )
+_SHARE_ALONE = re.compile(r"^share (?P<what>(?!it\b|them\b|this\b|that\b).+?)$")
 _LET_ACCESS = re.compile(
     r"^let (?P<who>.+?) (?P<verb>edit|change|update|see|view|read|access|open) (?P<what>.+?)$"
 )
@@ -76,7 +80,7 @@ _SP = re.compile(r"\bsharepoint\b")
 _SITES = re.compile(r"\bsites\b|\bsite list\b")
 _SITE_ACCESS = re.compile(r"^(?:which|what) sites (?:can|do) i\b")
 _SP_QUERY_NOISE = re.compile(
-    r"\b(?:find|search|look for|look up|look|locate|where is|where are|is|are|do we have|get|fetch|sharepoint search|search sharepoint for|"
+    r"\b(?:find|search|look for|look up|look|locate|where is|where are|is|are|do we have|get|fetch|sharepoint search|search sharepoint for|doc|docs|"
     r"in sharepoint|on sharepoint|on the sharepoint|in the sharepoint|sharepoint|for|in|on|there|please)\b"
 )
 _SITE_FILES = re.compile(
@@ -117,25 +121,47 @@ _POST_TARGETS = [
 _POST_MESSAGE = re.compile(r"(?:\bsaying\b|\bthat\b|:|\bmessage\b:)\s*(?P<m>.+)$")
 
 
+def _span_text(req: Request, match: re.Match[str] | None, *groups: str) -> str | None:
+    """The user's words behind the first of ``groups`` that matched, or None."""
+    if match is None:
+        return None
+    group = next((g for g in groups if match.groupdict().get(g)), None)
+    return req.original(match.start(group), match.end(group)) if group else None
+
+
 def _file_query(req: Request, start: int, end: int) -> str:
     text = req.original(start, end)
     kept = [w for w in text.split() if not _GENERIC.fullmatch(w.lower().strip(",.?!"))]
     return _ARTICLES.sub("", " ".join(kept)).strip(" ,.?!'\"")
 
 
-def share(req: Request) -> Plan | None:
-    """ "Share the budget spreadsheet with the finance team"."""
-    n = req.n
+def share_role(n: str) -> tuple[str | None, str]:
+    """The access a share asks for ("write", "read" or None) and ``n`` with those words blanked out."""
     role = (
         "write" if _ROLE_WRITE.search(n) else "read" if _ROLE_READ.search(n) else None
     )
     clean = _ROLE_WRITE.sub(lambda m: " " * len(m.group()), n)
-    clean = _ROLE_READ.sub(lambda m: " " * len(m.group()), clean)
+    return role, _ROLE_READ.sub(lambda m: " " * len(m.group()), clean)
+
+
+def share(req: Request) -> Plan | None:
+    """ "Share the budget spreadsheet with the finance team"."""
+    n = req.n
+    role, clean = share_role(n)
     match = (
         _SHARE.match(clean.rstrip())
         or _GIVE_ACCESS.match(clean.rstrip())
         or _SEND_FILE.match(clean.rstrip())
     )
+    alone = _SHARE_ALONE.match(clean.rstrip()) if not match else None
+    if alone and re.search(rf"\b{_FILE_TYPE}\b", alone["what"]):
+        what = _file_query(req, alone.start("what"), alone.end("what"))
+        return clarify(
+            f"Who should I share “{what}” with?",
+            missing="recipients",
+            pending_intent=Intent.FILES_SHARE,
+            partial={"file_query": what, "role": role},
+        )
     let = _LET_ACCESS.match(clean.rstrip()) if not match else None
     if let and re.search(rf"\b{_FILE_TYPE}\b", let["what"]):
         match = let
@@ -208,7 +234,7 @@ def files(req: Request) -> Plan | None:
         if (
             target
             and re.search(
-                rf"\b(?:{_FILE_TYPE}|plan|guide|policy|roadmap|notes|agenda|minutes)\b",
+                rf"\b(?:{_FILE_TYPE}|plan|guide|policy|roadmap|notes|agenda|minutes|log|analysis|memo|brief)\b|\w\.[a-z]{{2,4}}\b",
                 target,
             )
             and not re.search(
@@ -223,9 +249,7 @@ def files(req: Request) -> Plan | None:
                 return plan(
                     Intent.FILES_LIST,
                     {
-                        "folder": req.original(folder.start("name"), folder.end("name"))
-                        if folder
-                        else None
+                        "folder": _span_text(req, folder, "name", "name2", "name3")
                     },
                     CONFIDENT,
                 )
@@ -244,8 +268,9 @@ def files(req: Request) -> Plan | None:
     if search:
         named = _SEARCH_IN.search(n) or _NAMED.search(n) or _ABOUT.search(n)
         if named:
-            query = cut(req, named.start("q"), named.end("q"), strip_articles=True)
-            query = _file_query(req, named.start("q"), named.end("q")) or query
+            group = "q2" if named.groupdict().get("q2") else "q"
+            query = cut(req, named.start(group), named.end(group), strip_articles=True)
+            query = _file_query(req, named.start(group), named.end(group)) or query
         else:
             query = _file_query(req, search.end(), len(n))
         if query and not re.fullmatch(
@@ -259,9 +284,7 @@ def files(req: Request) -> Plan | None:
         return plan(
             Intent.FILES_LIST,
             {
-                "folder": req.original(folder.start("name"), folder.end("name"))
-                if folder
-                else None,
+                "folder": _span_text(req, folder, "name", "name2", "name3"),
                 "top": top_value,
             },
             CONFIDENT if _FILE_NOUNS.search(n) else LIKELY,
