@@ -119,7 +119,7 @@ _GET = [
         r"^(?:how is|where are we (?:at )?with|where is) (?P<phrase>.+?)(?: going| doing)?$"
     ),
     re.compile(
-        rf"^(?:what is )?(?P<phrase>.+?)(?:'s|s') {_DETAIL}$"
+        rf"^(?:what is )?(?P<phrase>.+?)(?:'s|s'|s) {_DETAIL}$"
     ),
     re.compile(rf"^what is (?:the )?{_DETAIL} (?:of|for|at) (?P<phrase>.+)$"),
     re.compile(r"^how much is (?P<phrase>.+?) worth$"),

@@ -8,6 +8,7 @@ KNOWN_WORDS: frozenset[str] = frozenset(
         "an",
         "the",
         "deleted",
+        "dead",
         "archived",
         "newsletters",
         "thread",

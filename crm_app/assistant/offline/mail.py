@@ -18,7 +18,7 @@ from crm_app.assistant.offline.common import (
 from crm_app.assistant.offline.people import resolve_people
 
 _NOUN = r"(?:email|mail|message|note|line|draft)"
-_COMPOSE_VERB = r"(?:send|shoot|drop|fire off|write|compose|draft|prepare|save|create|start|do|make)"
+_COMPOSE_VERB = r"(?:send|shoot|drop|fire off|write(?: up)?|compose|draft|prepare|save|create|start|do|make)"
 _NOUN_FORM = re.compile(
     rf"^(?P<verb>{_COMPOSE_VERB}) (?:(?:a|an|the|one|quick|new|short|brief|me) )*(?:draft )?{_NOUN}(?: email| message)?\b"
 )

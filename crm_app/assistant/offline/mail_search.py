@@ -46,6 +46,7 @@ _MAIL_WORDS = re.compile(
     r"|\b(?:came in|come in|arrived)\b|\bdid i send\b"
 )
 _FOLDER_WORD = re.compile(r"\bfolder\b")
+_ADDRESS_QUESTION = re.compile(r"(?:'s|s') (?:e-?mail )?address$|^what is (?:the )?e-?mail address (?:of|for)\b")
 _TRAILING_FOLDER = re.compile(r"\bin (?:my |the )?(?P<name>[a-z][\w-]+) *$")
 _NOT_FOLDERS = frozenset({"it", "them", "there", "full", "detail", "english", "total", "general", "person"})
 _ATTACHMENT = re.compile(r"\battach(?:ment|ments|ed)\b")
@@ -54,7 +55,7 @@ _ATTACHMENT_PHRASE = re.compile(
     r"\b(?:attachments|attachment|attached)\b(?= *$| (?:from|sent|received|this|last|in|on|that|which)\b)"
 )
 _QUERY_LEAD = re.compile(
-    r"^(?:(?:anything|something|everything|stuff) (?:on|about|regarding|re|to do with) )?(?:the |a |an |my )?", re.IGNORECASE
+    r"^(?:(?:anything|something|everything|stuff) )?(?:(?:on|about|regarding|re|to do with) )?(?:the |a |an |my )?", re.IGNORECASE
 )
 _FOLDER_LIST = re.compile(r"\bfolders\b")
 _FILE_WORDS = re.compile(r"\b(?:files?|onedrive|sharepoint|documents?|spreadsheets?)\b")
@@ -232,6 +233,8 @@ def _query(req: Request, masked: str) -> str:
 def search(req: Request) -> Plan | None:
     """Searching mail: by sender, words, dates, folder, unread, newest N."""
     n = req.n
+    if _ADDRESS_QUESTION.search(n):
+        return None
     mail_words = _MAIL_WORDS.search(n) or (_FOLDER_WORD.search(n) and not _FILE_WORDS.search(n))
     sender_only = any(p.search(n) for p in (*_SENDER[1:], _KNOWN_SENDER[0]))
     if not (mail_words or sender_only):

@@ -9,6 +9,7 @@ from crm_app.assistant.offline.directory import name_key, name_matches
 
 _HONORIFIC = re.compile(r"^(?:mr|mrs|ms|miss|dr|prof)\.? (?=\S)", re.IGNORECASE)
 _AT_COMPANY = re.compile(r"^(?P<role>.+?) (?:at|from|of|in|for) (?P<company>.+)$", re.IGNORECASE)
+_DETERMINER = re.compile(r"^(?:the|our|their|my|your) ", re.IGNORECASE)
 _ANYONE = frozenset({"contact", "contacts", "person", "guy", "rep", "people", "folks", "one"})
 _POSSESSIVE = re.compile(r"(?:'s|s')$")
 
@@ -42,6 +43,7 @@ def by_role(phrase: str, directory: Directory) -> list[Person] | None:
     "Mr Smith" is tried as "Smith". "<role> at <company>" and "<company> <role>" are both
     read; "contact" or "person" as the role means anyone at that company.
     """
+    phrase = _DETERMINER.sub("", phrase.strip())
     honorific = _HONORIFIC.match(phrase)
     if honorific:
         people = directory.find_contacts(phrase[honorific.end():])

@@ -24,7 +24,7 @@ _FILE_NOUNS = re.compile(
 _GENERIC = re.compile(
     r"\b(?:files?|documents?|docs?|spreadsheets?|sheets?|workbooks?|presentations?|decks?|slides|onedrive|drive|folder|in|on|my|from|say|says)\b"
 )
-_ARTICLES = re.compile(r"^(?:the|a|an|my|our|that|this)\s+", re.IGNORECASE)
+_ARTICLES = re.compile(r"^(?:the|teh|a|an|my|our|that|this)\s+", re.IGNORECASE)
 _RECENT = re.compile(
     r"\b(?:recent|recently|latest|lately|last (?:opened|edited|modified|used)|newest|modified|edited|worked on)\b"
 )
@@ -171,7 +171,7 @@ def share(req: Request) -> Plan | None:
     if not match:
         return None
     what = _file_query(req, match.start("what"), match.end("what"))
-    who = cut(req, match.start("who"), match.end("who"))
+    who = cut(req, match.start("who"), match.end("who"), masked=clean)
     people = resolve_people(who, req.ctx.directory)
     args: dict[str, Any] = {
         "file_query": what,
