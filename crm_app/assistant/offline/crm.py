@@ -39,7 +39,7 @@ _MOVE = [
     re.compile(
         rf"^(?P<deal>.+?) (?:is|was|has been|got|moved to|went to|goes|go|back to|- ?>|→|= ?>) (?:now )?(?:back )?(?:in |to )?{STAGE}$"
     ),
-    re.compile(rf"^(?P<deal>.+?) is (?:dead|gone|over|done)(?:,| and)? (?:so )?(?:mark|move|set|put) it (?:as |to )?{STAGE}$"),
+    re.compile(rf"^(?P<deal>.+?) is (?:dead|gone|over|done)(?: ?,| and)? (?:so )?(?:mark|move|set|put) it (?:as |to )?{STAGE}$"),
 ]
 _NOTE = [
     re.compile(

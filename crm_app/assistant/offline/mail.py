@@ -23,7 +23,7 @@ _NOUN_FORM = re.compile(
     rf"^(?P<verb>{_COMPOSE_VERB}) (?:(?:a|an|the|one|quick|new|short|brief|me) )*(?:draft )?{_NOUN}(?: email| message)?\b"
 )
 _PERSON_FIRST = re.compile(
-    rf"^(?P<verb>send|shoot|drop|write|draft) (?P<who>.+?) (?:a|an) (?:quick |short |brief )?(?:draft )?{_NOUN}\b"
+    rf"^(?P<verb>send|shoot|drop|write(?! up\b)|draft) (?P<who>.+?) (?:a|an) (?:quick |short |brief )?(?:draft )?{_NOUN}\b"
 )
 _VERB_FORM = re.compile(
     r"^(?:email|mail|message) (?!(?:from|about|regarding|in|on|with|folders?|address|addresses|me|inbox)\b)"

@@ -32,7 +32,8 @@ _ORDINAL_WORDS = "|".join(
     list(ORDINALS) + ["last", "latest", "final", "bottom", "top", "previous"]
 )
 _ORDINAL = re.compile(
-    rf"\b(?:the )?(?P<ord>{_ORDINAL_WORDS}) (?P<noun>{_NOUN})s?\b|^(?:what about |how about )?(?:the )?(?P<ord2>{_ORDINAL_WORDS})$"
+    rf"\b(?:the )?(?P<ord>{_ORDINAL_WORDS}) (?P<noun>{_NOUN})s?\b"
+    rf"|^(?:what about |how about |(?:open|read|show|display)(?: me)? )?(?:the )?(?P<ord2>{_ORDINAL_WORDS})$"
 )
 _NUMBERED = re.compile(
     r"\b(?:email|message|mail|result|item|file|number|no|#) ?(?P<num>\d{1,2})\b"
@@ -42,13 +43,14 @@ _PRONOUN = re.compile(
     r"|\b(?:that|this)\b(?! (?:week|weekend|month|year|morning|afternoon|evening|\w+day)\b)"
 )
 _FROM_LABEL = re.compile(
-    r"\b(?:the|that) (?:email|message|mail|one) (?:from|by|about) (?P<who>[\w' .-]+?)(?=\s*(?:\?|$| and | saying| to | in | into | against | on ))"
+    r"\b(?:the|that) (?:(?:whole|full|entire|complete) )?(?:email|message|mail|one) (?:from|by|about) (?P<who>[\w' .-]+?)(?=\s*(?:\?|$| and | saying| to | in | into | against | on ))"
     r"|\b(?P<owner>[\w-]+(?: [\w-]+)?)(?:'s|s') (?:email|message|mail)\b"
+    r"|\bthe (?P<topic>(?!whole\b|full\b|entire\b|complete\b|same\b|other\b)[\w-]+) (?:email|message|mail|one)\b(?! from\b)"
 )
 
 _CONTENT = re.compile(
     r"^(?:what is|what was) (?:the )?(?:content|contents|body|text|full text|message)\b|"
-    r"^what (?:does|did|do) (?P<a>.+?) (?:say|said|contain|mean)\b|"
+    r"^what (?:does|did|do|is) (?P<a>.+?) (?:say|says|said|contain|mean)\b|"
     r"^(?:what is|what was) (?:in|inside) (?P<b>.+)$|"
     r"^(?:show|give|display|let me see|get)(?: me)? (?:the )?(?:full|whole|entire|complete|rest of the) (?:email|message|text|body|content|thing)\b|"
     r"^(?:show|give|display|get)(?: me)? (?:the )?(?:content|contents|body|full text)\b|"
@@ -101,6 +103,17 @@ _OPEN_BY_KIND: dict[str, tuple[Intent, str]] = {
 _NOTHING_SHOWN = "I don't have an earlier result in this conversation to refer to."
 
 
+_BY_LABEL = re.compile(r"(?P<who>.+)")
+
+
+def _label_hits(results: list[ResultRef], words: str) -> int:
+    """How many results' labels hold every one of ``words``."""
+    wanted = [w for w in name_key(words).split() if w not in _NOT_NAMES]
+    if not wanted:
+        return 0
+    return sum(all(w in name_key(item.label) for w in wanted) for item in results)
+
+
 def _reference_in(text: str) -> tuple[str, re.Match[str]] | None:
     for name, pattern in (
         ("ordinal", _ORDINAL),
@@ -147,7 +160,7 @@ def _pick(
         if name == "label":
             wanted = [
                 w
-                for w in name_key(match["who"] or match["owner"]).split()
+                for w in name_key(match["who"] or match["owner"] or match["topic"]).split()
                 if w not in _NOT_NAMES
             ]
             hits = [
@@ -419,7 +432,9 @@ def follow_up(req: Request) -> Plan | None:
             ),
             None,
         )
-        if obj is not None and (
+        if obj is not None and _reference_in(obj) is None and _label_hits(results, obj) == 1:
+            found = ("label", _BY_LABEL.match(obj))
+        elif obj is not None and (
             _reference_in(obj) is None or re.search(r"\bmy\b", obj)
         ):
             return None
@@ -432,7 +447,8 @@ def follow_up(req: Request) -> Plan | None:
             return None
         if not results:
             return _nothing_to_refer_to("email" if "file" not in n else "file")
-        index = _pick(req, found if obj is not None else None, ("email", "file", "crm"))
+        labelled = found is not None and found[0] == "label"
+        index = _pick(req, found if obj is not None or labelled else None, ("email", "file", "crm"))
         if isinstance(index, Plan):
             return index
         item = results[index]
