@@ -365,7 +365,9 @@ def read(req: Request) -> Plan | None:
         phrase = req.original(match.start("phrase"), match.end("phrase"))
         if any(word in _PLURAL_ENTITY for word in phrase.lower().split()):
             break
-        record = resolve_record(phrase, req.ctx.directory)
+        record = resolve_record(phrase, req.ctx.directory) or resolve_record(
+            match["phrase"], req.ctx.directory
+        )
         if record is None or (
             not record.known and not record.ambiguous and entity_in(phrase) is None
         ):

@@ -46,6 +46,7 @@ _MAIL_WORDS = re.compile(
     r"|\b(?:came in|come in|arrived)\b|\bdid i send\b"
 )
 _FOLDER_WORD = re.compile(r"\bfolder\b")
+_OPEN_NEWEST = re.compile(r"^(?:read|open|show me|pull up|bring up|display)(?: me| up)? (?:the |my )?(?:most recent|latest|newest|last) (?:email|mail|message)\b")
 _ADDRESS_QUESTION = re.compile(r"(?:'s|s') (?:e-?mail )?address$|^what is (?:the )?e-?mail address (?:of|for)\b")
 _TRAILING_FOLDER = re.compile(r"\bin (?:my |the )?(?P<name>[a-z][\w-]+) *$")
 _NOT_FOLDERS = frozenset({"it", "them", "there", "full", "detail", "english", "total", "general", "person"})
@@ -263,6 +264,8 @@ def search(req: Request) -> Plan | None:
     query = _query(req, masked)
     if query:
         args["query"] = query
+    if args.get("top") == 1 and _OPEN_NEWEST.match(n) and (args.get("sender") or args.get("sender_name") or args.get("sender_company") or query):
+        return plan(Intent.MAIL_GET, {"find": {k: v for k, v in args.items() if v not in (None, "")}}, CONFIDENT, names=names)
     confidence = CONFIDENT if mail_words else LIKELY
     return plan(Intent.MAIL_SEARCH, args, confidence, names=names)
 

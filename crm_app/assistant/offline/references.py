@@ -19,6 +19,7 @@ from crm_app.assistant.offline.common import (
     unsupported,
 )
 from crm_app.assistant.offline.directory import name_key
+from crm_app.assistant.offline.mail_search import sender_args
 from crm_app.assistant.offline.people import People, resolve_people
 from crm_app.assistant.offline.qualifiers import Qualifier, qualifier
 from crm_app.assistant.offline.records import resolve_record
@@ -249,7 +250,7 @@ def _email_meant(
         return {"find": search}
     if not results:
         if found is not None and _newest_email(found):
-            return {"find": {"top": 1}}
+            return _newest_from_owner(req, intent)
         return _nothing_to_refer_to("email")
     index = _pick(req, found, ("email",))
     if isinstance(index, Plan):
@@ -260,6 +261,23 @@ def _email_meant(
             ["Show my most recent email"],
         )
     return {"ref": _ref(results, index)}
+
+
+_OWNER_NEWEST = re.compile(
+    r"\b(?P<owner>[\w-]+(?: [\w-]+)?)(?:'s|s') (?:last|latest|most recent|newest) (?:email|mail|message)\b"
+)
+
+
+def _newest_from_owner(req: Request, intent: Intent) -> dict[str, Any] | Plan:
+    """The search for "Maria's last email": the newest email, from the owner when one is named."""
+    search: dict[str, Any] = {"top": 1}
+    owner = _OWNER_NEWEST.search(req.n)
+    if owner:
+        who = req.original(owner.start("owner"), owner.end("owner"))
+        question = sender_args(req, who.removesuffix("'s").removesuffix("'"), search, {}, intent)
+        if question is not None:
+            return question
+    return {"find": search}
 
 
 def _position(found: tuple[str, re.Match[str]] | None) -> int | None:

@@ -13,12 +13,13 @@ from crm_app.assistant import replies
 from crm_app.assistant.intents import Intent, Plan
 from crm_app.services.assistant.brief import read_meeting_brief
 from crm_app.services.assistant.context import referenced
-from crm_app.services.assistant.engine import TurnEngine
+from crm_app.services.assistant.engine import TurnEngine, mark_crm_senders
 from crm_app.services.assistant.people import resolve_sender
 from crm_app.services.assistant.turn import Limits, TurnFailed, TurnState
 
 SEARCH_TOP = 10
 MAX_SEARCH_TOP = 50
+CRM_FILTERED_LIMIT = 50
 FILE_QUERY_STOPWORDS = {"the", "my", "a", "an", "file", "document", "spreadsheet", "doc", "sheet"}
 
 ReadHandler = Callable[[TurnEngine, TurnState, Plan], Awaitable[None]]
@@ -53,6 +54,8 @@ async def search_mail(eng: TurnEngine, st: TurnState, plan_args: dict[str, Any])
         has_more = bool(st.last_data.get("has_more"))
     else:
         found, has_more = await _search_each_sender(eng, st, canonical, senders)
+    if args.get("has_attachments"):  # each card says whether its email has attachments
+        found = [card for card in found if card.get("has_attachments")]
     return MailSearch(args, found, has_more, label)
 
 
@@ -105,8 +108,27 @@ async def _search_each_sender(eng: TurnEngine, st: TurnState, canonical: dict[st
     return found[: canonical["top"]], has_more
 
 
+async def email_meant(eng: TurnEngine, st: TurnState, plan: Plan, verb: str) -> dict[str, Any]:
+    """The email a reply or forward is about: one shown earlier, or the newest hit of the plan's search.
+
+    A searched-for email is shown as a card above the proposal, so the user sees which one it is.
+    """
+    find = plan.args.get("find")
+    if not find:
+        return referenced(st, plan)
+    search = await search_mail(eng, st, {**find, "top": 1})
+    if not search.found:
+        raise TurnFailed(f"I found no {replies.describe_search(plan, search.args, search.sender_label)} to {verb}. "
+                         "Try a search first, then point at one of the results.")
+    card = search.found[0]
+    await mark_crm_senders([card])
+    st.turn.cards.append(card)
+    st.turn.remember([card])
+    return {"id": card["id"], "card": card}
+
+
 async def read_mail_get(eng: TurnEngine, st: TurnState, plan: Plan) -> None:
-    ref = referenced(st, plan)
+    ref = await email_meant(eng, st, plan, "open") if plan.args.get("find") else referenced(st, plan)
     found = await eng.run_read(st, "mail.get", {"message_id": ref["id"]})
     await eng.show(st, "mail.get", plan, found, plan.args)
 
@@ -136,10 +158,20 @@ async def read_sharepoint_list_files(eng: TurnEngine, st: TurnState, plan: Plan)
     await eng.show(st, "sharepoint.list_files", plan, found, plan.args)
 
 
+def _closing_within(start: str, end: str) -> Callable[[dict[str, Any]], bool]:
+    """Records whose expected close date falls in [start, end) (ISO datetimes, compared by day)."""
+    first, last = start[:10], end[:10]
+    return lambda r: bool(r.get("expected_close")) and first <= str(r["expected_close"])[:10] < last
+
+
 async def read_crm_search(eng: TurnEngine, st: TurnState, plan: Plan) -> None:
     a = plan.args
     args = {"entity": a.get("entity") or "all", "query": a.get("query") or a.get("company") or "", "stage": a.get("stage")}
-    await _crm_read(eng, st, plan, "crm_search", args, "The CRM search failed.")
+    keep = None
+    if a.get("start") and a.get("end"):
+        keep = _closing_within(a["start"], a["end"])
+        args["limit"] = CRM_FILTERED_LIMIT
+    await _crm_read(eng, st, plan, "crm_search", args, "The CRM search failed.", keep)
 
 
 async def read_crm_get(eng: TurnEngine, st: TurnState, plan: Plan) -> None:
@@ -148,13 +180,15 @@ async def read_crm_get(eng: TurnEngine, st: TurnState, plan: Plan) -> None:
 
 
 async def _crm_read(eng: TurnEngine, st: TurnState, plan: Plan, tool_name: str, args: dict[str, Any],
-                    failure: str) -> None:
+                    failure: str, keep: Callable[[dict[str, Any]], bool] | None = None) -> None:
     capability = plan.intent.value
     chip = await st.chip(replies.progress_label(capability), capability)
     result = await eng.tools.execute(tool_name, args)
     st.end_chip(chip, result.ok)
     if not result.ok:
         raise TurnFailed(result.error_message or failure)
+    if keep is not None and isinstance(result.data, dict) and isinstance(result.data.get("records"), list):
+        result.data["records"] = [r for r in result.data["records"] if keep(r)]
     await eng.show(st, capability, plan, cardlib.cards_from_result(result), plan.args)
 
 
