@@ -67,7 +67,8 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def _first_rule(req: Request) -> Plan | None:
+def first_rule(req: Request) -> Plan | None:
+    """The plan of the first rule that understands the message, or None."""
     for rule in RULES:
         result = rule(req)
         if result is not None:
@@ -76,11 +77,11 @@ def _first_rule(req: Request) -> Plan | None:
 
 
 def _restated(text: str, req: Request) -> Plan:
-    return _first_rule(Request.build(text, req.ctx)) or chat.fallback(req)
+    return first_rule(Request.build(text, req.ctx)) or chat.fallback(req)
 
 
 def _apply_rules(req: Request) -> Plan:
-    found = _first_rule(req) or semantic.nearest(req, _restated)
+    found = first_rule(req) or semantic.nearest(req, _restated)
     if found is not None:
         return found
     return chat.fallback(req, semantic.suggestions(req, chat.HELP_SUGGESTIONS))
