@@ -16,7 +16,7 @@ from crm_app.assistant.offline.common import (
     plan,
     which_person,
 )
-from crm_app.assistant.offline.dates import day_bounds, event_times, iso, search_range
+from crm_app.assistant.offline.periods import day_bounds, event_times, iso, search_range
 from crm_app.assistant.offline.people import resolve_people
 
 DEFAULT_LIST_SPAN = timedelta(days=7)

@@ -20,7 +20,8 @@ from crm_app.assistant.offline.common import (
     cut,
     plan,
 )
-from crm_app.assistant.offline.dates import extract, iso, search_range
+from crm_app.assistant.offline.dates import extract
+from crm_app.assistant.offline.periods import iso, search_range
 from crm_app.assistant.offline.crm_records import STAGE, record_or_question, stage_of
 from crm_app.assistant.offline.records import entity_in, resolve_record
 from crm_app.assistant.offline.roles import by_role

@@ -20,7 +20,7 @@ from crm_app.assistant.offline.common import (
     plan,
     which_person,
 )
-from crm_app.assistant.offline.dates import iso, search_range
+from crm_app.assistant.offline.periods import iso, search_range
 from crm_app.assistant.offline.people import resolve_people
 from crm_app.assistant.offline.vocab import NUMBER_WORDS
 
