@@ -254,6 +254,49 @@ def _contact_fields(req: Request, text: str) -> dict[str, Any]:
     return fields
 
 
+def _company_fields(text: str) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    name_end = re.search(r" (?:with|in the|in|,|which|that|domain)\b|,", text)
+    name = (text[: name_end.start()] if name_end else text).strip(" ,.:")
+    if name:
+        fields["name"] = name
+    domain = _DOMAIN.search(text)
+    if domain:
+        fields["domain"] = domain["d"]
+    industry = _INDUSTRY.search(text)
+    if industry:
+        fields["industry"] = (industry["i"] or industry["i2"]).strip()
+    return fields
+
+
+def _deal_fields(req: Request, text: str) -> dict[str, Any]:
+    fields: dict[str, Any] = {}
+    named = re.match(r"^(?P<c>[^,]+?) (?:called|named|titled) (?P<t>.+)$", text, re.IGNORECASE)
+    if named and req.ctx.directory.find_companies(named["c"]):
+        fields["company"] = _company(req, named["c"])
+        text = named["t"]
+    stop = _DEAL_TITLE_STOP.search(text)
+    title = (text[: stop.start()] if stop else text).strip(" ,.:")
+    if title:
+        fields["title"] = title
+    company = re.search(
+        r"\b(?:for|with|at)\b (?P<c>(?![$€£\d])[^,]+?)(?= worth\b| valued\b| for\b| at\b| in\b|,|$)",
+        text[stop.start() :] if stop else "",
+        re.IGNORECASE,
+    )
+    if company and "company" not in fields:
+        fields["company"] = _company(req, company["c"].strip())
+    amount = _amount(text)
+    if amount:
+        fields["amount"] = amount[0]
+        if amount[1]:
+            fields["currency"] = amount[1]
+    stage = re.search(rf"\b(?:in|at|stage) {STAGE}\b", text.lower())
+    if stage:
+        fields["stage"] = stage_of(stage["stage"])
+    return fields
+
+
 def create(req: Request) -> Plan | None:
     """ "Create a contact Jane Roe jane@roe.io at Roe Inc", "create a deal … for Roe Inc worth $20,000"."""
     n = req.n
@@ -287,17 +330,7 @@ def create(req: Request) -> Plan | None:
                 partial={"entity": entity, "fields": fields},
             )
     elif entity == "company":
-        fields = {}
-        name_end = re.search(r" (?:with|in the|in|,|which|that|domain)\b|,", text)
-        name = (text[: name_end.start()] if name_end else text).strip(" ,.:")
-        if name:
-            fields["name"] = name
-        domain = _DOMAIN.search(text)
-        if domain:
-            fields["domain"] = domain["d"]
-        industry = _INDUSTRY.search(text)
-        if industry:
-            fields["industry"] = (industry["i"] or industry["i2"]).strip()
+        fields = _company_fields(text)
         if "name" not in fields:
             return clarify(
                 "What is the new company called?",
@@ -306,30 +339,7 @@ def create(req: Request) -> Plan | None:
                 partial={"entity": entity},
             )
     else:
-        fields = {}
-        named = re.match(r"^(?P<c>[^,]+?) (?:called|named|titled) (?P<t>.+)$", text, re.IGNORECASE)
-        if named and req.ctx.directory.find_companies(named["c"]):
-            fields["company"] = _company(req, named["c"])
-            text = named["t"]
-        stop = _DEAL_TITLE_STOP.search(text)
-        title = (text[: stop.start()] if stop else text).strip(" ,.:")
-        if title:
-            fields["title"] = title
-        company = re.search(
-            r"\b(?:for|with|at)\b (?P<c>(?![$€£\d])[^,]+?)(?= worth\b| valued\b| for\b| at\b| in\b|,|$)",
-            text[stop.start() :] if stop else "",
-            re.IGNORECASE,
-        )
-        if company and "company" not in fields:
-            fields["company"] = _company(req, company["c"].strip())
-        amount = _amount(text)
-        if amount:
-            fields["amount"] = amount[0]
-            if amount[1]:
-                fields["currency"] = amount[1]
-        stage = re.search(rf"\b(?:in|at|stage) {STAGE}\b", text.lower())
-        if stage:
-            fields["stage"] = stage_of(stage["stage"])
+        fields = _deal_fields(req, text)
         if "title" not in fields:
             return clarify(
                 "What is the new deal called?",
