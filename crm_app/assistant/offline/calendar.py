@@ -57,6 +57,8 @@ _LIST_WORDS = re.compile(
 )
 _FREE = re.compile(
     r"\b(?:free|available|availability|free time|free slot|open slot|gap|slot|slots)\b|"
+    r"^(?:is|am i) (?:my )?(?:(?:this |next )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow)"
+    r"(?: morning| afternoon| evening)?|(?:this |tomorrow )?(?:morning|afternoon|evening)) (?:open|clear)$|"
     r"^find (?:a |an )?(?:\d+|an?|one|two|half an?)[ -]?(?:min|mins|minutes?|hours?|hrs?)\b|"
     r"^find (?:a |some )?(?:good )?time\b|\b(?:good|best) time (?:for|to)\b|^when can (?:i|we) meet\b"
 )

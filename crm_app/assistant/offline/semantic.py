@@ -60,7 +60,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         (
             "what meetings do i have today",
             "show my schedule for the week",
-            "what is happening on friday",
+            "anything going on thursday morning",
             "am i busy this afternoon",
             "my agenda for tomorrow",
             "what appointments are coming up",
@@ -73,7 +73,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         (
             "when am i available on thursday",
             "find a free slot for a call",
-            "is my afternoon open",
+            "do i have an opening before lunch",
             "when could we meet next week",
         ),
     ),
@@ -95,7 +95,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         (
             "which documents did i edit lately",
             "files i opened recently",
-            "what have i been working on",
+            "documents i touched this week",
             "my latest documents",
         ),
     ),

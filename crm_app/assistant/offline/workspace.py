@@ -28,6 +28,10 @@ _ARTICLES = re.compile(r"^(?:the|teh|a|an|my|our|that|this)\s+", re.IGNORECASE)
 _RECENT = re.compile(
     r"\b(?:recent|recently|latest|lately|last (?:opened|edited|modified|used)|newest|modified|edited|worked on)\b"
 )
+_WORKED_ON = re.compile(
+    r"^what (?:did|have) i (?:been )?(?:work(?:ed|ing)? on|edit(?:ed|ing)?|chang(?:e|ed|ing)|touch(?:ed)?)\b"
+    r"(?! (?:in|on) (?:the |my )?(?:crm|calendar|inbox|mail)\b)"
+)
 _FILE_LIST = re.compile(
     r"^(?:list|show|display|see|view|get|what|which|browse|give me)\b|^(?:my )?(?:onedrive|files)\b|^(?:recent|latest)\b"
 )
@@ -256,6 +260,8 @@ def files(req: Request) -> Plan | None:
             query = _file_query(req, rest_start, len(n))
             if query:
                 return plan(Intent.FILES_READ, {"query": query}, CONFIDENT)
+    if _WORKED_ON.match(n):
+        return plan(Intent.FILES_RECENT, {}, CONFIDENT)
     if (
         not has_file_word
         and not re.search(r"\bfiles?\b", n)
