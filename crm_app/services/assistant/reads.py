@@ -19,7 +19,6 @@ from crm_app.services.assistant.turn import Limits, TurnFailed, TurnState
 
 SEARCH_TOP = 10
 MAX_SEARCH_TOP = 50
-CRM_FILTERED_LIMIT = 50
 FILE_QUERY_STOPWORDS = {"the", "my", "a", "an", "file", "document", "spreadsheet", "doc", "sheet"}
 
 ReadHandler = Callable[[TurnEngine, TurnState, Plan], Awaitable[None]]
@@ -48,14 +47,15 @@ async def search_mail(eng: TurnEngine, st: TurnState, plan_args: dict[str, Any])
     if args.get("sender_name") and not senders:
         args["query"] = " ".join(x for x in (args.get("query"), args["sender_name"]) if x)
     canonical = {k: args.get(k) for k in ("query", "start", "end", "folder", "unread_only")}
-    canonical["top"] = min(args.get("top") or SEARCH_TOP, MAX_SEARCH_TOP)
+    wanted = min(args.get("top") or SEARCH_TOP, MAX_SEARCH_TOP)
+    canonical["top"] = MAX_SEARCH_TOP if args.get("has_attachments") else wanted
     if len(senders) <= 1:
         found = await eng.run_read(st, "mail.search", {**canonical, "sender": senders[0] if senders else None})
         has_more = bool(st.last_data.get("has_more"))
     else:
         found, has_more = await _search_each_sender(eng, st, canonical, senders)
-    if args.get("has_attachments"):  # each card says whether its email has attachments
-        found = [card for card in found if card.get("has_attachments")]
+    if args.get("has_attachments"):  # the tools take no such filter; each card says whether its email has any
+        found = [card for card in found if card.get("has_attachments")][:wanted]
     return MailSearch(args, found, has_more, label)
 
 
@@ -158,20 +158,10 @@ async def read_sharepoint_list_files(eng: TurnEngine, st: TurnState, plan: Plan)
     await eng.show(st, "sharepoint.list_files", plan, found, plan.args)
 
 
-def _closing_within(start: str, end: str) -> Callable[[dict[str, Any]], bool]:
-    """Records whose expected close date falls in [start, end) (ISO datetimes, compared by day)."""
-    first, last = start[:10], end[:10]
-    return lambda r: bool(r.get("expected_close")) and first <= str(r["expected_close"])[:10] < last
-
-
 async def read_crm_search(eng: TurnEngine, st: TurnState, plan: Plan) -> None:
     a = plan.args
     args = {"entity": a.get("entity") or "all", "query": a.get("query") or a.get("company") or "", "stage": a.get("stage")}
-    keep = None
-    if a.get("start") and a.get("end"):
-        keep = _closing_within(a["start"], a["end"])
-        args["limit"] = CRM_FILTERED_LIMIT
-    await _crm_read(eng, st, plan, "crm_search", args, "The CRM search failed.", keep)
+    await _crm_read(eng, st, plan, "crm_search", args, "The CRM search failed.")
 
 
 async def read_crm_get(eng: TurnEngine, st: TurnState, plan: Plan) -> None:
@@ -180,15 +170,13 @@ async def read_crm_get(eng: TurnEngine, st: TurnState, plan: Plan) -> None:
 
 
 async def _crm_read(eng: TurnEngine, st: TurnState, plan: Plan, tool_name: str, args: dict[str, Any],
-                    failure: str, keep: Callable[[dict[str, Any]], bool] | None = None) -> None:
+                    failure: str) -> None:
     capability = plan.intent.value
     chip = await st.chip(replies.progress_label(capability), capability)
     result = await eng.tools.execute(tool_name, args)
     st.end_chip(chip, result.ok)
     if not result.ok:
         raise TurnFailed(result.error_message or failure)
-    if keep is not None and isinstance(result.data, dict) and isinstance(result.data.get("records"), list):
-        result.data["records"] = [r for r in result.data["records"] if keep(r)]
     await eng.show(st, capability, plan, cardlib.cards_from_result(result), plan.args)
 
 
