@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from crm_app.formatting import money, stage_label
+from crm_app.formatting import money, short_date, stage_label
 from crm_app.tools.base import ToolResult
 
 PREVIEW_LABEL = "Preview · truncated"
@@ -222,7 +222,7 @@ def crm_card(entity: str, r: dict[str, Any], status: str = "") -> dict[str, str]
         title = _s(r.get("title"))
         subtitle = " · ".join(x for x in (stage_label(_s(r.get("stage"))), money(r.get("amount"), _s(r.get("currency"))),
                                            _s(r.get("company"))) if x)
-        fields = [("Expected close", _s(r.get("expected_close"))), ("Probability", f"{_s(r.get('probability'))}%"),
+        fields = [("Expected close", short_date(r.get("expected_close"))), ("Probability", f"{_s(r.get('probability'))}%"),
                   ("Contact", _s(r.get("contact")))]
     else:
         title, subtitle, fields = _s(r.get("subject") or r.get("name")), _s(r.get("kind")), []

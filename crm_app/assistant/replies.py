@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from crm_app.assistant.intents import Plan
+from crm_app.formatting import stage_label
 
 PROGRESS = {
     "mail.search": "Searching your mail…",
@@ -108,7 +109,7 @@ FOLDER_NAMES = {"inbox": "your inbox", "sentitems": "Sent Items", "drafts": "Dra
 
 NOUNS = {"email": ("email", "emails"), "event": ("event", "events"), "file": ("file", "files"), "site": ("site", "sites"),
          "team": ("team", "teams"), "channel": ("channel", "channels"), "crm": ("record", "records"), "text": ("result", "results"),
-         "post": ("message", "messages")}
+         "post": ("message", "messages"), "deal": ("deal", "deals")}
 
 
 def plural(n: int, kind: str) -> str:
@@ -227,6 +228,11 @@ def results_reply(capability: str, plan: Plan, cards: list[dict[str, str]], args
             f"There are no messages in {where} yet.")
     if capability == "mail.folders":
         return f"You have {n} mail folder{'s' if n != 1 else ''}."
+    if capability == "crm.search" and (args.get("start") or args.get("end")):
+        stage = f" in {stage_label(str(args['stage']))}" if args.get("stage") else ""
+        span = _range(args)
+        return (f"I found {plural(n, 'deal')}{stage} expected to close{span}." if n else
+                f"No deal{stage} in the CRM is expected to close{span}.")
     if capability in ("crm.search", "crm.get"):
         return f"I found {plural(n, 'crm')} in the CRM." if n else "I found nothing matching that in the CRM."
     return f"Here {'is' if n == 1 else 'are'} {plural(n, kind or 'text')}."

@@ -138,12 +138,17 @@ def board() -> rx.Component:
     )
 
 
+def close_date(value: rx.Var) -> rx.Component:
+    """An expected close date as "3 Mar 2027" (a date with no time, so no time zone moves it); "—" when unset."""
+    return rx.cond(value != "", rx.moment(value, format="D MMM YYYY", class_name="close-date"), "—")
+
+
 def deal_row(d: rx.Var) -> rx.Component:
     return rx.table.row(
         rx.table.cell(rx.link(d["title"], href="/deals/" + d["id"], weight="medium")),
         rx.table.cell(money(d)),
         rx.table.cell(stage_badge(d["stage"])),
-        rx.table.cell(rx.text(d["expected_close"], size="2")),
+        rx.table.cell(rx.text(close_date(d["expected_close"]), size="2")),
         rx.table.cell(rx.text(d["company"], size="2")),
         rx.table.cell(row_actions(S, d, "title", "deal")),
         class_name="deal-row",
@@ -175,7 +180,7 @@ def deal_detail_page() -> rx.Component:
         rx.hstack(stage_badge(r["stage"]), money(r), spacing="3", align="center"),
         rx.data_list.root(
             rx.data_list.item(rx.data_list.label("Probability"), rx.data_list.value(r["probability"] + "%")),
-            rx.data_list.item(rx.data_list.label("Expected close"), rx.data_list.value(r["expected_close"])),
+            rx.data_list.item(rx.data_list.label("Expected close"), rx.data_list.value(close_date(r["expected_close"]))),
             rx.data_list.item(rx.data_list.label("Company"), rx.data_list.value(
                 rx.cond(r["company_id"] != "", rx.link(r["company"], href="/companies/" + r["company_id"]), "—"))),
             rx.data_list.item(rx.data_list.label("Contact"), rx.data_list.value(

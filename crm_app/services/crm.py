@@ -570,7 +570,9 @@ DEAL_SORTS = {"title": Deal.title, "amount": Deal.amount, "stage": Deal.stage, "
 
 
 def list_deals(q: str = "", sort: str = "created", desc: bool = True, page: int = 1, page_size: int = DEFAULT_PAGE_SIZE,
-               stage: str | None = None) -> Page:
+               stage: str | None = None, close_from: dt.date | None = None,
+               close_before: dt.date | None = None) -> Page:
+    """Deals matching ``q``, in ``stage``, expected to close on or after ``close_from`` and before ``close_before``."""
     page, page_size = _paging(page, page_size)
     with session_scope() as s:
         stmt = select(Deal)
@@ -580,6 +582,10 @@ def list_deals(q: str = "", sort: str = "created", desc: bool = True, page: int 
             conds.append(crm_search.deal_condition(s, q))
         if stage and (st := parse_stage(stage)):
             conds.append(Deal.stage == st)
+        if close_from is not None:
+            conds.append(Deal.expected_close >= close_from)
+        if close_before is not None:
+            conds.append(Deal.expected_close < close_before)
         for cond in conds:
             stmt, count = stmt.where(cond), count.where(cond)
         col = DEAL_SORTS.get(sort, Deal.created_at)

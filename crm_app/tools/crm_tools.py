@@ -8,6 +8,7 @@ sets its own `crm` module when it is imported).
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import time
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
@@ -41,7 +42,8 @@ class CrmStore(Protocol):
     def find_deals(self, name: str, limit: int = ...) -> list[Record]: ...
     def list_contacts(self, q: str = ..., *, page_size: int = ...) -> Page: ...
     def list_companies(self, q: str = ..., *, page_size: int = ...) -> Page: ...
-    def list_deals(self, q: str = ..., *, page_size: int = ..., stage: str | None = ...) -> Page: ...
+    def list_deals(self, q: str = ..., *, page_size: int = ..., stage: str | None = ...,
+                   close_from: dt.date | None = ..., close_before: dt.date | None = ...) -> Page: ...
     def search_all(self, q: str, limit: int = ...) -> dict[str, list[Record]]: ...
     def timeline(self, *, contact_id: int | None = ..., company_id: int | None = ..., deal_id: int | None = ...,
                  limit: int = ...) -> list[Record]: ...
@@ -144,15 +146,29 @@ def find_records(crm: CrmStore, entity: str, query: str, limit: int = 10) -> lis
 
 
 # ---------------------------------------------------------------- tool functions
+def _close_date(a: dict[str, Any], key: str) -> dt.date | None:
+    value = a.get(key)
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise ValidationFailed({key: f"“{value}” is not a date: write it as YYYY-MM-DD."}) from None
+
+
 def _search(crm: CrmStore, ctx: ToolContext, a: dict[str, Any]) -> dict[str, Any]:
     entity, q = a.get("entity") or "", str(a.get("query") or "")
     limit = max(1, min(int(a.get("limit") or 10), 50))
+    close_from, close_before = _close_date(a, "close_from"), _close_date(a, "close_before")
+    if close_from or close_before:
+        entity = "deal"  # only deals have a close date
     if entity == "contact":
         rows = crm.list_contacts(q, page_size=limit).rows
     elif entity == "company":
         rows = crm.list_companies(q, page_size=limit).rows
     elif entity == "deal":
-        rows = crm.list_deals(q, page_size=limit, stage=a.get("stage") or None).rows
+        rows = crm.list_deals(q, page_size=limit, stage=a.get("stage") or None, close_from=close_from,
+                              close_before=close_before).rows
     else:
         found = crm.search_all(q, limit)
         return {"entity": "all", "records": [{"entity": k.rstrip("s").replace("companie", "company"), **r}
@@ -280,10 +296,14 @@ def crm_tools(store: CrmStore | None = None) -> list[BaseTool]:
                                   destructive=destructive), fn, crm)
 
     return [
-        t("crm_search", "Search the CRM's contacts, companies or deals by name, email, domain or company. "
-          "Returns matching records with their ids.",
+        t("crm_search", "Search the CRM's contacts, companies or deals by name, email, domain or company, and deals "
+          "by stage and expected close date. Returns matching records with their ids.",
           obj({"entity": {**ENTITY, "enum": ["contact", "company", "deal", "all"]}, "query": {"type": "string"},
-               "stage": {"type": "string"}, "limit": {"type": "integer", "minimum": 1, "maximum": 50}}, ["query"]),
+               "stage": {"type": "string"}, "limit": {"type": "integer", "minimum": 1, "maximum": 50},
+               "close_from": {"type": "string", "format": "date",
+                              "description": "Deals expected to close on or after this date."},
+               "close_before": {"type": "string", "format": "date",
+                                "description": "Deals expected to close before this date."}}, ["query"]),
           _search, True),
         t("crm_get_record", "Get one CRM record (contact, company or deal) with its recent timeline.",
           obj({"entity": ENTITY, "id": RECORD_ID, "ref": REF}, ["entity"]), _get, True),

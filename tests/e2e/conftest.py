@@ -109,15 +109,15 @@ def submit_form(page, url: str, fields: dict[str, str], submit: str, shows: str,
     first = next(iter(fields))
     for _ in range(attempts):
         page.goto(url)
-        page.locator(f"{first}, {shows}").first.wait_for(timeout=30_000)
-        if page.locator(shows).first.is_visible():
+        page.locator(f"{first}, {shows}").filter(visible=True).first.wait_for(timeout=30_000)
+        if page.locator(shows).filter(visible=True).count():
             return
         for selector, value in fields.items():
             page.fill(selector, value)
             expect(page.locator(selector)).to_have_value(value)
         page.click(submit)
         try:
-            page.locator(shows).first.wait_for(timeout=15_000)
+            page.locator(shows).filter(visible=True).first.wait_for(timeout=15_000)
             return
         except PlaywrightTimeoutError:
             continue
@@ -128,7 +128,7 @@ def sign_up(page, stack: Stack, email: str, password: str = "correct horse batte
     fields = {"#signup-name": name, "#signup-email": email, "#signup-password": password,
               "#signup-password_confirm": password}
     submit_form(page, stack.page_url("/signup"), fields, "#signup-submit", "#page-title, #error-email")
-    if not page.locator("#page-title").first.is_visible():
+    if not page.locator("#page-title").filter(visible=True).count():
         # an earlier try created the account and its redirect was lost with the page it left
         expect(page.locator("#error-email")).to_contain_text("already", timeout=T)
         sign_in(page, stack, email, password)

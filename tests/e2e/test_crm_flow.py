@@ -97,8 +97,17 @@ def test_crm_end_to_end(page, stack, unique_email):
     page.fill("#deal-title", "Flowtest pilot")
     page.fill("#deal-amount", "4200")
     page.select_option("#deal-company_id", label="Flowtest Ltd")
+    page.fill("#deal-expected_close", "2027-03-03")
     page.click("#deal-form-save")
     card = page.locator("#stage-lead .deal-card", has_text="Flowtest pilot")
+    expect(card).to_be_visible(timeout=T)
+
+    # the record page reads the close date as a date, not as the stored ISO string
+    card.locator("a", has_text="Flowtest pilot").click()
+    expect(page.locator("#record-title")).to_have_text("Flowtest pilot", timeout=T)
+    expect(page.locator(".close-date")).to_have_text("3 Mar 2027", timeout=T)
+    expect(page.get_by_text("2027-03-03")).to_have_count(0)
+    page.go_back()
     expect(card).to_be_visible(timeout=T)
     card.locator("select").select_option("negotiation")
     expect(page.locator("#stage-negotiation .deal-card", has_text="Flowtest pilot")).to_be_visible(timeout=T)

@@ -14,6 +14,7 @@ from typing import Any
 
 from crm_app.assistant import cards as cardlib
 from crm_app.assistant.intents import Plan
+from crm_app.formatting import day_and_time
 from crm_app.microsoft.vault import connection_of
 from crm_app.services import crm
 from crm_app.services.assistant.engine import TurnEngine, mark_crm_senders
@@ -68,15 +69,19 @@ def company_addresses(words: list[str]) -> RecordAddresses:
     return RecordAddresses(tuple(emails), (full["domain"].lower(),) if full.get("domain") else ())
 
 
-def pick_event(events: list[dict[str, Any]], now: dt.datetime, query: str,
-               company: RecordAddresses) -> dict[str, Any] | None:
-    """The next event from now (not all-day) that matches the query, if any: by its words, or by its people."""
+def pick_event(events: list[dict[str, Any]], now: dt.datetime, query: str, company: RecordAddresses,
+               me: frozenset[str] = frozenset()) -> dict[str, Any] | None:
+    """The next event from now (not all-day) that matches the query, if any: by its words, or by its people.
+
+    With no query, "my next meeting" is the next event someone else is invited to; a block with nobody else
+    (focus time, a reminder) is chosen only when no upcoming event has other people."""
     words = query_words(query)
-    upcoming = sorted(((s, e) for e in events if not e.get("is_all_day") and (s := event_start(e)) and s >= now),
-                      key=lambda x: x[0])
-    for _, event in upcoming:
-        if not words:
-            return event
+    starts = [(start, e) for e in events if not e.get("is_all_day") and (start := event_start(e)) and start >= now]
+    upcoming = [e for _, e in sorted(starts, key=lambda x: x[0])]
+    if not words:
+        with_others = [e for e in upcoming if any(a.lower() not in me for a in event_people(e))]
+        return (with_others or upcoming or [None])[0]
+    for event in upcoming:
         if all(w in _event_text(event) for w in words) or any(company.matches(a) for a in event_people(event)):
             return event
     return None
@@ -125,12 +130,12 @@ async def build_brief(eng: TurnEngine, st: TurnState, plan: Plan) -> Brief:
     await eng.run_read(st, "calendar.list", window, "Finding the meeting…")
     events = [e for e in st.last_data.get("events") or st.last_data.get("value") or [] if isinstance(e, dict)]
     company = await asyncio.to_thread(company_addresses, query_words(query))
-    event = pick_event(events, now, query, company)
+    connection = await asyncio.to_thread(connection_of, eng.user.id)
+    me = frozenset({(connection.account_email or "").lower()} if connection else ())
+    event = pick_event(events, now, query, company, me)
     if event is None:
         raise TurnFailed(f"I found no meeting matching “{query}” in the next {BRIEF_DAYS_AHEAD} days." if query else
                          f"You have no meetings in the next {BRIEF_DAYS_AHEAD} days.")
-    connection = await asyncio.to_thread(connection_of, eng.user.id)
-    me = {(connection.account_email or "").lower()} if connection else set()
     attendees = [a for a in dict.fromkeys(a.lower() for a in event_people(event)) if a not in me]
     brief = Brief(cardlib.event_card(event), attendees)
     if not attendees:
@@ -147,7 +152,7 @@ async def build_brief(eng: TurnEngine, st: TurnState, plan: Plan) -> Brief:
 
 def _when(card: dict[str, str]) -> str:
     try:
-        return dt.datetime.fromisoformat(card["start"]).strftime("%a %d %b, %H:%M")
+        return day_and_time(dt.datetime.fromisoformat(card["start"]), ", ")
     except (KeyError, ValueError):
         return card.get("start", "")
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from crm_app.assistant import cards as cardlib
 from crm_app.assistant.intents import Intent, Plan
-from crm_app.formatting import stage_label
+from crm_app.formatting import long_date, stage_label
 from crm_app.services.assistant.context import referenced
 from crm_app.services.assistant.engine import TurnEngine
 from crm_app.services.assistant.people import EMAIL_RE
@@ -115,7 +115,7 @@ def _note(entity: str, a: dict[str, Any], record: dict[str, Any], summary: dict[
 
 def _task(entity: str, a: dict[str, Any], record: dict[str, Any], summary: dict[str, str]) -> str:
     summary["text"] = a.get("text") or ""
-    summary["when"] = a.get("due") or "no due date"
+    summary["when"] = long_date(a["due"]) if a.get("due") else "no due date"
     if not entity:
         summary.pop("record")
     return "Add this task?"

@@ -51,7 +51,7 @@ def draft_body(sign: str, to: list[str], subject: str) -> str:
 async def propose_reply(eng: TurnEngine, st: TurnState, plan: Plan) -> Proposal:
     ref = await email_meant(eng, st, plan, "reply to")
     card = ref.get("card") or {}
-    body = plan.args.get("body") or ""
+    body = sentence_case(str(plan.args.get("body") or "").strip())
     summary = {"to": card.get("from_address", ""), "subject": "RE: " + card.get("title", ""), "body": body,
                "in_reply_to": card.get("title", "")}
     return Proposal("Send this reply?", summary, {"message_id": ref["id"], "comment": body, "body": body},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -158,9 +159,27 @@ async def read_sharepoint_list_files(eng: TurnEngine, st: TurnState, plan: Plan)
     await eng.show(st, "sharepoint.list_files", plan, found, plan.args)
 
 
+def close_dates(args: dict[str, Any], tz: dt.tzinfo) -> dict[str, str]:
+    """A plan's start/end (times, end exclusive) as the deal close-date bounds of the CRM search, in local dates."""
+    bounds: dict[str, str] = {}
+    for key, bound in (("start", "close_from"), ("end", "close_before")):
+        try:
+            when = dt.datetime.fromisoformat(str(args[key])).astimezone(tz) if args.get(key) else None
+        except ValueError:
+            when = None
+        if when is None:
+            continue
+        day = when.date()
+        if key == "end" and when.time() != dt.time(0, 0):
+            day += dt.timedelta(days=1)
+        bounds[bound] = day.isoformat()
+    return bounds
+
+
 async def read_crm_search(eng: TurnEngine, st: TurnState, plan: Plan) -> None:
     a = plan.args
-    args = {"entity": a.get("entity") or "all", "query": a.get("query") or a.get("company") or "", "stage": a.get("stage")}
+    args = {"entity": a.get("entity") or "all", "query": a.get("query") or a.get("company") or "", "stage": a.get("stage"),
+            **close_dates(a, eng.tz)}
     await _crm_read(eng, st, plan, "crm_search", args, "The CRM search failed.")
 
 

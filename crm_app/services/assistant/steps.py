@@ -9,6 +9,7 @@ from typing import Any
 
 from crm_app.assistant import replies
 from crm_app.assistant.intents import Intent, Plan, is_side_effect
+from crm_app.formatting import day_and_time
 from crm_app.microsoft.vault import connection_of
 from crm_app.services.assistant.brief import query_words
 from crm_app.services.assistant.engine import TurnEngine
@@ -66,7 +67,7 @@ async def attendee_mail(eng: TurnEngine, event: dict[str, str], topic: str) -> t
     if not to:
         raise TurnFailed(f"No one else is invited to “{event['title']}”, so there is nobody to email.")
     start = _local(event, eng)
-    when = start.strftime("%a %d %b at %H:%M") if start else event.get("start", "")
+    when = day_and_time(start, " at ") if start else event.get("start", "")
     agenda = topic.lower() in ("the agenda", "agenda", "an agenda")
     text = event.get("body", "").strip() if agenda else ""
     subject = f"Agenda: {event['title']}" if agenda else f"{topic[:1].upper()}{topic[1:]} – {event['title']}"

@@ -143,3 +143,13 @@ async def test_check_my_inbox_and_reply_searches_then_proposes_the_reply_with_it
     assert done.status == "done", done.text
     [reply] = avery.outbound()[before:]
     assert reply["subject"] == "RE: Renewal call?" and reply["to"] == ["hannah.okafor@globex.example"]
+
+
+async def test_reply_text_typed_in_lower_case_starts_the_body_with_a_capital(avery):
+    avery.inject(("Hannah Okafor", "hannah.okafor@globex.example"), "Renewal call?",
+                 "2026-03-25T10:00:00Z", "Can we talk about the renewal?")
+    turn = await avery.say("reply to the latest one from Hannah saying thanks, I'll review it tomorrow")
+    card = turn.cards[-1]
+    assert card["kind"] == "confirm" and card["capability"] == "mail.reply"
+    assert card["body"] == "Thanks, I'll review it tomorrow"
+    assert "saying" not in card["body"] and avery.outbound() == []

@@ -53,3 +53,15 @@ def test_pick_event_next_by_words_or_by_company_people():
     assert pick_event(EVENTS, NOW, "Acme", acme)["subject"] == "Plant expansion"
     assert pick_event(EVENTS, NOW, "standup", RecordAddresses()) is None
     assert pick_event(EVENTS, NOW, "Umbrella", RecordAddresses()) is None
+
+
+ME = frozenset({"avery.chen@northwind.example"})
+
+
+def test_next_meeting_skips_a_block_with_nobody_else_invited():
+    focus = event("Focus time", "2026-03-25T11:00:00+00:00", "avery.chen@northwind.example")
+    assert pick_event([focus, *EVENTS], NOW, "", RecordAddresses(), ME)["subject"] == "Pricing sync"
+    # asked by name, the block is still found; with nothing else ahead, it is the next meeting
+    assert pick_event([focus, *EVENTS], NOW, "focus", RecordAddresses(), ME)["subject"] == "Focus time"
+    assert pick_event([focus], NOW, "", RecordAddresses(), ME)["subject"] == "Focus time"
+    assert pick_event([], NOW, "", RecordAddresses(), ME) is None

@@ -31,6 +31,9 @@ def test_each_crm_change_has_its_title_and_fields():
     task = {"record": "Task: x"}
     assert CHANGE_DETAILS[Intent.CRM_TASK_ADD]("", {"text": "t"}, {}, task) == "Add this task?"
     assert task == {"text": "t", "when": "no due date"}
+    dated = {"record": "Task: x"}
+    CHANGE_DETAILS[Intent.CRM_TASK_ADD]("", {"text": "t", "due": "2026-12-04"}, {}, dated)
+    assert dated == {"text": "t", "when": "Friday 4 December 2026"}
 
 
 async def test_a_channel_post_is_a_pending_card_and_nothing_is_posted():
