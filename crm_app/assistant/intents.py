@@ -10,8 +10,9 @@ Canonical arguments by intent (all optional unless the intent makes no sense wit
   does not know), ``sender_company`` (expand to that company's contact addresses),
   ``start``/``end`` (ISO-8601 with the user's UTC offset), ``folder`` (Graph
   well-known name such as ``inbox``/``sentitems``, or a folder's display name),
-  ``unread_only``, ``top``; ``more`` alone asks for the next page of the search shown last.
-* ``mail.get``: ``ref`` or ``message_id``. ``mail.reply``: ``ref``, ``body``,
+  ``unread_only``, ``has_attachments``, ``top``; ``more`` alone asks for the next page of the
+  search shown last.
+* ``mail.get``: ``ref``, ``message_id``, or ``find`` (the newest hit of a search, as below). ``mail.reply``: ``ref``, ``body``,
   ``reply_all``. ``mail.forward``: ``ref``, ``to``, ``to_names``, ``body``. A reply
   or forward whose email is not among the results shown carries ``find`` instead of
   ``ref``: the ``mail.search`` arguments whose newest hit is the email meant.
@@ -27,7 +28,8 @@ Canonical arguments by intent (all optional unless the intent makes no sense wit
 * ``sharepoint.search``: ``query``. ``sharepoint.list_files``: ``site``.
 * ``teams.channels``: ``team_name``. ``teams.post``: ``team_name``,
   ``channel_name``, ``message``.
-* ``crm.search``: ``entity``, ``query``, ``company``, ``stage``. ``crm.get`` /
+* ``crm.search``: ``entity``, ``query``, ``company``, ``stage``, ``start``/``end`` (a deal's
+  expected close date falls in that range). ``crm.get`` /
   ``crm.delete``: ``entity``, ``ref``. ``crm.create``: ``entity``, ``fields``.
   ``crm.update``: ``entity``, ``ref``, ``fields``. ``crm.deal.move``: ``entity``,
   ``ref``, ``stage``. ``crm.note.add``: ``entity``, ``ref``, ``text``.
@@ -143,11 +145,16 @@ class InvalidContextError(AssistantError, ValueError):
 
 @dataclass(frozen=True)
 class Person:
-    """A CRM contact as the directory returns it; ``emails[0]`` is the primary address."""
+    """A CRM contact as the directory returns it; ``emails[0]`` is the primary address.
+
+    ``title`` is the job title ("CFO", "Procurement Director"), so a person can be named
+    by role and company ("the cfo at Globex").
+    """
 
     name: str
     emails: tuple[str, ...]
     company: str | None = None
+    title: str | None = None
 
     @property
     def email(self) -> str | None:

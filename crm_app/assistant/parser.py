@@ -2,7 +2,9 @@
 
 Rules are tried from the most specific to the most general, so that what a message
 *does* (send, note, move, share) wins over what it *mentions* (an email, a meeting).
-Anything no rule understands gets an honest "I can't do that yet" with suggestions;
+A message no rule understands goes to the semantic fallback, which maps it to the
+nearest capability or abstains; then it gets an honest "I can't do that yet" with the
+nearest capabilities as suggestions;
 an unclear person, record, time or follow-up gets a question. Parsing is pure: the
 same message and context always give the same plan, with no network access.
 """
@@ -18,9 +20,12 @@ from crm_app.assistant.offline import (
     channels,
     chat,
     crm,
+    crm_records,
     mail,
+    mail_search,
     pending,
     references,
+    semantic,
     tool_use,
     senders,
     steps,
@@ -34,17 +39,18 @@ RULES: tuple[Rule, ...] = (
     chat.help_request,
     tool_use.use_tool,
     chat.greeting,
+    chat.not_offered,
     senders.contact_for_sender,
-    mail.more,
+    mail_search.more,
     steps.two_steps,
     references.follow_up,
     briefs.meeting_brief,
     crm.note,
     crm.task,
     crm.deal_move,
-    crm.create,
-    crm.update,
-    crm.delete,
+    crm_records.create,
+    crm_records.update,
+    crm_records.delete,
     mail.compose,
     channels.channel_messages,
     workspace.teams,
@@ -53,20 +59,32 @@ RULES: tuple[Rule, ...] = (
     calendar.find_times,
     calendar.create,
     workspace.sharepoint,
-    mail.folders,
-    mail.search,
+    mail_search.folders,
+    mail_search.search,
     workspace.files,
     calendar.list_events,
     crm.read,
 )
 
 
-def _apply_rules(req: Request) -> Plan:
+def first_rule(req: Request) -> Plan | None:
+    """The plan of the first rule that understands the message, or None."""
     for rule in RULES:
         result = rule(req)
         if result is not None:
             return result
-    return chat.fallback(req)
+    return None
+
+
+def _restated(text: str, req: Request) -> Plan:
+    return first_rule(Request.build(text, req.ctx)) or chat.fallback(req)
+
+
+def _apply_rules(req: Request) -> Plan:
+    found = first_rule(req) or semantic.nearest(req, _restated)
+    if found is not None:
+        return found
+    return chat.fallback(req, semantic.suggestions(req, chat.HELP_SUGGESTIONS))
 
 
 def _parse(text: str, ctx: ParseContext, answer_questions: bool) -> Plan:

@@ -160,6 +160,8 @@ def _range(args: dict[str, Any]) -> str:
 
 def _search_terms(args: dict[str, Any], sender_label: str) -> str:
     text = f" from {sender_label}" if sender_label else ""
+    if args.get("has_attachments"):
+        text += " with attachments"
     if args.get("query"):
         text += f" about “{args['query']}”"
     if args.get("folder"):

@@ -71,7 +71,7 @@ class CrmDirectory:
         if company_ids:
             companies.update(s.exec(select(Company.id, Company.name).where(Company.id.in_(company_ids))).all())
         return [Person(name=f"{c.first_name} {c.last_name}".strip(), emails=tuple(emails[c.id]),
-                       company=companies.get(c.company_id)) for c in contacts]
+                       company=companies.get(c.company_id), title=c.title) for c in contacts]
 
     def find_companies(self, name: str) -> list[str]:
         return _names_like(Company.name, name)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from crm_app.assistant.intents import Intent, Plan
@@ -16,7 +16,7 @@ from crm_app.assistant.offline.common import (
     plan,
     which_person,
 )
-from crm_app.assistant.offline.dates import event_times, iso, search_range
+from crm_app.assistant.offline.periods import day_bounds, event_times, iso, search_range
 from crm_app.assistant.offline.people import resolve_people
 
 DEFAULT_LIST_SPAN = timedelta(days=7)
@@ -40,11 +40,16 @@ _SCHEDULE_VERB = re.compile(
 )
 _BOOK_TIME = re.compile(
     r"^(?:book|block(?: out)?|hold|set aside|reserve|put in|schedule) (?:some |a )?(?:time|slot|hour|half hour)\b"
+    r"|^(?:schedule|book|set up|arrange|organi[sz]e|put in) something\b"
 )
 _CALENDAR_TARGET = re.compile(
     r"\b(?:to|in|on|into) (?:my |the )?(?:calendar|diary|schedule|agenda)\b"
 )
-_VERBLESS = re.compile(rf"^(?:a |an )?(?:new )?{_EVENT} with\b")
+_VERBLESS = re.compile(rf"^(?:a |an )?(?:new )?{_EVENT} with\b|^meet (?:with|up with)\b")
+_LENGTH_FIRST = re.compile(
+    r"^(?:(?:book|block(?: out)?|set up|setup|schedule|hold|grab|put in|find|get) )?(?:a |an )?(?:quick |short )?"
+    r"(?:\d+|an?|one|two|half an?)[ -]?(?:min|mins|minutes?|hours?|hrs?)\b"
+)
 _LIST_WORDS = re.compile(
     r"\b(?:calendar|calender|diary|agenda|schedule|meetings?|events?|appointments?|calls?|busy)\b|"
     r"^what do i have\b|^what (?:is|have i got) (?:on|planned|coming up)\b|^anything (?:on|scheduled|planned|coming up)\b|\bscheduled\b|"
@@ -52,6 +57,9 @@ _LIST_WORDS = re.compile(
 )
 _FREE = re.compile(
     r"\b(?:free|available|availability|free time|free slot|open slot|gap|slot|slots)\b|"
+    r"^(?:is|am i) (?:my )?(?:(?:this |next )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|tomorrow)"
+    r"(?: morning| afternoon| evening)?|(?:this |tomorrow )?(?:morning|afternoon|evening)) (?:open|clear)$|"
+    r"^find (?:a |an )?(?:\d+|an?|one|two|half an?)[ -]?(?:min|mins|minutes?|hours?|hrs?)\b|"
     r"^find (?:a |some )?(?:good )?time\b|\b(?:good|best) time (?:for|to)\b|^when can (?:i|we) meet\b"
 )
 _NEXT_EVENT = re.compile(r"\bnext (?:meeting|event|appointment|call)\b(?!s)")
@@ -67,7 +75,10 @@ _INVITE = re.compile(
 )
 _FREE_WITH = re.compile(
     r"^when (?:are|is) (?P<who>.+?) (?:and i |and me )?(?:both |all )?(?:free|available)\b"
+    r"|^when can (?:i|we) meet(?: with| up with)? (?P<who2>.+?)(?= (?:next|this|on|for|tomorrow|today|in)\b| *$)"
 )
+_FOR_SUBJECT = re.compile(r"\bfor (?P<s>(?!me\b|us\b)[\w' -]+?) *$")
+_AT_COMPANY = re.compile(r"^ at (?P<company>[\w'-]+(?: [\w'-]+)?)")
 _LOCATION = re.compile(
     r"\b(?:in|at) (?P<loc>(?:the )?(?:[\w-]+ )?(?:room|office|hq|cafe|building|floor|lobby|boardroom|canteen|kitchen)\b(?: [\w-]+)?)"
     r"|\b(?:location|venue|place)(?: is)?:? (?P<loc2>[\w -]+)"
@@ -89,7 +100,15 @@ def _attendees(
     match = invite or free_with or _ATTENDEES.search(masked)
     if not match:
         return None
-    who = cut(req, match.start("who"), match.end("who"), masked=masked)
+    group = "who2" if free_with and free_with["who2"] else "who"
+    who = cut(req, match.start(group), match.end(group), masked=masked)
+    at = _AT_COMPANY.match(masked[match.end(group):])
+    if at:
+        for company in (at["company"], at["company"].split()[0]):
+            if req.ctx.directory.find_companies(company):
+                end = match.end(group) + len(" at ") + len(company)
+                who = cut(req, match.start(group), end, masked=masked)
+                break
     people = resolve_people(who, req.ctx.directory)
     args["attendees"] = people.addresses
     names.update(people.names_by_address)
@@ -107,7 +126,7 @@ def _subject(req: Request, masked: str) -> str:
     invite = _INVITE.match(masked)
     if invite:
         return cut(req, invite.start("s"), invite.end("s"), masked=masked)
-    explicit = _SUBJECT.search(masked)
+    explicit = _SUBJECT.search(masked) or _FOR_SUBJECT.search(masked)
     if explicit:
         return cut(req, explicit.start("s"), explicit.end("s"), masked=masked)
     kind = _KIND_BEFORE_WITH.match(masked)
@@ -129,7 +148,10 @@ def create(req: Request) -> Plan | None:
     verb = _SCHEDULE_VERB.match(n)
     event_word = re.search(rf"\b{_EVENT}\b", n)
     when = req.when("future")
-    if verb:
+    length_first = bool(_LENGTH_FIRST.match(n)) and when.clock is not None
+    if length_first and n.startswith("find"):
+        return None
+    if verb and not length_first:
         if not (
             event_word
             or _CALENDAR_TARGET.search(n)
@@ -141,9 +163,9 @@ def create(req: Request) -> Plan | None:
             _CALENDAR_TARGET.search(n) or event_word
         ):
             return None
-    elif not (_VERBLESS.match(n) and when.clock is not None):
+    elif not (length_first or (_VERBLESS.match(n) and when.clock is not None)):
         return None
-    if _FREE.search(n) and not verb:
+    if _FREE.search(n) and not (verb or length_first):
         return None
     masked = when.mask(n)
     args: dict[str, Any] = {"time_zone": req.ctx.tz.key}
@@ -172,6 +194,21 @@ def create(req: Request) -> Plan | None:
     if when.duration is None and when.end_clock is None:
         args["default_length"] = True
     return plan(Intent.CALENDAR_CREATE, args, CONFIDENT, names=names)
+
+
+_MY_DAY = re.compile(r"\bmy (?P<unit>day|week)\b")
+
+
+def _whole(n: str, req: Request) -> tuple[datetime, datetime] | None:
+    """ "My day" is today and "my week" this week, when no other date was named."""
+    match = _MY_DAY.search(n)
+    if match is None:
+        return None
+    today = req.now.date()
+    if match["unit"] == "day":
+        return day_bounds(today, req.ctx.tz)
+    monday = today - timedelta(days=today.weekday())
+    return day_bounds(monday, req.ctx.tz)[0], day_bounds(monday + timedelta(days=7), req.ctx.tz)[0]
 
 
 def find_times(req: Request) -> Plan | None:
@@ -211,7 +248,7 @@ def list_events(req: Request) -> Plan | None:
     args: dict[str, Any] = {}
     if _NEXT_EVENT.search(n) and not when.has_date:
         return plan(Intent.CALENDAR_LIST, {"start": iso(req.now), "top": 1}, CONFIDENT)
-    period = search_range(when, req.ctx.tz)
+    period = search_range(when, req.ctx.tz) or _whole(n, req)
     if period is None and when.clock is None:
         period = (req.now, req.now + DEFAULT_LIST_SPAN)
     if period is not None:

@@ -139,7 +139,8 @@ _REFUSALS: list[tuple[re.Pattern[str], str, list[str]]] = [
     ),
     (
         re.compile(
-            r"\bmark\b.*\b(?:as )?(?:read|unread|important|spam|junk)\b|\b(?:flag|unflag|unsubscribe|block)\b"
+            r"\bmark\b.*\b(?:as )?(?:read|unread|important|spam|junk)\b|\b(?:flag|unflag|unsubscribe)\b"
+            r"|\bblock\b(?! (?:out|off|some|an?|one|two|three|half|\d+|time|my calendar)\b)"
         ),
         "I can't change flags or read status on email. I can search your mail and show messages.",
         MAIL_SUGGESTIONS,
@@ -174,6 +175,48 @@ _REFUSALS: list[tuple[re.Pattern[str], str, list[str]]] = [
         ["Email John Smith about …", "Schedule a call with John Smith tomorrow at 3pm"],
     ),
 ]
+
+
+_NOT_OFFERED: list[tuple[re.Pattern[str], str, list[str]]] = [
+    (
+        re.compile(r"^(?:create|make|add|set up|rename|delete) (?:a |an |the |my )?(?:new )?(?:mail |outlook |email |inbox )?(?:sub)?folders?\b"),
+        "I can't create, rename or delete mail folders. I can list your folders and search the mail in them.",
+        ["Show my mail folders", *MAIL_SUGGESTIONS[:2]],
+    ),
+    (
+        re.compile(r"^upload\b"),
+        "I can't upload files. I can list, search, open and share the files already in OneDrive and SharePoint.",
+        FILE_SUGGESTIONS + ["Find the Q4 report in SharePoint"],
+    ),
+    (
+        re.compile(r"^(?:create|make|set up|start|add|build) (?:a |an )?(?:new )?(?:sharepoint |team )?sites?\b"),
+        "I can't create SharePoint sites. I can list your sites and the files in them, and search SharePoint.",
+        ["List my SharePoint sites", "Find the Q4 report in SharePoint"],
+    ),
+    (
+        re.compile(r"^(?:change|reset|update|set|recover)\b.*\b(?:password|passcode|pin)\b"),
+        "I can't change passwords or account settings. Please do that in your Microsoft account.",
+        HELP_SUGGESTIONS[:3],
+    ),
+    (
+        re.compile(r"^(?:recall|unsend|undo sending|take back)\b"),
+        "I can't recall an email that was sent. I can show what you sent and help you write a follow-up.",
+        ["Show the emails I sent this week", "Send an email to john.smith@acme.example about our meeting"],
+    ),
+    (
+        re.compile(r"^(?:send|write|start)(?: a| an)? (?:direct message|dm|private message|private chat|chat message)\b"),
+        "I can't send Teams chat messages to a person. I can post in a team's channel or email the person.",
+        ["Post in the Sales team's General channel: …", "Email John Smith about …"],
+    ),
+]
+
+
+def not_offered(req: Request) -> Plan | None:
+    """Requests that start like a capability's but ask for what its tools do not offer (create a folder, recall)."""
+    for pattern, reason, suggestions in _NOT_OFFERED:
+        if pattern.search(req.n):
+            return unsupported(reason, list(suggestions))
+    return None
 
 
 def greeting(req: Request) -> Plan | None:
@@ -225,11 +268,11 @@ def refusal(req: Request) -> Plan | None:
     return None
 
 
-def fallback(req: Request) -> Plan:
-    """What to say when no rule understood the message."""
+def fallback(req: Request, suggestions: list[str] | None = None) -> Plan:
+    """What to say when no rule understood the message: what was asked, what can be done instead."""
     return unsupported(
         f"I can't do “{asked(req)}” yet. I can search and send email, check and schedule meetings, "
         "find and share files, post to Teams and update the CRM.",
-        list(HELP_SUGGESTIONS[:6]),
+        list(suggestions or HELP_SUGGESTIONS[:3]),
         confidence=0.3,
     )

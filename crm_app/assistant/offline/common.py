@@ -8,7 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from crm_app.assistant.intents import Intent, ParseContext, Person, Plan
-from crm_app.assistant.offline.dates import Direction, When, extract
+from crm_app.assistant.offline.date_words import Direction
+from crm_app.assistant.offline.dates import extract
+from crm_app.assistant.offline.periods import When
 from crm_app.assistant.offline.explain import describe
 from crm_app.assistant.offline.text import Utterance
 
@@ -107,7 +109,7 @@ class Request:
 
 
 _TRAILING_PREPOSITIONS = re.compile(
-    r"(?: (?:from|on|at|by|in|for|until|till|before|after|of|with|during|since|and))+$"
+    r"(?:,? (?:from|on|at|by|in|for|until|till|before|after|of|with|during|since|and|due))+$"
 )
 
 

@@ -1,4 +1,4 @@
-"""Rules for the CRM: notes, tasks, deal stages, creating, updating, deleting, finding records.
+"""Rules for the CRM: notes, tasks, deal stages and finding records (writing records: :mod:`crm_records`).
 
 Stage words: ``new`` is *lead*; ``qualification`` *qualified*; ``quote``/``proposal
 sent`` *proposal*; ``negotiating``/``closing``/``contract`` *negotiation* (a deal being
@@ -20,57 +20,27 @@ from crm_app.assistant.offline.common import (
     cut,
     plan,
 )
-from crm_app.assistant.offline.dates import extract, iso
-from crm_app.assistant.offline.people import EMAIL_PATTERN
-from crm_app.assistant.offline.records import Record, entity_in, resolve_record
+from crm_app.assistant.offline.dates import extract
+from crm_app.assistant.offline.periods import iso, search_range
+from crm_app.assistant.offline.crm_records import STAGE, record_or_question, stage_of
+from crm_app.assistant.offline.records import entity_in, resolve_record
+from crm_app.assistant.offline.roles import by_role
 
-STAGE_SYNONYMS: dict[str, str] = {
-    "lead": "lead",
-    "new": "lead",
-    "qualified": "qualified",
-    "qualification": "qualified",
-    "qualify": "qualified",
-    "proposal": "proposal",
-    "proposal sent": "proposal",
-    "quote": "proposal",
-    "quoted": "proposal",
-    "quote sent": "proposal",
-    "negotiation": "negotiation",
-    "negotiations": "negotiation",
-    "negotiating": "negotiation",
-    "closing": "negotiation",
-    "contract": "negotiation",
-    "won": "won",
-    "closed won": "won",
-    "closed-won": "won",
-    "close won": "won",
-    "win": "won",
-    "signed": "won",
-    "lost": "lost",
-    "closed lost": "lost",
-    "closed-lost": "lost",
-    "dead": "lost",
-    "lose": "lost",
-}
-_STAGE = (
-    "(?P<stage>"
-    + "|".join(sorted((re.escape(s) for s in STAGE_SYNONYMS), key=len, reverse=True))
-    + ")"
-)
 _MOVE = [
     re.compile(
         rf"^(?:move|push|advance|set|mark|change|put|update|progress|bump|shift|take|flag)(?: the stage of)? (?P<deal>.+?)(?:'s)?(?: stage| status| phase)? "
-        rf"(?:to|as|into|in|at|back to) (?:the )?(?:stage )?{_STAGE}(?: stage| phase)?$"
+        rf"(?:to|as|into|in|at|back to) (?:the )?(?:stage )?{STAGE}(?: stage| phase)?$"
     ),
     re.compile(
-        rf"^(?:change|set|update) (?:the )?stage (?:of|for|on) (?P<deal>.+?) to {_STAGE}(?: stage)?$"
+        rf"^(?:change|set|update) (?:the )?stage (?:of|for|on) (?P<deal>.+?) to {STAGE}(?: stage)?$"
     ),
     re.compile(
         r"^(?:we )?(?:have )?(?P<verb>lost|won|closed|signed)(?: the)? (?P<deal>.+?)(?: deal)?$"
     ),
     re.compile(
-        rf"^(?P<deal>.+?) (?:is|was|has been|got|moved to|went to|- ?>|→|= ?>) (?:now )?(?:in )?{_STAGE}$"
+        rf"^(?P<deal>.+?) (?:is|was|has been|got|moved to|went to|goes|go|back to|- ?>|→|= ?>) (?:now )?(?:back )?(?:in |to )?{STAGE}$"
     ),
+    re.compile(rf"^(?P<deal>.+?) is (?:dead|gone|over|done)(?: ?,| and)? (?:so )?(?:mark|move|set|put) it (?:as |to )?{STAGE}$"),
 ]
 _NOTE = [
     re.compile(
@@ -86,7 +56,7 @@ _NOTE = [
 ]
 _TASK = [
     re.compile(
-        r"^remind me(?: (?P<when>(?:on |at |by |next |this |tomorrow|today|in )[\w :]+?))? (?:to|about|that) (?P<text>.+)$"
+        r"^remind me(?: (?P<when>(?:on |at |by |next |this |tomorrow|today|in )[\w :/.]+?))? (?:to|about|that) (?P<text>.+)$"
     ),
     re.compile(
         r"^(?:set|create|add|make) (?:a |an )?reminder (?:to|for|about) (?P<text>.+)$"
@@ -95,115 +65,12 @@ _TASK = [
         r"^(?:add|create|make|set|new|log|open|put) (?:a |an )?(?:new )?(?:follow-up |follow up )?(?:task|todo|action item|follow-up|follow up)"
         r"(?P<rest>.*)$"
     ),
-    re.compile(r"^(?:task|todo)(?P<rest> ?:.*)$"),
+    re.compile(r"^(?:task|todo)(?P<rest> ?:.*| (?:for|on) .+)$"),
 ]
 _TASK_TARGET = re.compile(
     r"^ (?:to|on|for|against|under) (?P<target>.+?) ?(?::| - | saying\b)(?P<text>.+)$"
 )
 _TASK_TEXT = re.compile(r"^(?: ?:| to| that| saying| for)? ?(?P<text>.+)$")
-_CREATE = re.compile(
-    r"^(?:create|add|new|make|register|set up|enter|save|insert|put in|open)(?: a| an)?(?: new)? "
-    r"(?P<entity>contact|person|company|account|organi[sz]ation|client|customer|deal|opportunity)\b(?: ?:)?(?: (?:called|named|for)\b)? ?(?P<rest>.*)$"
-    r"|^new (?P<entity2>contact|company|account|deal|opportunity)\b(?: ?:)?(?: (?:called|named)\b)? ?(?P<rest2>.*)$"
-)
-_ADD_TO_CRM = re.compile(
-    r"^(?:add|save|put|enter|create) (?P<rest>.+?) (?:to|in|into|as a contact in) (?:the )?crm\b(?P<tail>.*)$"
-)
-_ENTITY_NAMES = {
-    "person": "contact",
-    "account": "company",
-    "organisation": "company",
-    "organization": "company",
-    "client": "company",
-    "customer": "company",
-    "opportunity": "deal",
-}
-_PHONE = re.compile(
-    r"(?:(?:phone|tel|telephone|mobile|cell|number)(?: number)?(?: is)?:? )?(?P<p>\+?\d[\d ()-]{5,}\d)"
-)
-_COMPANY = re.compile(
-    r"\b(?:at|from|of|with company|company|works at|working at|employed at)\b (?P<c>[^,()]+?)(?=,| to | with | and |\(|$)",
-    re.IGNORECASE,
-)
-_TITLE = re.compile(
-    r"\b(?:title|job title|role|position)(?: is)?:? (?P<t>[^,]+?)(?=,| with | at |$)",
-    re.IGNORECASE,
-)
-_DOMAIN = re.compile(
-    r"\b(?:domain|website|site|url|web site)(?: is)?:? (?P<d>[\w.-]+\.[a-z]{2,})",
-    re.IGNORECASE,
-)
-_INDUSTRY = re.compile(
-    r"\b(?:in (?:the )?(?P<i>[\w -]+?) (?:industry|sector)|industry(?: is)?:? (?P<i2>[\w -]+))",
-    re.IGNORECASE,
-)
-_AMOUNT = re.compile(
-    r"(?:\b(?:worth|valued at|value(?: of)?|amount(?: of)?|for|of|at|size(?: of)?)\b ?|(?=[$€£]))"
-    r"(?P<cur>[$€£])?(?P<num>\d[\d,]*(?:\.\d+)?) ?(?P<mult>k|m|thousand|million|mil)?\b(?: ?(?P<cur2>usd|eur|gbp|dollars|euros|pounds))?",
-    re.IGNORECASE,
-)
-_CURRENCIES = {
-    "$": "USD",
-    "€": "EUR",
-    "£": "GBP",
-    "usd": "USD",
-    "eur": "EUR",
-    "gbp": "GBP",
-    "dollars": "USD",
-    "euros": "EUR",
-    "pounds": "GBP",
-}
-_NAME_STOP = re.compile(
-    r"[,(]| (?:at|from|with|of|who|whose|her|his|their|to|in|phone|email|works)\b",
-    re.IGNORECASE,
-)
-_DEAL_TITLE_STOP = re.compile(
-    r" (?:for|with|at|worth|valued|in|from|of|amount)\b|[,(]", re.IGNORECASE
-)
-_FIELD = (
-    r"(?P<field>phone number|phone|mobile number|mobile|number|email address|email|e-mail|job title|title|role|position|"
-    r"amount|value|deal size|size|close date|closing date|expected close date|expected close|company|employer|name|domain|website|industry)"
-)
-_UPDATE = [
-    re.compile(
-        rf"^(?:update|change|set|edit|modify|correct|fix|make) (?:the )?{_FIELD} (?:of|for|on) (?P<ref>.+?) (?:to|as|=) (?P<value>.+)$"
-    ),
-    re.compile(
-        rf"^(?:update|change|set|edit|modify|correct|fix|make) (?P<ref>.+?)(?:'s|s')? {_FIELD} (?:to|as|=) (?P<value>.+)$"
-    ),
-    re.compile(rf"^(?P<ref>.+?)(?:'s|s') (?:new )?{_FIELD} is (?:now )?(?P<value>.+)$"),
-]
-_RENAME = re.compile(r"^rename (?P<ref>.+?) (?:to|as) (?P<value>.+)$")
-_FIELD_NAMES = {
-    "phone number": "phone",
-    "phone": "phone",
-    "mobile number": "phone",
-    "mobile": "phone",
-    "number": "phone",
-    "email address": "email",
-    "email": "email",
-    "e-mail": "email",
-    "job title": "title",
-    "title": "title",
-    "role": "title",
-    "position": "title",
-    "amount": "amount",
-    "value": "amount",
-    "deal size": "amount",
-    "size": "amount",
-    "close date": "close_date",
-    "closing date": "close_date",
-    "expected close date": "close_date",
-    "expected close": "close_date",
-    "company": "company",
-    "employer": "company",
-    "name": "name",
-    "domain": "domain",
-    "website": "domain",
-    "industry": "industry",
-}
-_DELETE = re.compile(r"^(?:delete|remove|erase|get rid of|drop) (?P<phrase>.+)$")
-
 _PLURAL_ENTITY = {
     "contacts": "contact",
     "people": "contact",
@@ -234,6 +101,13 @@ _KNOW_AT = re.compile(
 )
 _AT_COMPANY = re.compile(r"\b(?:at|from|in|with|for) (?P<c>[\w&' .-]+?)$")
 _NAMED = re.compile(r"\b(?:named|called|matching|like|with the name) (?P<q>.+)$")
+_DETAIL = (
+    r"(?:phone(?: number)?|number|email(?: address)?|e-mail address|title|job title|role|company|address|mobile(?: number)?|position)"
+)
+_CONTACT_OF = re.compile(r"^who is (?:the )?(?:contact|main contact|owner|person|buyer) (?:on|for|at) (?P<phrase>.+)$")
+_CLOSE = re.compile(r"\b(?:clos(?:e|es|ing)|expected to close|due to close|close date)\b")
+_STAGE_LIST = re.compile(rf"^(?:show |list |any |all )?(?:me )?(?:all )?(?:my |our |the )?(?:{STAGE} (?:deals|opportunities)|(?P<leads>leads))\b")
+_COMPANY_FIRST = re.compile(r"^(?:any |all |show |list )?(?:me )?(?:the |our |my )?(?P<c>[\w&' .-]+?) (?:contacts|people)\b")
 _GET = [
     re.compile(r"^who is (?P<phrase>.+)$"),
     re.compile(
@@ -246,31 +120,17 @@ _GET = [
         r"^(?:how is|where are we (?:at )?with|where is) (?P<phrase>.+?)(?: going| doing)?$"
     ),
     re.compile(
-        r"^what is (?P<phrase>.+?)(?:'s|s') (?:phone(?: number)?|number|email(?: address)?|title|job title|role|company|address|mobile)$"
+        rf"^(?:what is )?(?P<phrase>.+?)(?:'s|s'|s) {_DETAIL}$"
     ),
+    re.compile(rf"^what is (?:the )?{_DETAIL} (?:of|for|at) (?P<phrase>.+)$"),
+    re.compile(r"^how much is (?P<phrase>.+?) worth$"),
+    re.compile(r"^what stage is (?P<phrase>.+?)(?: (?:in|at))?$"),
+    re.compile(r"^when (?:does|will|is|should) (?P<phrase>.+?) (?:close|closing|due to close|expected to close)$"),
+    re.compile(r"^(?:give me |show me |get me |tell me )?(?:the )?(?:details|info|information) (?:of|on|for|about) (?P<phrase>.+)$"),
     re.compile(
         r"^(?:show|open|display|pull up|bring up|view|get|find|look up)(?: me)? (?P<phrase>.+?)(?:'s)?(?: (?:crm ))?(?: (?:record|card|profile|details|page|info|entry))?$"
     ),
 ]
-
-
-def _stage(word: str) -> str:
-    return STAGE_SYNONYMS[word]
-
-
-def _record_or_question(
-    record: Record | None, pending: Intent, partial: dict[str, Any], what: str
-) -> Plan | None:
-    if record is not None and record.ambiguous:
-        return clarify(
-            f"Several {what}s match “{record.name}”. Which one do you mean?",
-            missing="ref",
-            options=list(record.candidates),
-            pending_intent=pending,
-            partial=partial,
-            candidates=list(record.candidates),
-        )
-    return None
 
 
 def deal_move(req: Request) -> Plan | None:
@@ -294,8 +154,8 @@ def deal_move(req: Request) -> Plan | None:
             verb = match["verb"]
             stage = "lost" if verb == "lost" else "won"
         else:
-            stage = _stage(match["stage"])
-        if index == 3 and not (
+            stage = stage_of(match["stage"])
+        if index >= 3 and not (
             re.search(r"\bdeal\b", match["deal"])
             or req.ctx.directory.find_deals(match["deal"])
         ):
@@ -318,7 +178,7 @@ def deal_move(req: Request) -> Plan | None:
                 partial=partial,
                 options=["List my deals"],
             )
-        question = _record_or_question(record, Intent.CRM_DEAL_MOVE, partial, "deal")
+        question = record_or_question(record, Intent.CRM_DEAL_MOVE, partial, "deal")
         if question:
             return question
         return plan(
@@ -341,7 +201,7 @@ def note(req: Request) -> Plan | None:
         entity = record.entity if record else entity_in(target)
         ref = record.name if record else target
         partial = {"entity": entity, "ref": ref}
-        question = _record_or_question(record, Intent.CRM_NOTE_ADD, partial, "record")
+        question = record_or_question(record, Intent.CRM_NOTE_ADD, partial, "record")
         if question:
             return question
         text = cut(req, match.end("marker"), len(n)) if match["marker"] else ""
@@ -404,7 +264,7 @@ def task(req: Request) -> Plan | None:
                 )
                 record = resolve_record(phrase, req.ctx.directory)
                 if record is not None:
-                    question = _record_or_question(
+                    question = record_or_question(
                         record, Intent.CRM_TASK_ADD, {}, "record"
                     )
                     if question:
@@ -435,244 +295,46 @@ def task(req: Request) -> Plan | None:
     return None
 
 
-def _amount(text: str) -> tuple[str, str | None] | None:
-    for match in _AMOUNT.finditer(text):
-        explicit = (
-            match["cur"]
-            or match["mult"]
-            or match["cur2"]
-            or re.match(r"(?i)worth|valued|value|amount|size|for \d", match.group())
-        )
-        if not explicit:
-            continue
-        number = float(match["num"].replace(",", ""))
-        multiplier = (match["mult"] or "").lower()
-        if multiplier in ("k", "thousand"):
-            number *= 1_000
-        elif multiplier in ("m", "million", "mil"):
-            number *= 1_000_000
-        value = f"{number:.2f}".rstrip("0").rstrip(".")
-        currency = _CURRENCIES.get(match["cur"] or (match["cur2"] or "").lower())
-        return value, currency
-    return None
-
-
-def _title_case(name: str) -> str:
-    return name.title() if name == name.lower() else name
-
-
-def _company(req: Request, typed: str) -> str:
-    found = req.ctx.directory.find_companies(typed)
-    return found[0] if len(found) == 1 else typed
-
-
-def _contact_fields(req: Request, text: str) -> dict[str, Any]:
-    fields: dict[str, Any] = {}
-    email = EMAIL_PATTERN.search(text)
-    if email:
-        fields["email"] = email.group()
-    phone = _PHONE.search(EMAIL_PATTERN.sub(" ", text))
-    if phone:
-        fields["phone"] = phone["p"].strip()
-    title = _TITLE.search(text)
-    if title:
-        fields["title"] = title["t"].strip()
-    cleaned = EMAIL_PATTERN.sub(" ", text)
-    if phone:
-        cleaned = cleaned.replace(phone.group(), " ")
-    company = _COMPANY.search(cleaned)
-    if company and not company["c"].strip().lower().startswith(
-        ("her ", "his ", "their ", "the crm")
-    ):
-        fields["company"] = _company(req, company["c"].strip(" .,'\""))
-    stop = _NAME_STOP.search(" " + cleaned.strip())
-    name = (" " + cleaned.strip())[: stop.start()] if stop else cleaned
-    name = re.sub(r"^\s*(?:called|named|for)\s+", "", name).strip(" ,:;.()")
-    parts = name.split()
-    if parts:
-        fields["first_name"] = _title_case(parts[0])
-        if len(parts) > 1:
-            fields["last_name"] = _title_case(" ".join(parts[1:]))
-    if "company" not in fields and "," in cleaned:
-        leftovers = [p.strip(" .()") for p in cleaned.split(",")[1:]]
-        leftovers = [
-            p
-            for p in leftovers
-            if p
-            and not re.search(r"\d|@|\b(?:her|his|email|phone)\b", p, re.IGNORECASE)
-        ]
-        if leftovers:
-            fields["company"] = _company(req, leftovers[-1])
-    return fields
-
-
-def create(req: Request) -> Plan | None:
-    """ "Create a contact Jane Roe jane@roe.io at Roe Inc", "create a deal … for Roe Inc worth $20,000"."""
-    n = req.n
-    match = _CREATE.match(n)
-    if match:
-        entity_word = match["entity"] or match["entity2"]
-        group = "rest" if match["entity"] else "rest2"
-        entity = _ENTITY_NAMES.get(entity_word, entity_word)
-        text = req.original(match.start(group), len(n)) if match[group] else ""
-    else:
-        added = _ADD_TO_CRM.match(n)
-        if not added:
-            return None
-        entity = "contact"
-        text = req.original(added.start("rest"), added.end("rest"))
-        tail = (
-            req.original(added.start("tail"), added.end("tail"))
-            if added["tail"].strip()
-            else ""
-        )
-        if tail:
-            text = f"{text}, {tail}"
-    fields: dict[str, Any]
-    if entity == "contact":
-        fields = _contact_fields(req, text)
-        if "first_name" not in fields:
-            return clarify(
-                "What is the new contact's name?",
-                missing="fields",
-                pending_intent=Intent.CRM_CREATE,
-                partial={"entity": entity, "fields": fields},
-            )
-    elif entity == "company":
-        fields = {}
-        name_end = re.search(r" (?:with|in the|in|,|which|that|domain)\b|,", text)
-        name = (text[: name_end.start()] if name_end else text).strip(" ,.:")
-        if name:
-            fields["name"] = name
-        domain = _DOMAIN.search(text)
-        if domain:
-            fields["domain"] = domain["d"]
-        industry = _INDUSTRY.search(text)
-        if industry:
-            fields["industry"] = (industry["i"] or industry["i2"]).strip()
-        if "name" not in fields:
-            return clarify(
-                "What is the new company called?",
-                missing="fields",
-                pending_intent=Intent.CRM_CREATE,
-                partial={"entity": entity},
-            )
-    else:
-        fields = {}
-        stop = _DEAL_TITLE_STOP.search(text)
-        title = (text[: stop.start()] if stop else text).strip(" ,.:")
-        if title:
-            fields["title"] = title
-        company = re.search(
-            r"\b(?:for|with|at)\b (?P<c>(?![$€£\d])[^,]+?)(?= worth\b| valued\b| for\b| at\b| in\b|,|$)",
-            text[stop.start() :] if stop else "",
-            re.IGNORECASE,
-        )
-        if company:
-            fields["company"] = _company(req, company["c"].strip())
-        amount = _amount(text)
-        if amount:
-            fields["amount"] = amount[0]
-            if amount[1]:
-                fields["currency"] = amount[1]
-        stage = re.search(rf"\b(?:in|at|stage) {_STAGE}\b", text.lower())
-        if stage:
-            fields["stage"] = _stage(stage["stage"])
-        if "title" not in fields:
-            return clarify(
-                "What is the new deal called?",
-                missing="fields",
-                pending_intent=Intent.CRM_CREATE,
-                partial={"entity": entity, "fields": fields},
-            )
-    return plan(Intent.CRM_CREATE, {"entity": entity, "fields": fields}, CONFIDENT)
-
-
-def _field_value(req: Request, field: str, value: str) -> str:
-    if field == "amount":
-        amount = _amount("worth " + value)
-        return amount[0] if amount else value
-    if field == "close_date":
-        when = extract(value.lower(), req.now, "future")
-        if when.day is not None:
-            return when.day.isoformat()
-    return value
-
-
-def update(req: Request) -> Plan | None:
-    """ "Update John Smith's phone to …", "set the amount of the Acme deal to 150000", "rename …"."""
-    n = req.n
-    rename = _RENAME.match(n)
-    matches = [(p.match(n), False) for p in _UPDATE] + [(rename, True)]
-    for match, is_rename in matches:
-        if not match:
-            continue
-        phrase = req.original(match.start("ref"), match.end("ref"))
-        record = resolve_record(phrase, req.ctx.directory)
-        if record is None:
-            continue
-        question = _record_or_question(
-            record, Intent.CRM_UPDATE, {"entity": record.entity}, "record"
-        )
-        if question:
-            return question
-        value = req.original(match.start("value"), match.end("value"))
-        if is_rename:
-            field = "title" if record.entity == "deal" else "name"
-        else:
-            field = _FIELD_NAMES[match["field"]]
-            if field == "name" and record.entity == "deal":
-                field = "title"
-            if field == "amount" and record.entity != "deal":
-                continue
-        fields = {field: _field_value(req, field, value)}
-        return plan(
-            Intent.CRM_UPDATE,
-            {"entity": record.entity, "ref": record.name, "fields": fields},
-            CONFIDENT,
-        )
-    return None
-
-
-def delete(req: Request) -> Plan | None:
-    """ "Delete the contact Ethan Brooks"."""
-    match = _DELETE.match(req.n)
-    if not match:
-        return None
-    phrase = req.original(match.start("phrase"), match.end("phrase"))
-    entity = entity_in(phrase)
-    record = resolve_record(phrase, req.ctx.directory)
-    if record is None or (entity is None and not record.known):
-        return None
-    question = _record_or_question(
-        record, Intent.CRM_DELETE, {"entity": record.entity}, "record"
-    )
-    if question:
-        return question
-    return plan(
-        Intent.CRM_DELETE, {"entity": record.entity, "ref": record.name}, CONFIDENT
-    )
-
-
 def _search_filters(req: Request, args: dict[str, Any]) -> None:
     n = req.n
     stage = re.search(
-        rf"\b(?:in|at) (?:the )?{_STAGE}\b|\b{_STAGE.replace('stage>', 'stage2>')} (?:deals|opportunities)\b",
+        rf"\b(?:in|at) (?:the )?{STAGE}\b|\b{STAGE.replace('stage>', 'stage2>')} (?:deals|opportunities)\b",
         n,
     )
     if stage:
-        args["stage"] = _stage(stage["stage"] or stage["stage2"])
+        args["stage"] = stage_of(stage["stage"] or stage["stage2"])
         n = n[: stage.start()] + n[stage.end() :]
     named = _NAMED.search(n)
     if named:
         args["query"] = req.original(named.start("q"), named.end("q"))
         return
-    company = _AT_COMPANY.search(n)
-    if company and company["c"] not in ("the crm", "crm", "all", "me"):
+    if args.get("entity") == "deal" and _CLOSE.search(n):
+        period = search_range(req.when("future"), req.ctx.tz)
+        if period:
+            args["start"], args["end"] = iso(period[0]), iso(period[1])
+    company = _AT_COMPANY.search(n) or _COMPANY_FIRST.match(n)
+    if company and company["c"] not in ("the crm", "crm", "all", "me", "my", "our"):
         typed = req.original(company.start("c"), company.end("c"))
         found = req.ctx.directory.find_companies(typed)
         if found:
             args["company"] = found[0] if len(found) == 1 else typed
+
+
+def _one_record(req: Request) -> Plan | None:
+    """ "Who is the cfo at Globex" (a contact by role) and "who is the contact on the Initech pilot" (a deal)."""
+    n = req.n
+    contact_of = _CONTACT_OF.match(n)
+    if contact_of:
+        phrase = req.original(contact_of.start("phrase"), contact_of.end("phrase"))
+        record = resolve_record(phrase, req.ctx.directory, "deal")
+        if record is not None and record.known:
+            return plan(Intent.CRM_GET, {"entity": "deal", "ref": record.name}, CONFIDENT)
+    who = re.match(r"^who is (?P<phrase>.+)$", n)
+    if who:
+        people = by_role(req.original(who.start("phrase"), who.end("phrase")), req.ctx.directory)
+        if people and len(people) == 1:
+            return plan(Intent.CRM_GET, {"entity": "contact", "ref": people[0].name}, CONFIDENT)
+    return None
 
 
 def read(req: Request) -> Plan | None:
@@ -694,6 +356,9 @@ def read(req: Request) -> Plan | None:
             {"entity": "contact", "company": found[0] if len(found) == 1 else typed},
             CONFIDENT,
         )
+    found = _one_record(req)
+    if found is not None:
+        return found
     for pattern in _GET:
         match = pattern.match(n)
         if not match:
@@ -701,12 +366,14 @@ def read(req: Request) -> Plan | None:
         phrase = req.original(match.start("phrase"), match.end("phrase"))
         if any(word in _PLURAL_ENTITY for word in phrase.lower().split()):
             break
-        record = resolve_record(phrase, req.ctx.directory)
+        record = resolve_record(phrase, req.ctx.directory) or resolve_record(
+            match["phrase"], req.ctx.directory
+        )
         if record is None or (
             not record.known and not record.ambiguous and entity_in(phrase) is None
         ):
             continue
-        question = _record_or_question(
+        question = record_or_question(
             record, Intent.CRM_GET, {"entity": record.entity}, "record"
         )
         if question:
@@ -718,14 +385,20 @@ def read(req: Request) -> Plan | None:
         )
     words = n.split()
     entity = next((_PLURAL_ENTITY[w] for w in words if w in _PLURAL_ENTITY), None)
+    by_stage = _STAGE_LIST.match(n)
+    if entity is None and (by_stage or (_CLOSE.search(n) and req.when("future").has_date)):
+        entity = "deal"
     listing = (
         _SEARCH_VERBS.match(n)
         or words[0] in _PLURAL_ENTITY
+        or by_stage
         or re.match(r"^(?:recent|won|lost|open|new|all|our)\b", n)
     )
     if entity is None or not listing:
         return None
     args: dict[str, Any] = {"entity": entity}
+    if by_stage:
+        args["stage"] = "lead" if by_stage["leads"] else stage_of(by_stage["stage"])
     won_lost = re.match(
         r"^(?:show |list )?(?:me )?(?:all )?(?:my |our )?(?P<s>won|lost) deals\b", n
     )

@@ -16,149 +16,50 @@ Conventions (documented for users of the plans):
 * Parts of the day: morning 06–12, afternoon 12–17, evening/tonight 17–22. An
   event placed in one starts at 09:00, 14:00 or 18:00.
 * An hour from 1 to 7 without am/pm means the afternoon, 8 to 11 the morning.
+* ``this/last/next quarter`` is a calendar quarter, ``in Q2`` one of this year.
+* A numeric date is read day first (12/03 is 12 March) unless the user's zone is
+  American; a part above 12 can only be the day. ``in 3 days`` (ahead) is that day.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Literal
 from zoneinfo import ZoneInfo
 
 from dateutil import parser as dateutil_parser
-from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
+from dateutil.relativedelta import MO, relativedelta
 
+from crm_app.assistant.offline.date_words import (
+    Direction,
+    WEEKDAYS,
+    MONTHS,
+    PARTS_OF_DAY,
+    LATEST_AMBIGUOUS_PM_HOUR,
+    ROLLING,
+    ROLLING_ONE,
+    HOURS_AGO,
+    PERIOD,
+    RELATIVE_DAY,
+    WEEKDAY,
+    DAY_MONTH,
+    MONTH_DAY,
+    ISO_DATE,
+    MONTH,
+    PART,
+    TIME_RANGE,
+    TIME,
+    DURATION,
+    SINCE,
+    NUMERIC_DATE,
+    QUARTER,
+    DAY_SPAN,
+    HALF_PAST,
+    MONTH_FIRST_ZONES,
+    IN_DAYS,
+)
+from crm_app.assistant.offline.periods import When
 from crm_app.assistant.offline.vocab import NUMBER_WORDS
-
-Direction = Literal["past", "future"]
-
-WEEKDAYS = {
-    "monday": MO,
-    "tuesday": TU,
-    "wednesday": WE,
-    "thursday": TH,
-    "friday": FR,
-    "saturday": SA,
-    "sunday": SU,
-}
-MONTHS = {
-    "january": 1,
-    "jan": 1,
-    "february": 2,
-    "feb": 2,
-    "march": 3,
-    "mar": 3,
-    "april": 4,
-    "apr": 4,
-    "may": 5,
-    "june": 6,
-    "jun": 6,
-    "july": 7,
-    "jul": 7,
-    "august": 8,
-    "aug": 8,
-    "september": 9,
-    "sept": 9,
-    "sep": 9,
-    "october": 10,
-    "oct": 10,
-    "november": 11,
-    "nov": 11,
-    "december": 12,
-    "dec": 12,
-}
-PARTS_OF_DAY: dict[str, tuple[time, time, time]] = {
-    "morning": (time(6), time(12), time(9)),
-    "afternoon": (time(12), time(17), time(14)),
-    "evening": (time(17), time(22), time(18)),
-    "tonight": (time(17), time(22), time(18)),
-}
-LATEST_AMBIGUOUS_PM_HOUR = 7
-DEFAULT_EVENT_DURATION = timedelta(minutes=30)
-
-_WD = "|".join(WEEKDAYS)
-_MON = "|".join(sorted(MONTHS, key=len, reverse=True))
-_NUM = r"\d+|" + "|".join(
-    sorted((w for w in NUMBER_WORDS if w not in {"a", "an"}), key=len, reverse=True)
-)
-_UNIT = r"hours?|days?|weeks?|months?"
-_T = r"\d{1,2}(?::\d{2})?(?: ?(?:am|pm|a\.m\.?|p\.m\.?))?"
-
-_ROLLING = re.compile(
-    rf"\b(?:(?:in|within|over|during|from|for) )?(?:the )?(?P<dir>last|past|previous|next|coming) "
-    rf"(?P<n>{_NUM}) (?P<unit>{_UNIT})\b"
-)
-_ROLLING_ONE = re.compile(
-    r"\b(?:(?:(?:in|within|over|during|from|for) )?the (?:last|past)|past) (?P<unit>hour|day|week|month)\b"
-)
-_HOURS_AGO = re.compile(rf"\b(?P<n>{_NUM}) (?P<unit>{_UNIT}) ago\b")
-_PERIOD = re.compile(
-    r"\b(?P<which>last|this|next|previous|coming|the) (?P<unit>week|weekend|month|year)(?:'s|s)?\b"
-)
-_RELATIVE_DAY = re.compile(
-    r"\b(?P<word>the day after tomorrow|day after tomorrow|today|tonight|tomorrow|yesterday)(?:'s)?\b"
-)
-_WEEKDAY = re.compile(
-    rf"\b(?:(?P<mod>this|next|last|coming|past) )?(?P<wd>{_WD})(?:'s|s)?\b"
-)
-_DAY_MONTH = re.compile(
-    rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?: of)? (?P<m>{_MON})\b(?: (?P<y>\d{{4}})\b)?"
-)
-_MONTH_DAY = re.compile(
-    rf"\b(?P<m>{_MON}) (?P<d>\d{{1,2}})(?:st|nd|rd|th)?\b(?![:.]\d)(?:,? (?P<y>\d{{4}})\b)?"
-)
-_ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
-_MONTH = re.compile(
-    rf"\b(?P<pre>in|during|for|from|since|of|last|this|next) (?P<m>{_MON})\b(?: (?P<y>\d{{4}})\b)?"
-)
-_PART = re.compile(
-    r"\b(?:(?P<this>this) )?(?P<part>morning|afternoon|evening|tonight)\b"
-)
-_TIME_RANGE = re.compile(
-    rf"\b(?P<pre>from |between )?(?P<t1>{_T}) ?(?:-|–|to|until|till|and) ?(?P<t2>{_T})(?![\d:])"
-)
-_TIME = re.compile(
-    rf"(?:\b(?P<at>at|@|by|around|for|from) (?P<t1>{_T})(?![\d:%])|\b(?P<t2>\d{{1,2}}(?::\d{{2}})? ?(?:am|pm|a\.m\.?|p\.m\.?))(?![\w])|\b(?P<t3>\d{{1,2}}:\d{{2}})\b|\b(?P<word>noon|midday|midnight)\b)"
-)
-_DURATION = re.compile(
-    r"\b(?:for )?(?:(?P<half>half an? hour)|(?P<n>an|a|one|two|three|\d+(?:\.\d+)?)[ -]?(?P<unit>hours?|minutes?)(?: long)?)\b"
-)
-_SINCE = re.compile(r"\bsince $")
-
-
-@dataclass
-class When:
-    """The date and time expressions found in a message and where they were."""
-
-    spans: list[tuple[int, int]] = field(default_factory=list)
-    start: datetime | None = None
-    end: datetime | None = None
-    day: date | None = None
-    clock: time | None = None
-    end_clock: time | None = None
-    duration: timedelta | None = None
-    part: tuple[time, time, time] | None = None
-    next_occurrence: timedelta | None = None
-
-    @property
-    def found(self) -> bool:
-        """True when the message held any date or time expression."""
-        return bool(self.spans)
-
-    @property
-    def has_date(self) -> bool:
-        """True when a day or a range was named."""
-        return self.day is not None or self.start is not None
-
-    def mask(self, text: str) -> str:
-        """``text`` with every date and time expression blanked out (offsets unchanged)."""
-        chars = list(text)
-        for start, end in self.spans:
-            for index in range(start, end):
-                chars[index] = " "
-        return "".join(chars)
-
 
 def _number(word: str) -> int:
     if word.isdigit():
@@ -235,7 +136,7 @@ class _Scanner:
 
     def set_day(self, day: date, match: re.Match[str]) -> None:
         prefix = self.norm[: match.start()]
-        if _SINCE.search(prefix):
+        if SINCE.search(prefix):
             self.take(match.start() - len("since "), match.start())
             self.set_range(self.at(day), self.now)
             return
@@ -245,36 +146,42 @@ class _Scanner:
     def scan(self) -> When:
         self._rolling()
         self._periods()
+        self._quarters()
+        self._day_spans()
+        if self.direction == "future":
+            self._in_days()
         self._explicit_dates()
+        self._numeric_dates()
         self._relative_days()
         self._weekdays()
         self._months()
         self._parts()
         self._time_ranges()
         self._durations()
+        self._half_past()
         self._times()
         self.when.spans.sort()
         return self.when
 
     def _rolling(self) -> None:
-        for match in self.matches(_ROLLING):
+        for match in self.matches(ROLLING):
             delta = _delta(match["unit"], _number(match["n"]))
             self.take(match.start(), match.end())
             if match["dir"] in ("next", "coming"):
                 self.set_range(self.now, self.now + delta)
             else:
                 self.set_range(self.now - delta, self.now)
-        for match in self.matches(_ROLLING_ONE):
+        for match in self.matches(ROLLING_ONE):
             delta = _delta(match["unit"], 1)
             self.take(match.start(), match.end())
             self.set_range(self.now - delta, self.now)
-        for match in self.matches(_HOURS_AGO):
+        for match in self.matches(HOURS_AGO):
             delta = _delta(match["unit"], _number(match["n"]))
             self.take(match.start(), match.end())
             self.set_range(self.now - delta, self.now)
 
     def _periods(self) -> None:
-        for match in self.matches(_PERIOD):
+        for match in self.matches(PERIOD):
             which, unit = match["which"], match["unit"]
             if which == "the" and unit not in ("week", "weekend"):
                 continue
@@ -294,6 +201,69 @@ class _Scanner:
             self.take(match.start(), match.end())
             self.set_range(self.at(start), self.at(end))
 
+    def _in_days(self) -> None:
+        for match in self.matches(IN_DAYS):
+            days = _number(match["n"]) * (7 if match["unit"].startswith("week") else 1)
+            self.take(match.start(), match.end())
+            self.set_day(self.today + timedelta(days=days), match)
+
+    def _quarters(self) -> None:
+        for match in self.matches(QUARTER):
+            if match["q"]:
+                year = int(match["y"]) if match["y"] else self.today.year
+                start = date(year, 3 * (int(match["q"]) - 1) + 1, 1)
+            else:
+                step = {"last": -1, "previous": -1, "next": 1, "coming": 1}.get(match["which"], 0)
+                current = date(self.today.year, 3 * ((self.today.month - 1) // 3) + 1, 1)
+                start = current + relativedelta(months=3 * step)
+            self.take(match.start(), match.end())
+            self.set_range(self.at(start), self.at(start + relativedelta(months=3)))
+
+    def _day_spans(self) -> None:
+        for match in self.matches(DAY_SPAN):
+            month = MONTHS[match["m"]]
+            try:
+                first = self._pick_year(month, int(match["d1"]), match["y"])
+                last = first.replace(day=int(match["d2"]))
+            except ValueError:
+                continue
+            if last < first:
+                continue
+            self.take(match.start(), match.end())
+            self.set_range(self.at(first), self.at(last + timedelta(days=1)))
+
+    def _numeric_dates(self) -> None:
+        zone = getattr(self.tz, "key", "") or ""
+        day_first = not zone.startswith(MONTH_FIRST_ZONES)
+        for match in self.matches(NUMERIC_DATE):
+            a, b = int(match["a"]), int(match["b"])
+            day, month = (a, b) if day_first else (b, a)
+            if month > 12 and day <= 12:
+                day, month = month, day
+            year = match["y"]
+            if year and len(year) == 2:
+                year = f"20{year}"
+            try:
+                found = self._pick_year(month, day, year)
+            except ValueError:
+                continue
+            self.take(match.start(), match.end())
+            self.set_day(found, match)
+
+    def _half_past(self) -> None:
+        for match in self.matches(HALF_PAST):
+            if self.when.clock is not None:
+                return
+            hour = _number(match["h"])
+            if not 1 <= hour <= 12:
+                continue
+            if hour <= LATEST_AMBIGUOUS_PM_HOUR:
+                hour += 12
+            minutes = {"half past": 30, "quarter past": 15, "quarter to": -15}[match["kind"]]
+            moment = datetime.combine(self.today, time(hour % 24)) + timedelta(minutes=minutes)
+            self.take(match.start(), match.end())
+            self.when.clock = moment.time()
+
     def _pick_year(self, month: int, day: int, year: str | None) -> date:
         if year:
             return date(int(year), month, day)
@@ -305,7 +275,7 @@ class _Scanner:
         return candidate
 
     def _explicit_dates(self) -> None:
-        for pattern in (_DAY_MONTH, _MONTH_DAY):
+        for pattern in (DAY_MONTH, MONTH_DAY):
             for match in self.matches(pattern):
                 try:
                     parsed = dateutil_parser.parse(
@@ -316,7 +286,7 @@ class _Scanner:
                     continue
                 self.take(match.start(), match.end())
                 self.set_day(day, match)
-        for match in self.matches(_ISO_DATE):
+        for match in self.matches(ISO_DATE):
             try:
                 day = date.fromisoformat(match.group())
             except ValueError:
@@ -326,7 +296,7 @@ class _Scanner:
 
     def _relative_days(self) -> None:
         offsets = {"today": 0, "tonight": 0, "tomorrow": 1, "yesterday": -1}
-        for match in self.matches(_RELATIVE_DAY):
+        for match in self.matches(RELATIVE_DAY):
             word = match["word"]
             offset = 2 if "after" in word else offsets[word]
             self.take(match.start(), match.end())
@@ -335,7 +305,7 @@ class _Scanner:
                 self.when.part = PARTS_OF_DAY["tonight"]
 
     def _weekdays(self) -> None:
-        for match in self.matches(_WEEKDAY):
+        for match in self.matches(WEEKDAY):
             weekday = WEEKDAYS[match["wd"]]
             modifier = match["mod"]
             if modifier == "next":
@@ -363,7 +333,7 @@ class _Scanner:
             self.set_day(day, match)
 
     def _months(self) -> None:
-        for match in self.matches(_MONTH):
+        for match in self.matches(MONTH):
             month = MONTHS[match["m"]]
             pre = match["pre"]
             if match["m"] == "may" and pre not in (
@@ -394,14 +364,14 @@ class _Scanner:
             self.set_range(self.at(start), self.at(end))
 
     def _parts(self) -> None:
-        for match in self.matches(_PART):
+        for match in self.matches(PART):
             self.take(match.start(), match.end())
             self.when.part = PARTS_OF_DAY[match["part"]]
             if (match["this"] or match["part"] == "tonight") and self.when.day is None:
                 self.when.day = self.today
 
     def _time_ranges(self) -> None:
-        for match in self.matches(_TIME_RANGE):
+        for match in self.matches(TIME_RANGE):
             t1, t2 = match["t1"], match["t2"]
             has_meridian = any(m in (t1 + t2) for m in ("am", "pm", "a.m", "p.m"))
             if not (match["pre"] or has_meridian or ":" in t1 + t2):
@@ -424,7 +394,7 @@ class _Scanner:
             self.when.clock, self.when.end_clock = start_time, end_time
 
     def _durations(self) -> None:
-        for match in self.matches(_DURATION):
+        for match in self.matches(DURATION):
             if match["half"]:
                 duration = timedelta(minutes=30)
             else:
@@ -439,7 +409,7 @@ class _Scanner:
                     "an",
                 ) and not match.group().startswith("for")
                 if bare_article and not self.norm[: match.start()].endswith(
-                    ("for ", "in ")
+                    ("for ", "in ", "up ", "book ", "block ", "hold ", "find ", "schedule ", "out ")
                 ):
                     continue
                 unit = match["unit"]
@@ -454,7 +424,7 @@ class _Scanner:
             self.when.duration = duration
 
     def _times(self) -> None:
-        for match in self.matches(_TIME):
+        for match in self.matches(TIME):
             if self.when.clock is not None:
                 break
             if match["word"]:
@@ -474,57 +444,3 @@ class _Scanner:
 def extract(norm: str, now: datetime, direction: Direction) -> When:
     """Every date, time and duration expression in ``norm``, resolved against ``now``."""
     return _Scanner(norm, now, direction).scan()
-
-
-def day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    """Midnight to midnight of ``day`` in ``tz``."""
-    return (
-        datetime.combine(day, time(0), tzinfo=tz),
-        datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz),
-    )
-
-
-def search_range(when: When, tz: ZoneInfo) -> tuple[datetime, datetime] | None:
-    """The period a search or listing covers, or None when no date was named."""
-    if when.start is not None and when.end is not None:
-        return when.start, when.end
-    if when.day is not None:
-        start, end = day_bounds(when.day, tz)
-        if when.part is not None:
-            start = datetime.combine(when.day, when.part[0], tzinfo=tz)
-            end = datetime.combine(when.day, when.part[1], tzinfo=tz)
-        return start, end
-    return None
-
-
-def event_times(when: When, now: datetime) -> tuple[datetime, datetime] | None:
-    """Start and end of an event to create, or None when no start time can be told."""
-    tz: ZoneInfo = now.tzinfo  # type: ignore[assignment]
-    clock = when.clock
-    if clock is None and when.part is not None:
-        clock = when.part[2]
-    if clock is None:
-        return None
-    day = when.day
-    if day is None and when.start is not None:
-        day = when.start.date()
-    if day is None:
-        day = now.date()
-        if datetime.combine(day, clock, tzinfo=tz) <= now:
-            day += timedelta(days=1)
-    if (
-        when.next_occurrence is not None
-        and datetime.combine(day, clock, tzinfo=tz) <= now
-    ):
-        day += when.next_occurrence
-    start = datetime.combine(day, clock, tzinfo=tz)
-    if when.end_clock is not None:
-        end = datetime.combine(day, when.end_clock, tzinfo=tz)
-    else:
-        end = start + (when.duration or DEFAULT_EVENT_DURATION)
-    return start, end
-
-
-def iso(moment: datetime) -> str:
-    """ISO-8601 with the UTC offset, to the second."""
-    return moment.replace(microsecond=0).isoformat()

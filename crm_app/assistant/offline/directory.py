@@ -73,6 +73,7 @@ class InMemoryDirectory:
                     name=f"{row['first_name']} {row['last_name']}".strip(),
                     emails=tuple(row.get("emails", ())),
                     company=row.get("company"),
+                    title=row.get("title"),
                 )
                 for row in data.get("contacts", ())
             ]

@@ -52,6 +52,8 @@ def _mail_search(args: dict[str, Any]) -> str:
         text += f" from {sender}"
     if args.get("sender_company"):
         text += f" from contacts at {args['sender_company']}"
+    if args.get("has_attachments"):
+        text += " with attachments"
     if args.get("query"):
         text += f" about “{args['query']}”"
     text += _period(args)
@@ -81,23 +83,8 @@ def _ref_label(args: dict[str, Any]) -> str:
     return "that item"
 
 
-def describe(
-    intent: Intent, args: dict[str, Any], names: dict[str, str] | None = None
-) -> str:
-    """A human sentence for a plan, built only from its arguments.
-
-    ``names`` maps addresses to the contact names they were resolved from, so the
-    sentence can say "John Smith" rather than his address.
-    """
-    if names:
-        args = {
-            key: [names.get(v, v) for v in value]
-            if isinstance(value, list)
-            else names.get(value, value)
-            if isinstance(value, str)
-            else value
-            for key, value in args.items()
-        }
+def _mail_and_calendar(intent: Intent, args: dict[str, Any]) -> str | None:
+    """The sentence for a mail or calendar plan."""
     match intent:
         case Intent.MAIL_SEARCH:
             return _mail_search(args)
@@ -132,6 +119,13 @@ def describe(
                 + (f" with {who}" if who else "")
                 + _period(args)
             )
+        case _:
+            return None
+
+
+def _files_and_teams(intent: Intent, args: dict[str, Any]) -> str | None:
+    """The sentence for a OneDrive, SharePoint or Teams plan."""
+    match intent:
         case Intent.FILES_LIST:
             return "Listing your OneDrive files" + (
                 f" in {args['folder']}" if args.get("folder") else ""
@@ -163,9 +157,18 @@ def describe(
             return f"Listing the channels of {args.get('team_name', 'the team')}"
         case Intent.TEAMS_POST:
             return f"Posting to {args.get('channel_name', 'General')} in {args.get('team_name', 'Teams')}"
+        case _:
+            return None
+
+
+def _crm_and_chat(intent: Intent, args: dict[str, Any]) -> str | None:
+    """The sentence for a CRM plan, help or a greeting."""
+    match intent:
         case Intent.CRM_SEARCH:
-            return f"Searching the CRM for {args.get('entity', 'records')}" + (
-                f" matching “{args['query']}”" if args.get("query") else ""
+            return (
+                f"Searching the CRM for {args.get('entity', 'records')}"
+                + (f" matching “{args['query']}”" if args.get("query") else "")
+                + (f" closing{_period(args)}" if args.get("start") else "")
             )
         case Intent.CRM_GET:
             return f"Showing the {args.get('entity', 'record')} {args.get('ref', '')}".rstrip()
@@ -192,4 +195,28 @@ def describe(
         case Intent.GREETING:
             return "Hello! Ask me about your mail, calendar, files or CRM."
         case _:
-            return ""
+            return None
+
+
+def describe(
+    intent: Intent, args: dict[str, Any], names: dict[str, str] | None = None
+) -> str:
+    """A human sentence for a plan, built only from its arguments.
+
+    ``names`` maps addresses to the contact names they were resolved from, so the
+    sentence can say "John Smith" rather than his address.
+    """
+    if names:
+        args = {
+            key: [names.get(v, v) for v in value]
+            if isinstance(value, list)
+            else names.get(value, value)
+            if isinstance(value, str)
+            else value
+            for key, value in args.items()
+        }
+    for part in (_mail_and_calendar, _files_and_teams, _crm_and_chat):
+        text = part(intent, args)
+        if text is not None:
+            return text
+    return ""

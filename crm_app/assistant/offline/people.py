@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from crm_app.assistant.intents import Directory, Person
+from crm_app.assistant.offline.roles import by_role
 
 EMAIL_PATTERN = re.compile(r"[\w.'+-]+@[\w-]+(?:\.[\w-]+)+")
 _SPLIT = re.compile(r"\s*(?:,|;|&|\band\b|\bplus\b|/)\s*", re.IGNORECASE)
@@ -46,6 +47,11 @@ class People:
     def names_by_address(self) -> dict[str, str]:
         """The contact name behind each resolved address."""
         return {person.email: person.name for person in self.resolved if person.email}
+
+    @property
+    def empty_of_known(self) -> bool:
+        """True when the phrase named no contact or company the CRM knows."""
+        return not (self.resolved or self.companies or self.ambiguous)
 
     @property
     def empty(self) -> bool:
@@ -117,7 +123,7 @@ def resolve_people(
             name = name[:-2]
         if not name:
             continue
-        people = directory.find_contacts(name)
+        people = directory.find_contacts(name) or by_role(name, directory) or []
         primary = people[0].email if len(people) == 1 else None
         if primary is not None:
             result.resolved.append(people[0])

@@ -13,9 +13,9 @@ from typing import Any
 
 from crm_app.assistant.intents import Intent, Plan, ResultRef
 from crm_app.assistant.offline.common import Request, cut
-from crm_app.assistant.offline.dates import iso, search_range
+from crm_app.assistant.offline.periods import iso, search_range
 from crm_app.assistant.offline.directory import name_matches
-from crm_app.assistant.offline.mail import sender_args
+from crm_app.assistant.offline.mail_search import sender_args
 from crm_app.assistant.offline.people import resolve_people
 
 _SENDER = re.compile(

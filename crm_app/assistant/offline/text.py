@@ -18,10 +18,10 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
+from crm_app.assistant.offline.known_words import KNOWN_WORDS
 from crm_app.assistant.offline.vocab import (
     ALIASES,
     CONTRACTIONS,
-    KNOWN_WORDS,
     MULTIWORD_ALIASES,
     VOCABULARY,
 )

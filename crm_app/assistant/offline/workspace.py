@@ -19,34 +19,41 @@ from crm_app.assistant.offline.people import resolve_people
 
 _FILE_TYPE = r"(?:files?|documents?|spreadsheets?|sheets?|workbooks?|presentations?|decks?|slides|reports?|pdfs?|contracts?|proposals?|onedrive)"
 _FILE_NOUNS = re.compile(
-    r"\b(?:files?|documents?|spreadsheets?|sheets?|workbooks?|presentations?|decks?|slides|pdfs?|onedrive)\b"
+    r"\b(?:files?|documents?|docs?|spreadsheets?|sheets?|workbooks?|presentations?|decks?|slides|pdfs?|onedrive|drive)\b"
 )
 _GENERIC = re.compile(
-    r"\b(?:files?|documents?|spreadsheets?|sheets?|workbooks?|presentations?|decks?|slides|onedrive|folder|in|on|my|from)\b"
+    r"\b(?:files?|documents?|docs?|spreadsheets?|sheets?|workbooks?|presentations?|decks?|slides|onedrive|drive|folder|in|on|my|from|say|says)\b"
 )
-_ARTICLES = re.compile(r"^(?:the|a|an|my|our|that|this)\s+", re.IGNORECASE)
+_ARTICLES = re.compile(r"^(?:the|teh|a|an|my|our|that|this)\s+", re.IGNORECASE)
 _RECENT = re.compile(
     r"\b(?:recent|recently|latest|lately|last (?:opened|edited|modified|used)|newest|modified|edited|worked on)\b"
+)
+_WORKED_ON = re.compile(
+    r"^what (?:did|have) i (?:been )?(?:work(?:ed|ing)? on|edit(?:ed|ing)?|chang(?:e|ed|ing)|touch(?:ed)?)\b"
+    r"(?! (?:in|on) (?:the |my )?(?:crm|calendar|inbox|mail)\b)"
 )
 _FILE_LIST = re.compile(
     r"^(?:list|show|display|see|view|get|what|which|browse|give me)\b|^(?:my )?(?:onedrive|files)\b|^(?:recent|latest)\b"
 )
 _FOLDER = re.compile(
     r"\b(?:in|inside|under|of) (?:my |the )?(?:onedrive )?(?P<name>[\w -]+?) folder\b"
+    r"|^(?:list|show|open|browse|see|display)(?: me)? (?:my |the )?(?:onedrive )?(?P<name2>[\w-]+(?: [\w-]+)?) folder\b"
+    r"|\bfiles (?:are |do i have )?in (?:my |the )?(?P<name3>[\w-]+) *$"
 )
 _FILE_SEARCH = re.compile(
     r"^(?:find|search|look for|look up|locate|where is|where are|where did i (?:put|save|leave)|do i have|is there|get me|fetch|pull up|dig up)\b"
 )
 _NAMED_DOCUMENT = re.compile(
     r"^(?:where is|where are|where did i (?:put|save|leave)|find|search for|locate|look for) (?:the |my |our )?(?:[\w-]+ ){0,3}"
-    r"(?:report|proposal|contract|roadmap|deck|plan|policy|guide|invoice|presentation|sheet|spreadsheet|document|file|pdf)s?\b"
+    r"(?:report|proposal|contract|roadmap|deck|plan|policy|guide|invoice|presentation|sheet|spreadsheet|document|file|pdf|notes|log|analysis)s?\b"
 )
 _NAMED = re.compile(r"\b(?:named|called|titled)\b (?P<q>.+?)(?= (?:in|on|from)\b|$)")
 _ABOUT = re.compile(
     r"\b(?:about|for|with|containing|mentioning)\b (?P<q>.+?)(?= (?:in|on|from)\b|$)"
 )
 _SEARCH_IN = re.compile(
-    r"\b(?:search|look in|look through|check) (?:my |the )?(?:onedrive|files|documents)(?: for)? (?P<q>.+)$"
+    r"\b(?:search|look in|look through|check) (?:my |the )?(?:onedrive|drive|files|documents)(?: for)? (?P<q>.+)$"
+    r"|^(?:files?|documents?|docs) (?:about|on|mentioning|for|related to) (?P<q2>.+?)(?: (?:in|on) (?:my )?(?:onedrive|drive))?$"
 )
 _READ = re.compile(
     r"^(?:open|read|summari[sz]e|show me what is in|what is in|what does|view|preview|give me the contents of|show (?:me )?the contents of)\b"
@@ -57,8 +64,9 @@ _TOP = re.compile(
 
 _SHARE = re.compile(r"^share (?P<what>.+?) with (?P<who>.+?)$")
 _GIVE_ACCESS = re.compile(
-    r"^(?:give|grant) (?P<who>.+?) (?:(?:read|edit|write|view) )?access to (?P<what>.+?)$"
+    r"^(?:give|grant) (?P<who>.+?) (?:(?:read|edit|write|view) )?(?:access )?to (?P<what>.+?)$"
 )
+_SHARE_ALONE = re.compile(r"^share (?P<what>(?!it\b|them\b|this\b|that\b).+?)$")
 _LET_ACCESS = re.compile(
     r"^let (?P<who>.+?) (?P<verb>edit|change|update|see|view|read|access|open) (?P<what>.+?)$"
 )
@@ -76,7 +84,7 @@ _SP = re.compile(r"\bsharepoint\b")
 _SITES = re.compile(r"\bsites\b|\bsite list\b")
 _SITE_ACCESS = re.compile(r"^(?:which|what) sites (?:can|do) i\b")
 _SP_QUERY_NOISE = re.compile(
-    r"\b(?:find|search|look for|look up|look|locate|where is|where are|is|are|do we have|get|fetch|sharepoint search|search sharepoint for|"
+    r"\b(?:find|search|look for|look up|look|locate|where is|where are|is|are|do we have|get|fetch|sharepoint search|search sharepoint for|doc|docs|"
     r"in sharepoint|on sharepoint|on the sharepoint|in the sharepoint|sharepoint|for|in|on|there|please)\b"
 )
 _SITE_FILES = re.compile(
@@ -104,10 +112,25 @@ _POST_TARGETS = [
     re.compile(
         r"\b(?:to|in|on) (?:the )?(?P<team>[\w&-]+) team(?:'s)? (?P<channel>[\w&-]+) channel\b"
     ),
+    re.compile(r"\b(?:to|in|on) (?:the )?(?P<team>[\w&-]+) (?P<channel>[\w&' -]+?) channel\b"),
     re.compile(r"\b(?:to|in|on) (?:the )?(?P<team>[\w&-]+) team\b(?! on teams)"),
+    re.compile(
+        r"^tell (?:the )?(?P<team>[\w&-]+) team in (?:the )?(?P<channel>[\w&-]+(?: [\w&-]+)??)(?: channel)?(?= that\b| saying\b| ?:)"
+    ),
     re.compile(r"^tell (?:the )?(?P<team>[\w&-]+) team\b"),
+    re.compile(r"^message (?:the )?(?P<team>[\w&-]+) team\b"),
+    re.compile(r"\b(?:to|in) (?:the )?(?P<team>[\w&-]+) team on teams\b"),
+    re.compile(r"^(?:post|write) (?:to|in) (?P<team>[\w&-]+) (?P<channel>[\w&-]+(?: [\w&-]+)?)(?= ?:)"),
 ]
 _POST_MESSAGE = re.compile(r"(?:\bsaying\b|\bthat\b|:|\bmessage\b:)\s*(?P<m>.+)$")
+
+
+def _span_text(req: Request, match: re.Match[str] | None, *groups: str) -> str | None:
+    """The user's words behind the first of ``groups`` that matched, or None."""
+    if match is None:
+        return None
+    group = next((g for g in groups if match.groupdict().get(g)), None)
+    return req.original(match.start(group), match.end(group)) if group else None
 
 
 def _file_query(req: Request, start: int, end: int) -> str:
@@ -116,19 +139,33 @@ def _file_query(req: Request, start: int, end: int) -> str:
     return _ARTICLES.sub("", " ".join(kept)).strip(" ,.?!'\"")
 
 
-def share(req: Request) -> Plan | None:
-    """ "Share the budget spreadsheet with the finance team"."""
-    n = req.n
+def share_role(n: str) -> tuple[str | None, str]:
+    """The access a share asks for ("write", "read" or None) and ``n`` with those words blanked out."""
     role = (
         "write" if _ROLE_WRITE.search(n) else "read" if _ROLE_READ.search(n) else None
     )
     clean = _ROLE_WRITE.sub(lambda m: " " * len(m.group()), n)
-    clean = _ROLE_READ.sub(lambda m: " " * len(m.group()), clean)
+    return role, _ROLE_READ.sub(lambda m: " " * len(m.group()), clean)
+
+
+def share(req: Request) -> Plan | None:
+    """ "Share the budget spreadsheet with the finance team"."""
+    n = req.n
+    role, clean = share_role(n)
     match = (
         _SHARE.match(clean.rstrip())
         or _GIVE_ACCESS.match(clean.rstrip())
         or _SEND_FILE.match(clean.rstrip())
     )
+    alone = _SHARE_ALONE.match(clean.rstrip()) if not match else None
+    if alone and re.search(rf"\b{_FILE_TYPE}\b", alone["what"]):
+        what = _file_query(req, alone.start("what"), alone.end("what"))
+        return clarify(
+            f"Who should I share “{what}” with?",
+            missing="recipients",
+            pending_intent=Intent.FILES_SHARE,
+            partial={"file_query": what, "role": role},
+        )
     let = _LET_ACCESS.match(clean.rstrip()) if not match else None
     if let and re.search(rf"\b{_FILE_TYPE}\b", let["what"]):
         match = let
@@ -138,7 +175,7 @@ def share(req: Request) -> Plan | None:
     if not match:
         return None
     what = _file_query(req, match.start("what"), match.end("what"))
-    who = cut(req, match.start("who"), match.end("who"))
+    who = cut(req, match.start("who"), match.end("who"), masked=clean)
     people = resolve_people(who, req.ctx.directory)
     args: dict[str, Any] = {
         "file_query": what,
@@ -201,7 +238,7 @@ def files(req: Request) -> Plan | None:
         if (
             target
             and re.search(
-                rf"\b(?:{_FILE_TYPE}|plan|guide|policy|roadmap|notes|agenda|minutes)\b",
+                rf"\b(?:{_FILE_TYPE}|plan|guide|policy|roadmap|notes|agenda|minutes|log|analysis|memo|brief)\b|\w\.[a-z]{{2,4}}\b",
                 target,
             )
             and not re.search(
@@ -216,15 +253,15 @@ def files(req: Request) -> Plan | None:
                 return plan(
                     Intent.FILES_LIST,
                     {
-                        "folder": req.original(folder.start("name"), folder.end("name"))
-                        if folder
-                        else None
+                        "folder": _span_text(req, folder, "name", "name2", "name3")
                     },
                     CONFIDENT,
                 )
             query = _file_query(req, rest_start, len(n))
             if query:
                 return plan(Intent.FILES_READ, {"query": query}, CONFIDENT)
+    if _WORKED_ON.match(n):
+        return plan(Intent.FILES_RECENT, {}, CONFIDENT)
     if (
         not has_file_word
         and not re.search(r"\bfiles?\b", n)
@@ -237,8 +274,9 @@ def files(req: Request) -> Plan | None:
     if search:
         named = _SEARCH_IN.search(n) or _NAMED.search(n) or _ABOUT.search(n)
         if named:
-            query = cut(req, named.start("q"), named.end("q"), strip_articles=True)
-            query = _file_query(req, named.start("q"), named.end("q")) or query
+            group = "q2" if named.groupdict().get("q2") else "q"
+            query = cut(req, named.start(group), named.end(group), strip_articles=True)
+            query = _file_query(req, named.start(group), named.end(group)) or query
         else:
             query = _file_query(req, search.end(), len(n))
         if query and not re.fullmatch(
@@ -252,9 +290,7 @@ def files(req: Request) -> Plan | None:
         return plan(
             Intent.FILES_LIST,
             {
-                "folder": req.original(folder.start("name"), folder.end("name"))
-                if folder
-                else None,
+                "folder": _span_text(req, folder, "name", "name2", "name3"),
                 "top": top_value,
             },
             CONFIDENT if _FILE_NOUNS.search(n) else LIKELY,
@@ -270,7 +306,8 @@ def teams(req: Request) -> Plan | None:
         _POST.match(n)
         and (
             teams_word
-            or re.search(r"\bchannel\b|\w ?> ?\w|^(?:post|announce)\b.*\bteam\b", n)
+            or re.search(r"\bchannel\b|\w ?> ?\w|^(?:post|announce)\b", n)
+            or re.match(r"^tell (?:the )?[\w&-]+ team in\b", n)
         )
         and not re.search(r"\b(?:teams )?(?:call|meeting)\b", n)
     ):

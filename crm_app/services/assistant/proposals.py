@@ -8,16 +8,14 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from crm_app.assistant import replies
 from crm_app.assistant.card_model import Card
 from crm_app.assistant.intents import Intent, Plan
 from crm_app.assistant.offline.pending import choose
 from crm_app.assistant.text import sentence_case
-from crm_app.services.assistant.context import referenced
 from crm_app.services.assistant.crm_proposals import CRM_PROPOSERS
-from crm_app.services.assistant.engine import TurnEngine, mark_crm_senders
+from crm_app.services.assistant.engine import TurnEngine
 from crm_app.services.assistant.people import first_name_of, resolve_people, unnamed_recipients
-from crm_app.services.assistant.reads import find_file, find_team, search_mail
+from crm_app.services.assistant.reads import email_meant, find_file, find_team
 from crm_app.services.assistant.turn import Action, AlreadyDone, NeedsChoice, Proposal, TurnFailed, TurnState
 from crm_app.services.assistant.wording import when_label
 
@@ -49,25 +47,6 @@ def draft_body(sign: str, to: list[str], subject: str) -> str:
     first = first_name_of(to[0])
     topic = subject[0].lower() + subject[1:] if subject and subject != "(no subject)" else "this"
     return f"Hi {first or 'there'},\n\nI'd like to follow up about {topic}.\n\nBest regards,\n{sign}".rstrip()
-
-
-async def email_meant(eng: TurnEngine, st: TurnState, plan: Plan, verb: str) -> dict[str, Any]:
-    """The email a reply or forward is about: one shown earlier, or the newest hit of the plan's search.
-
-    A searched-for email is shown as a card above the proposal, so the user sees which one it is.
-    """
-    find = plan.args.get("find")
-    if not find:
-        return referenced(st, plan)
-    search = await search_mail(eng, st, {**find, "top": 1})
-    if not search.found:
-        raise TurnFailed(f"I found no {replies.describe_search(plan, search.args, search.sender_label)} to {verb}. "
-                         "Try a search first, then point at one of the results.")
-    card = search.found[0]
-    await mark_crm_senders([card])
-    st.turn.cards.append(card)
-    st.turn.remember([card])
-    return {"id": card["id"], "card": card}
 
 
 async def propose_reply(eng: TurnEngine, st: TurnState, plan: Plan) -> Proposal:

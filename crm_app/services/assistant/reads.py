@@ -14,7 +14,7 @@ from crm_app.assistant import replies
 from crm_app.assistant.intents import Intent, Plan
 from crm_app.services.assistant.brief import read_meeting_brief
 from crm_app.services.assistant.context import referenced
-from crm_app.services.assistant.engine import TurnEngine
+from crm_app.services.assistant.engine import TurnEngine, mark_crm_senders
 from crm_app.services.assistant.people import resolve_sender
 from crm_app.services.assistant.turn import Limits, TurnFailed, TurnState
 
@@ -48,12 +48,15 @@ async def search_mail(eng: TurnEngine, st: TurnState, plan_args: dict[str, Any])
     if args.get("sender_name") and not senders:
         args["query"] = " ".join(x for x in (args.get("query"), args["sender_name"]) if x)
     canonical = {k: args.get(k) for k in ("query", "start", "end", "folder", "unread_only")}
-    canonical["top"] = min(args.get("top") or SEARCH_TOP, MAX_SEARCH_TOP)
+    wanted = min(args.get("top") or SEARCH_TOP, MAX_SEARCH_TOP)
+    canonical["top"] = MAX_SEARCH_TOP if args.get("has_attachments") else wanted
     if len(senders) <= 1:
         found = await eng.run_read(st, "mail.search", {**canonical, "sender": senders[0] if senders else None})
         has_more = bool(st.last_data.get("has_more"))
     else:
         found, has_more = await _search_each_sender(eng, st, canonical, senders)
+    if args.get("has_attachments"):  # the tools take no such filter; each card says whether its email has any
+        found = [card for card in found if card.get("has_attachments")][:wanted]
     return MailSearch(args, found, has_more, label)
 
 
@@ -106,8 +109,27 @@ async def _search_each_sender(eng: TurnEngine, st: TurnState, canonical: dict[st
     return found[: canonical["top"]], has_more
 
 
+async def email_meant(eng: TurnEngine, st: TurnState, plan: Plan, verb: str) -> dict[str, Any]:
+    """The email a reply or forward is about: one shown earlier, or the newest hit of the plan's search.
+
+    A searched-for email is shown as a card above the proposal, so the user sees which one it is.
+    """
+    find = plan.args.get("find")
+    if not find:
+        return referenced(st, plan)
+    search = await search_mail(eng, st, {**find, "top": 1})
+    if not search.found:
+        raise TurnFailed(f"I found no {replies.describe_search(plan, search.args, search.sender_label)} to {verb}. "
+                         "Try a search first, then point at one of the results.")
+    card = search.found[0]
+    await mark_crm_senders([card])
+    st.turn.cards.append(card)
+    st.turn.remember([card])
+    return {"id": card["id"], "card": card}
+
+
 async def read_mail_get(eng: TurnEngine, st: TurnState, plan: Plan) -> None:
-    ref = referenced(st, plan)
+    ref = await email_meant(eng, st, plan, "open") if plan.args.get("find") else referenced(st, plan)
     found = await eng.run_read(st, "mail.get", {"message_id": ref["id"]})
     await eng.show(st, "mail.get", plan, found, plan.args)
 

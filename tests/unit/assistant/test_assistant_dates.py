@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from crm_app.assistant.intents import Intent
-from crm_app.assistant.offline.dates import event_times, extract, search_range
+from crm_app.assistant.offline.dates import extract
+from crm_app.assistant.offline.periods import event_times, search_range
 
 from .conftest import LONDON, NOW
 

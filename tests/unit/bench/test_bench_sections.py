@@ -200,14 +200,22 @@ def test_contacts_grow_to_a_size_once_through_the_real_schema(database):
 def test_the_parser_section_compares_the_warm_passes_with_the_first():
     from bench import bench_parser
 
-    figures = {"first": [1.0, 2.0, 30.0], "warm": [0.5, 1.0, 10.0, 0.5, 1.0, 12.0], "utterances": 3, "passes": 2}
-    section = bench_parser.section(figures)
+    figures = {"first": [1.0, 2.0, 30.0], "warm": [0.5, 1.0, 10.0, 0.5, 1.0, 12.0], "fallback": [4.0, 5.0],
+               "utterances": 3, "reaching_fallback": 1, "passes": 2}
+    memory = {"before": 100 * 2**20, "after": 151 * 2**20, "load_s": 0.8, "available": True}
+    section = bench_parser.section(figures, memory)
     rows = {row[0]: row for row in section.rows}
     warm = rows["parse, 2 more passes (warm)"]
     assert warm[3] == "6"
     assert warm[4] == f"first pass: {bench_contacts.p50_p95(bench_parser.summary(figures['first']))}"
-    assert rows["parse, first pass over the set (each utterance once)"][3] == "3"
-    assert "Slowest warm parse: 12.00 ms." in section.notes
+    assert rows["parse, first pass over both sets (each utterance once)"][3] == "3"
+    assert rows["parse, utterances that reach the semantic fallback"][3] == "2"
+    notes = " ".join(section.notes)
+    assert "Slowest warm parse: 12.00 ms." in notes
+    assert "grows an idle app process by 51.0 MiB (meets the 60 MiB limit)" in notes
+    heavy = bench_parser.section(figures, {**memory, "after": 171 * 2**20, "available": False})
+    heavy_notes = " ".join(heavy.notes)
+    assert "71.0 MiB (misses the 60 MiB limit)" in heavy_notes and "could not be loaded" in heavy_notes
 
 
 def test_the_parser_benchmark_parses_every_labelled_utterance():
@@ -215,5 +223,7 @@ def test_the_parser_benchmark_parses_every_labelled_utterance():
     from crm_app.assistant.offline import evaluation
 
     figures = bench_parser.passes(1)
-    assert figures["utterances"] == len(evaluation.load().cases) > 100
+    assert figures["utterances"] == sum(len(evaluation.load(path).cases) for path in evaluation.ALL_SETS) > 100
     assert len(figures["first"]) == figures["utterances"] and len(figures["warm"]) == figures["utterances"]
+    assert 0 <= figures["reaching_fallback"] < figures["utterances"]
+    assert len(figures["fallback"]) == figures["reaching_fallback"]
