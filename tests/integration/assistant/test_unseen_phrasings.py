@@ -35,12 +35,18 @@ async def test_emails_with_attachments_show_only_emails_that_have_them(avery):
 
 
 async def test_deals_closing_this_month_are_only_those_closing_this_month(avery):
+    from crm_app.services import crm
+
     turn = await avery.say("which deals close this month")
-    deals = [c for c in turn.cards if c["kind"] == "crm"]
-    closes = [line.split(": ", 1)[1] for c in deals for line in c["fields"].split("\n")
-              if line.startswith("Expected close: ")]
-    assert len(closes) == len(deals)
-    assert all("2026-03-01" <= day < "2026-04-01" for day in closes)
+    [(name, args)] = avery.calls
+    assert name == "crm_search" and args["entity"] == "deal"
+    start, end = args["close_from"], args["close_before"]
+    assert start[8:] == "01" and end[8:] == "01" and start < end
+    every = crm.list_deals(page_size=100).rows
+    inside = {d["title"] for d in every if d["expected_close"] and start <= str(d["expected_close"]) < end}
+    assert inside and len(inside) < len(every)  # some deals close this month, others do not
+    assert {c["title"] for c in turn.cards if c["kind"] == "crm"} == inside
+    assert "expected to close from" in turn.text
 
 
 async def test_read_the_latest_email_from_a_contact_searches_then_opens_it(avery):
