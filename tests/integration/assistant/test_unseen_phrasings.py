@@ -37,14 +37,17 @@ async def test_emails_with_attachments_show_only_emails_that_have_them(avery):
 async def test_deals_closing_this_month_are_only_those_closing_this_month(avery):
     from crm_app.services import crm
 
+    for title, close in (("Closes first of March", "2026-03-01"), ("Closes end of March", "2026-03-31"),
+                         ("Closes in April", "2026-04-01"), ("Closed in February", "2026-02-28")):
+        crm.create_deal({"title": title, "amount": "10", "expected_close": close}, avery.user.id)
     turn = await avery.say("which deals close this month")
     [(name, args)] = avery.calls
     assert name == "crm_search" and args["entity"] == "deal"
     start, end = args["close_from"], args["close_before"]
-    assert start[8:] == "01" and end[8:] == "01" and start < end
+    assert (start, end) == ("2026-03-01", "2026-04-01")  # the test clock is 25 March 2026
     every = crm.list_deals(page_size=100).rows
     inside = {d["title"] for d in every if d["expected_close"] and start <= str(d["expected_close"]) < end}
-    assert inside and len(inside) < len(every)  # some deals close this month, others do not
+    assert inside == {"Closes first of March", "Closes end of March"}
     assert {c["title"] for c in turn.cards if c["kind"] == "crm"} == inside
     assert "expected to close from" in turn.text
 
