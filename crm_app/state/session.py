@@ -35,12 +35,9 @@ class SessionState(rx.State):
     def tenant_label(self) -> str:
         return auth.tenant_label()
 
-    def current_user(self) -> auth.SignedInUser | None:
-        """Resolve the session cookie against the server-side session table (raises DatabaseUnavailable)."""
-        return auth.resolve_session(self.session_token)
-
     async def _fetch_user(self) -> auth.SignedInUser | None:
-        """`current_user`, with the database read off the event loop."""
+        """Resolve the session cookie against the server-side session table, off the event loop (raises
+        DatabaseUnavailable)."""
         return await off_loop(auth.resolve_session, self.session_token)
 
     def _apply_user(self, user: auth.SignedInUser | None) -> None:
@@ -55,11 +52,8 @@ class SessionState(rx.State):
             raise NotSignedIn()
         return user
 
-    def require_user(self) -> auth.SignedInUser:
-        return self._known(self.current_user())
-
     async def _need_user(self) -> auth.SignedInUser:
-        """`require_user`, with the database read off the event loop."""
+        """The signed-in user, or NotSignedIn; the database is read off the event loop."""
         return self._known(await self._fetch_user())
 
     def _admitted(self, user: auth.SignedInUser | None):
@@ -69,19 +63,9 @@ class SessionState(rx.State):
             return None, rx.redirect("/signin" if path in ("", "/") else f"/signin?next={path}")
         return user, None
 
-    def _admit(self):
-        """The page-load check: (user, None) when signed in; (None, a redirect to sign-in or None) otherwise.
-        A database outage shows a clear message instead of a blank page."""
-        self.page_error = ""
-        try:
-            user = self.current_user()
-        except DatabaseUnavailable as exc:
-            self.page_error = exc.user_message
-            return None, None
-        return self._admitted(user)
-
     async def _admit_page(self):
-        """`_admit`, with the database read off the event loop."""
+        """The page-load check: (user, None) when signed in; (None, a redirect to sign-in or None) otherwise.
+        A database outage shows a clear message instead of a blank page. The database is read off the event loop."""
         self.page_error = ""
         try:
             user = await self._fetch_user()

@@ -158,3 +158,29 @@ def test_sent_result_is_a_card_and_error_card_is_honest(page, stack, unique_emai
     folder = page.locator(".assistant-message").nth(before)
     expect(folder).to_have_attribute("data-status", "done", timeout=T)
     expect(folder.locator(".card-email", has_text=subject).first).to_be_visible()
+
+
+def test_channel_post_forward_and_log_cards(page, stack, unique_email):
+    start(page, stack, unique_email, "Teams Cards")
+    channels = ask(page, "list the channels of the Sales team").locator(".card-channel")
+    expect(channels.first).to_be_visible()
+    expect(channels.first).to_contain_text("General")
+    posts = ask(page, "what's new in the sales general channel").locator(".card-post")
+    expect(posts.first).to_be_visible()
+    assert posts.first.inner_text().strip(), "a post shows its text"
+
+    ask(page, "Show me emails from John Smith")
+    forward = ask(page, "forward the first one to jane@roe.io").locator(".card-confirm")
+    expect(forward).to_have_count(1)
+    assert sorted(row_labels(forward)) == sorted(["To", "Subject", "Text"]), row_labels(forward)
+    expect(forward).to_contain_text("jane@roe.io")
+    expect(forward.locator(".confirm-subject")).to_contain_text("FW:")
+    log = ask(page, "log the first one to the Acme deal").locator(".card-confirm")
+    expect(log).to_have_count(1)
+    assert sorted(row_labels(log)) == sorted(["Record", "Subject", "Text"]), row_labels(log)
+    expect(log).to_contain_text("Deal: Acme plant expansion")
+    assert_clean(page, {"channel": channels.first, "post": posts.first, "forward": forward, "log": log}, "teams")
+    for card in (forward, log):
+        card.locator(".cancel-action").click()
+        expect(card).to_contain_text("Cancelled", timeout=T)
+    assert not [m for m in sent_items(stack) if m["subject"].startswith("FW:")], "a cancelled forward sends nothing"
