@@ -39,12 +39,14 @@ from crm_app.mcp import (
     custom_server,
     ms365_server,
 )
+from crm_app.mcp.config import CUSTOM_SERVER_PREFIX
 from crm_app.mcp.redact import truncate
 from crm_app.microsoft import NotConnected, ReconnectRequired, TokenDecryptionFailed, TokenVault, get_cipher
 from crm_app.microsoft.oauth import get_oauth_client
 from crm_app.microsoft.vault import connection_of
 from crm_app.models import AuditEntry as AuditRow
 from crm_app.models import McpServer
+from crm_app.services import url_policy
 from crm_app.settings import get_settings
 from crm_app.tools.base import ToolRegistry
 
@@ -200,11 +202,14 @@ def custom_config(row: McpServer) -> ServerConfig:
     )
 
 
-def servers_for_user(user_id: int) -> list[ServerConfig]:
+def servers_for_user(user_id: int, refused: dict[str, str] | None = None) -> list[ServerConfig]:
     """The tool servers the user's assistant may use now (a quick database read; blocking).
 
     Microsoft 365 is included while the user's connection is active (not after a failed
-    renewal, not after disconnecting); user-added servers while they are enabled.
+    renewal, not after disconnecting); user-added servers while they are enabled and their address
+    still passes the host policy (``MCP_ALLOWED_HOSTS``) when it is resolved now, so a name that has
+    come to point at an internal address, or a server saved before the policy changed, is not used.
+    The servers left out for that reason go into ``refused`` (server id → why), when given.
     """
     settings = get_settings()
     if not settings.mcp_enabled:
@@ -217,7 +222,16 @@ def servers_for_user(user_id: int) -> list[ServerConfig]:
         rows = s.exec(
             select(McpServer).where(McpServer.user_id == user_id, col(McpServer.enabled).is_(True)).order_by(col(McpServer.id))
         ).all()
+    policy = url_policy.current_policy()
     for row in rows:
+        try:
+            policy.check(row.url)
+        except url_policy.UrlRefused as exc:
+            logger.warning("skipping tool server %s of user %s: its address is refused by the host policy", row.id,
+                           user_id)
+            if refused is not None:
+                refused[f"{CUSTOM_SERVER_PREFIX}{row.id}"] = f"{row.name} is not used: {exc}"
+            continue
         try:
             servers.append(custom_config(row))
         except (InvalidServerConfig, TokenDecryptionFailed) as exc:
@@ -229,7 +243,9 @@ async def add_user_tools(registry: ToolRegistry, user_id: int) -> None:
     """Register every tool the user's servers offer now on `registry`; when there are none, why, in `unavailable`."""
     from crm_app.tools.mcp_adapter import add_mcp_tools
 
-    servers = await asyncio.to_thread(servers_for_user, user_id)
+    refused: dict[str, str] = {}
+    servers = await asyncio.to_thread(servers_for_user, user_id, refused)
+    registry.unavailable.update(refused)
     if not servers:
         registry.unavailable["ms365"] = await asyncio.to_thread(connection_hint, user_id)
         return

@@ -112,3 +112,33 @@ async def test_outside_the_demo_internal_addresses_are_refused_and_nothing_is_sa
         assert url_policy.current_policy().allow_internal is False
     finally:
         reset_settings_cache()
+
+
+async def test_a_saved_server_is_checked_again_when_it_is_used(stack, person, everything_server, runtime_cleanup,
+                                                               monkeypatch):
+    """A server accepted once is not trusted for ever: when the policy no longer admits its address (here: an
+    internal address, outside the demo), the assistant leaves it out and says why."""
+    from crm_app.services.mcp_runtime import add_user_tools
+    from crm_app.settings import get_settings, reset_settings_cache
+    from crm_app.tools.base import ToolRegistry
+
+    alice = person()
+    added = await integrations.add_custom_server(alice.user.id, name="Everything", url=everything_server,
+                                                 header_name="X-API-Key", header_value=API_KEY)
+    server_id = f"custom-{added.number}"
+    assert server_id in [s.id for s in servers_for_user(alice.user.id)]
+    monkeypatch.setenv("APP_MODE", "production")
+    monkeypatch.setenv("TOKEN_ENCRYPTION_KEYS", get_settings().token_encryption_keys or Fernet.generate_key().decode())
+    reset_settings_cache()
+    try:
+        refused: dict[str, str] = {}
+        assert server_id not in [s.id for s in servers_for_user(alice.user.id, refused)]
+        assert list(refused) == [server_id] and "Everything is not used" in refused[server_id]
+        assert "loopback" in refused[server_id] and API_KEY not in refused[server_id]
+        registry = ToolRegistry()
+        await add_user_tools(registry, alice.user.id)
+        assert "echo" not in registry and server_id in registry.unavailable
+    finally:
+        monkeypatch.setenv("APP_MODE", "demo")
+        reset_settings_cache()
+    assert server_id in [s.id for s in servers_for_user(alice.user.id)]
