@@ -96,7 +96,7 @@ async def test_a_reference_with_a_sender_picks_the_email_from_that_sender(avery)
     assert done.text == f"Forwarded “FW: Budget {marker} from Dave” to jane@roe.io. It's in your Sent Items."
     sent = avery.outbound()[before:]
     assert [(m["subject"], m["to"]) for m in sent] == [(f"FW: Budget {marker} from Dave", ["jane@roe.io"])]
-    assert dave["id"]
+    assert proposed_args(avery, turn, card)["message_id"] == dave["id"]
 
 
 async def test_two_emails_fitting_the_reference_get_a_question(avery):
@@ -153,3 +153,40 @@ async def test_reply_text_typed_in_lower_case_starts_the_body_with_a_capital(ave
     assert card["kind"] == "confirm" and card["capability"] == "mail.reply"
     assert card["body"] == "Thanks, I'll review it tomorrow"
     assert "saying" not in card["body"] and avery.outbound() == []
+
+
+def proposed_args(avery, turn, card) -> dict:
+    """What the confirmation would run: the stored action's arguments."""
+    from crm_app.services import conversations
+
+    stored = conversations.get_message(avery.user.id, turn.message_id)
+    return stored["actions"][card["id"]]["canonical"]
+
+
+async def test_a_reference_about_a_topic_forwards_exactly_that_email(avery):
+    marker = uuid.uuid4().hex[:8]
+    avery.inject(("Maria Garcia", "maria.garcia@acme.example"), f"Pricing {marker}", "2026-03-25T09:00:00Z")
+    budget = avery.inject(DAVE, f"Q2 budget {marker}", "2026-03-24T09:00:00Z")
+    avery.inject(("John Smith", "john.smith@acme.example"), f"Travel plans {marker}", "2026-03-23T09:00:00Z")
+    await avery.say(f"show me emails about {marker}")
+    turn = await avery.say("forward the one about the budget to jane@roe.io")
+    assert avery.calls == []
+    [card] = confirms(turn)
+    assert card["capability"] == "mail.forward" and card["subject"] == f"FW: Q2 budget {marker}"
+    args = proposed_args(avery, turn, card)
+    assert args["message_id"] == budget["id"] and args["to"] == ["jane@roe.io"]
+    assert all(m["subject"] != card["subject"] for m in avery.outbound()), "nothing is sent before Confirm"
+
+
+async def test_a_reference_to_yesterday_replies_to_the_email_received_yesterday(avery):
+    marker = uuid.uuid4().hex[:8]
+    avery.inject(DAVE, f"Today {marker}", "2026-03-25T09:00:00Z")
+    yesterday = avery.inject(DAVE, f"Yesterday {marker}", "2026-03-24T15:00:00Z")
+    avery.inject(DAVE, f"Last week {marker}", "2026-03-18T09:00:00Z")
+    await avery.say(f"show me emails about {marker}")
+    turn = await avery.say("reply to the one from yesterday saying thanks, got it")
+    assert avery.calls == []
+    [card] = confirms(turn)
+    assert card["capability"] == "mail.reply" and card["subject"] == f"RE: Yesterday {marker}"
+    args = proposed_args(avery, turn, card)
+    assert args["message_id"] == yesterday["id"] and args["body"] == "Thanks, got it"
