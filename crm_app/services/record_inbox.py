@@ -31,7 +31,8 @@ from crm_app.services.auth import SignedInUser
 from crm_app.services.errors import NotFound
 from crm_app.settings import get_settings
 from crm_app.tools.base import BaseTool, ToolContext, ToolRegistry, ToolResult
-from crm_app.tools.discovery import ARG_SYNONYMS, find_tool, map_arguments, parse_overrides
+from crm_app.tools.calls import call_capability, result_data
+from crm_app.tools.discovery import find_tool, parse_overrides
 
 PAGE_SIZE = 5
 MAX_MESSAGES = 50
@@ -211,14 +212,16 @@ class InboxReader:
             f"None of your connected tool servers offers a way to read {what}. Check the servers in Settings."))
 
     async def _run(self, capability: str, what: str, canonical: dict[str, Any], needs: Iterable[str] = ()) -> ToolResult:
+        """Call the tool chosen for `capability` the way the chat does (its own argument names, Graph-style
+        filters, ids found first); a part of `needs` the tool can't apply, here or on its results, is a failure."""
         tool = await self._tool(capability, what)
-        args, missing = map_arguments(tool, canonical)
-        lacking = [key for key in needs if not any(syn in args for syn in ARG_SYNONYMS.get(key, (key,)))]
-        if missing or lacking:
-            raise InboxUnavailable(InboxStatus.FAILED, (
-                f"The {tool.name} tool doesn't take the {', '.join(lacking or missing)} needed to show {what} on a "
-                "record. Use the assistant to search it instead."))
-        result = await (await self._registry()).execute(tool.name, self.ctx, args)
+        call = await call_capability(await self._registry(), self.ctx, capability, tool, canonical, self.overrides)
+        lacking = [key for key in needs if key in call.plan.unapplied or key in call.plan.missing]
+        if call.result is None or lacking:
+            raise InboxUnavailable(InboxStatus.FAILED, call.problem if call.result is None else (
+                f"The {tool.name} tool can't narrow {what} by the {', '.join(lacking)} a record needs. Use the "
+                "assistant to search it instead."))
+        result = call.result
         if not result.ok:
             status = InboxStatus.RECONNECT if (result.error_code or "") in RECONNECT_CODES else InboxStatus.FAILED
             raise InboxUnavailable(status, STATUS_TEXT[status] if status is InboxStatus.RECONNECT else (
@@ -246,7 +249,7 @@ class InboxReader:
         result = await self._run("calendar.list", "your calendar", {
             "start": start.isoformat(timespec="seconds"), "end": end.isoformat(timespec="seconds"),
             "time_zone": str(self.tz), "top": MAX_EVENTS_READ}, needs=("start", "end"))
-        data = result.data or {}
+        data = result_data(result) or {}
         events = [e for e in data.get("events") or data.get("value") or [] if isinstance(e, dict)]
         mine = [(s, e) for e in events if any(who.matches(a) for a in event_people(e)) and (s := event_start(e))]
         upcoming = sorted((x for x in mine if x[0] >= now), key=lambda x: x[0])[:MEETINGS_SHOWN]

@@ -57,7 +57,9 @@ ARG_SYNONYMS: dict[str, tuple[str, ...]] = {
 
 # Parameters of OData-shaped tools (Graph query options passed through).
 ODATA_OPTIONS = frozenset({"filter", "search", "select", "top", "orderby", "skip", "count", "expand"})
-MAIL_FILTER_KEYS = ("sender", "start", "end", "unread_only", "query")
+MAIL_FILTER_KEYS = ("sender", "start", "end", "unread_only", "query", "participants")
+# What every message shows, so a filter the tool could not take can still be checked on its results here.
+MAIL_LOCAL_KEYS = ("sender", "start", "end", "unread_only", "participants")
 # Graph's alias for the root folder of a drive, usable wherever a drive item id is.
 DRIVE_ROOT_ITEM = "root"
 LIST_CAPABILITIES = frozenset({"files.list", "files.recent"})
@@ -201,6 +203,8 @@ def _criteria(canonical: dict[str, Any], keys: tuple[str, ...] = MAIL_FILTER_KEY
         start=instant(canonical.get("start")) if "start" in keys else None,
         end=instant(canonical.get("end")) if "end" in keys else None,
         unread_only=bool(canonical.get("unread_only")) if "unread_only" in keys else False,
+        participants=tuple(str(p).lower() for p in canonical.get("participants") or () if p)
+        if "participants" in keys else (),
     )
 
 
@@ -227,11 +231,12 @@ def _odata_mail_search(tool: BaseTool, canonical: dict[str, Any], index: dict[st
         elif option == "$filter":
             unplaced.extend(k for k in requested if k != "query")
         elif option == "$search":
-            unplaced.extend(k for k in requested if k == "query" or (k == "sender" and not criteria.sender_is_address))
+            unplaced.extend(k for k in requested if k in ("query", "participants")
+                            or (k == "sender" and not criteria.sender_is_address))
     # Every message is checked against the sender, dates and unread flag here, as our own server does (a
     # `search` carries dates only to the day and no unread flag). What the tool could not take at all is
     # reported: checked here when the messages show it, unapplied otherwise.
-    local_keys = tuple(k for k in ("sender", "start", "end", "unread_only") if k in requested)
+    local_keys = tuple(k for k in MAIL_LOCAL_KEYS if k in requested)
     checked_here = [k for k in dict.fromkeys(unplaced) if k in local_keys]
     unapplied = [k for k in dict.fromkeys(unplaced) if k not in local_keys]
     if canonical.get("folder"):  # the tool lists every folder; which folder a message is in, it does not say
@@ -245,7 +250,7 @@ def _odata_mail_search(tool: BaseTool, canonical: dict[str, Any], index: dict[st
 def _checked_mail(out: dict[str, Any], missing: list[str], resolve: dict[str, str], canonical: dict[str, Any],
                   requested: tuple[str, ...], unplaced: list[str]) -> ArgumentPlan:
     """A plain (non-OData) mail search: what the tool could not take but each message shows is checked here."""
-    local = tuple(k for k in unplaced if k in ("sender", "start", "end", "unread_only"))
+    local = tuple(k for k in unplaced if k in MAIL_LOCAL_KEYS)
     unapplied = [k for k in unplaced if k not in local]
     if local:
         top = _top(canonical)

@@ -21,7 +21,6 @@ from crm_app.services import crm
 from crm_app.services.assistant.engine import TurnEngine, mark_crm_senders
 from crm_app.services.assistant.turn import TurnFailed, TurnState
 from crm_app.services.record_inbox import MAX_PARTICIPANTS, RecordAddresses, event_people, event_start
-from crm_app.tools.discovery import map_arguments
 
 BRIEF_DAYS_AHEAD = 14
 BRIEF_EVENTS_READ = 100
@@ -104,15 +103,17 @@ def crm_context(addresses: list[str]) -> tuple[list[dict[str, Any]], list[dict[s
     return contacts, open_deals
 
 
-async def _last_mail(eng: TurnEngine, st: TurnState, attendees: list[str]) -> tuple[list[dict[str, str]], str]:
+async def _last_mail(eng: TurnEngine, st: TurnState, attendees: list[str]) -> tuple[list[Card], str]:
     tool = await eng.tools.find("mail.search")
     if tool is None:
         return [], "None of your tool servers can search mail, so no recent mail is shown."
-    args, missing = map_arguments(tool, {"participants": attendees[:MAX_PARTICIPANTS], "top": BRIEF_EMAILS})
-    if missing or not any(k in args for k in ("participants", "participant")):
-        return [], f"The {tool.name} tool can't search mail by the people it was exchanged with, so none is shown."
     chip = await st.chip("Reading the latest mail with them…")
-    result = await eng.tools.execute(tool.name, args)
+    call = await eng.tools.attempt("mail.search", {"participants": attendees[:MAX_PARTICIPANTS], "top": BRIEF_EMAILS},
+                                   tool)
+    if call.result is None or "participants" in call.plan.unapplied:
+        st.end_chip(chip, False)
+        return [], f"The {tool.name} tool can't search mail by the people it was exchanged with, so none is shown."
+    result = call.result
     st.end_chip(chip, result.ok)
     if not result.ok:
         raise TurnFailed(result.error_message or "Reading the mail with the attendees failed.")

@@ -70,11 +70,15 @@ class UserTools:
         """Run the tool called `name` with arguments in its own names."""
         return await (await self.loaded()).execute(name, self.ctx, args)
 
+    async def attempt(self, capability: str, canonical: dict[str, Any], tool: BaseTool) -> CapabilityCall:
+        """Run `capability` on `tool` with canonical arguments placed on its own parameters; the call says which
+        of them the tool applied, which were checked on its results here, and which were not applied (its
+        result is None when a required input could not be found)."""
+        return await call_capability(await self.loaded(), self.ctx, capability, tool, canonical, self.overrides)
+
     async def call(self, capability: str, canonical: dict[str, Any], tool: BaseTool | None = None) -> CapabilityCall:
-        """Run `capability` with canonical arguments placed on the tool's own parameters; the call says which
-        of them the tool applied, which were checked on its results here, and which were not applied."""
-        tool = tool or await self.tool_for(capability)
-        call = await call_capability(await self.loaded(), self.ctx, capability, tool, canonical, self.overrides)
+        """`attempt` with the tool chosen for `capability`; TurnFailed when there is none or an input is missing."""
+        call = await self.attempt(capability, canonical, tool or await self.tool_for(capability))
         if call.result is None:
             raise TurnFailed(call.problem)
         return call
@@ -88,7 +92,7 @@ class UserTools:
         tool = await self.find(capability)
         if tool is None:
             return None
-        return (await call_capability(await self.loaded(), self.ctx, capability, tool, canonical, self.overrides)).result
+        return (await self.attempt(capability, canonical, tool)).result
 
     async def run_edited(self, tool: BaseTool, raw: dict[str, Any], edits: dict[str, Any]) -> ToolResult:
         """Run a model-proposed call as it was proposed, with the user's edits mapped onto the tool's names."""

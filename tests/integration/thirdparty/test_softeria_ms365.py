@@ -145,3 +145,41 @@ async def test_a_folder_the_tool_cannot_narrow_to_is_said_not_applied(avery, on_
     assert ("The list-mail-messages tool can't filter by folder, so that part of your request is not applied to "
             "these results.") in turn.text
     assert "archive" not in turn.text.lower() and "unapplied_filter" not in turn.flags
+
+
+async def test_a_contact_page_reads_its_mail_and_meetings_through_the_graph_shaped_tools(avery, on_softeria):
+    from crm_app.services import crm
+    from crm_app.services.record_inbox import PAGE_SIZE, InboxStatus
+    from tests.integration.record_inbox.test_record_inbox_service import reader_with_calls
+
+    reader, calls = await reader_with_calls(avery.user)
+    [john] = crm.find_contacts("John Smith")
+    view = await reader.view("contact", john["id"])
+    assert view.status is InboxStatus.READY, view.message
+    assert sorted(name for name, _ in calls) == ["get-calendar-view", "list-mail-messages"]
+    sent = dict(calls)["list-mail-messages"]
+    # mail exchanged both ways with the address, as a Graph search on the participants; never a bare listing
+    assert "participants" in sent.get("search", "") and JOHN in sent["search"], sent
+    assert view.emails and len(view.emails) <= PAGE_SIZE
+    assert all(JOHN in f"{c['from_address']} {c['to']}".lower() for c in view.emails)
+    truth = graph_get(avery.sandbox, "/me/messages", {"$search": sent["search"], "$top": str(sent.get("top", 50)),
+                                                       "$select": "id"})
+    assert {c["id"] for c in view.emails} <= {m["id"] for m in truth["value"]}
+    assert view.upcoming or view.past
+    for card in view.upcoming + view.past:
+        assert JOHN in f"{card['attendees']} {card['organizer']}".lower()
+
+
+async def test_a_meeting_brief_reads_the_attendees_mail_through_the_graph_shaped_tools(avery, on_softeria):
+    turn = await avery.say("prepare me for the Acme call")
+    assert turn.status == "done", turn.text
+    assert "get-calendar-view" in avery.tools() and "list-mail-messages" in avery.tools()
+    sent = dict(avery.calls)["list-mail-messages"]
+    assert "participants" in sent.get("search", ""), sent
+    emails = [c for c in turn.cards if c["kind"] == "email"]
+    [event] = [c for c in turn.cards if c["kind"] == "event"]
+    invited = set(re.findall(r"[\w.+-]+@[\w.-]+", f"{event['attendees']} {event['organizer']}".lower()))
+    invited.discard("avery.chen@northwind.example")
+    assert invited and emails
+    assert all(invited & set(re.findall(r"[\w.+-]+@[\w.-]+", f"{c['from_address']} {c['to']}".lower())) for c in emails)
+    assert "can't search mail" not in turn.text
