@@ -35,7 +35,7 @@ DEFAULT_HOST = "0.0.0.0"  # noqa: S104 - the app serves its port on every interf
 PER_START_ENV = frozenset({
     "REFLEX_WEB_WORKDIR", "REFLEX_STATES_WORKDIR", "REFLEX_ENV_MODE", "REFLEX_SKIP_COMPILE",
     "REFLEX_MOUNT_FRONTEND_COMPILED_APP", "REFLEX_COMPILE_CONTEXT", "REFLEX_BACKEND_ONLY", "REFLEX_FRONTEND_ONLY",
-    "REFLEX_CHECK_LATEST_VERSION", "REFLEX_TELEMETRY_ENABLED",
+    "REFLEX_CHECK_LATEST_VERSION", "REFLEX_TELEMETRY_ENABLED", "REFLEX_BACKEND_START_METHOD",
 })
 
 
@@ -112,14 +112,29 @@ def build_frontend(root: Path, web_dir: Path, expected: str, command: list[str] 
     stamp.write_text(expected + "\n")
 
 
+def start_method(workers: int, chosen: str | None) -> str | None:
+    """How the backend workers start: ``chosen`` when set; one worker is spawned, several are forked (Reflex's default).
+
+    Forked workers share the pages of the app the supervisor imported first, which pays off from two workers
+    on; with one, the supervisor would only hold a second copy of the app for nothing.
+    """
+    if chosen:
+        return chosen
+    return "spawn" if workers <= 1 else None
+
+
 def serve(host: str, port: int) -> None:
     """Reflex's production backend on ``port`` with the built frontend mounted (blocks until stopped)."""
     from reflex.istate.manager import reset_disk_state_manager
     from reflex.utils import exec as reflex_exec
+    from reflex.utils import processes
     from reflex_base import constants
     from reflex_base.config import get_config
     from reflex_base.environment import environment
 
+    workers = int(os.environ.get("GRANIAN_WORKERS") or processes.get_num_workers())
+    environment.REFLEX_BACKEND_START_METHOD.set(
+        start_method(workers, os.environ.get(environment.REFLEX_BACKEND_START_METHOD.name)))
     environment.REFLEX_SKIP_COMPILE.set(True)
     environment.REFLEX_COMPILE_CONTEXT.set(constants.CompileContext.RUN)
     reset_disk_state_manager()

@@ -1,12 +1,13 @@
 """Loaded at interpreter start by ``bench.memory_trace`` (this folder is put on PYTHONPATH of the app only).
 
-With ``CRM_TRACEMALLOC_DIR`` set, every process forked from this one (the backend workers) starts tracing
-allocations with ``CRM_TRACEMALLOC_FRAMES`` frames, and a thread in it writes a tracemalloc snapshot for every
-request file that appears in that folder. The process itself is not traced, so the frontend build it may run
-keeps its usual speed; only what the workers allocate after they start is counted.
+With ``CRM_TRACEMALLOC_DIR`` set, the backend workers trace allocations with ``CRM_TRACEMALLOC_FRAMES`` frames,
+and a thread in each writes a tracemalloc snapshot for every request file that appears in that folder. A worker
+started by multiprocessing's spawn traces from its start; one forked from this process traces from the fork.
+The server process itself is not traced, so the frontend build it may run keeps its usual speed.
 """
 
 import os
+import sys
 import threading
 import time
 import tracemalloc
@@ -33,10 +34,13 @@ def _answer_requests(directory: str) -> None:
                 answered.add(os.path.basename(path))
 
 
-def _trace_this_child() -> None:
+def _trace_this_process() -> None:
     tracemalloc.start(_FRAMES)
     threading.Thread(target=_answer_requests, args=(_DIR,), name="tracemalloc-snapshots", daemon=True).start()
 
 
 if _DIR:
-    os.register_at_fork(after_in_child=_trace_this_child)
+    if "--multiprocessing-fork" in sys.argv:
+        _trace_this_process()
+    else:
+        os.register_at_fork(after_in_child=_trace_this_process)

@@ -68,7 +68,8 @@ def test_what_varies_per_start_does_not_count(root):
     reordered = json.dumps({**json.loads(CONFIG), "_non_default_attributes": ["app_name", "api_url"]})
     assert digest(root, config=reordered) == before
     per_start = {"REFLEX_WEB_WORKDIR": "/b", "REFLEX_STATES_WORKDIR": "/s", "REFLEX_SKIP_COMPILE": "true",
-                 "REFLEX_ENV_MODE": "prod", "DATABASE_URL": "sqlite:///other.db", "PORT": "3000"}
+                 "REFLEX_ENV_MODE": "prod", "REFLEX_BACKEND_START_METHOD": "spawn", "DATABASE_URL": "sqlite:///other.db",
+                 "PORT": "3000"}
     assert digest(root, environ=per_start) == before
 
 
@@ -115,3 +116,10 @@ def test_the_reflex_packages_are_the_installed_ones():
     assert "reflex==0.10.1" in packages
     assert all(name.startswith("reflex") for name in packages)
     assert not any(name.startswith(("sqlmodel", "httpx")) for name in packages)
+
+
+def test_one_worker_is_spawned_several_are_forked_and_a_chosen_method_wins():
+    assert serve.start_method(1, None) == "spawn"
+    assert serve.start_method(2, None) is None  # Reflex's default: fork, sharing the preloaded app
+    assert serve.start_method(1, "fork") == "fork"
+    assert serve.start_method(4, "spawn") == "spawn"
