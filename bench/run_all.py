@@ -518,6 +518,15 @@ def run_benchmarks(names: Sequence[str], ctx: Context, package: str = "bench") -
     return sections
 
 
+def benchmarks_run(names: Sequence[str]) -> str:
+    """Which benchmarks this run has, and which it left out (``--only``)."""
+    left_out = [name for name in discover(None) if name not in names]
+    if not left_out:
+        return f"all {len(names)}"
+    return (f"{', '.join(names)} (`--only`); not run this time: {', '.join(left_out)} — their latest figures are in "
+            "the previous version of this file")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="+", help="run only these benchmarks (e.g. chat app contacts mcp)")
@@ -542,7 +551,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     return report(sections, started=started, seconds=time.perf_counter() - clock, output=args.output,
                   json_path=args.json, quick=args.quick,
-                  extra={"Load average (1/5/15 min)": f"{load_before} at the start, {load_average()} at the end"})
+                  extra={"Load average (1/5/15 min)": f"{load_before} at the start, {load_average()} at the end",
+                         "Benchmarks": benchmarks_run(names)})
 
 
 def report(sections: Sequence[Section], *, started: dt.datetime, seconds: float, output: Path, json_path: Path,
