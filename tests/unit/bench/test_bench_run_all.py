@@ -162,6 +162,7 @@ def test_main_starts_the_processes_once_and_writes_results(fake_package, tmp_pat
     real_run = run_all.run_benchmarks
     monkeypatch.setattr(run_all, "run_benchmarks", lambda names, ctx: real_run(names, ctx, package="fakebench"))
     output = tmp_path / "RESULTS.md"
+    monkeypatch.setattr(run_all, "LOG_DIR", tmp_path / "logs")  # a benchmark running meanwhile keeps its logs
     code = run_all.main(["--quick", "--output", str(output), "--json", str(tmp_path / "results.json")])
     assert code == 0
     assert started == [run_all.NEEDS_ALL]
@@ -191,6 +192,7 @@ def test_main_says_so_when_the_processes_cannot_start(tmp_path, monkeypatch, cap
     monkeypatch.setattr(run_all, "shared_context", processes)
     monkeypatch.setattr(run_all, "discover", lambda only: ["bench_ok"])
     output = tmp_path / "RESULTS.md"
+    monkeypatch.setattr(run_all, "LOG_DIR", tmp_path / "logs")
     assert run_all.main(["--output", str(output)]) == 2
     assert "could not start: crm_app.sandbox not healthy" in capsys.readouterr().err
     assert not output.exists()
