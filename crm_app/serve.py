@@ -20,7 +20,6 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterable, Iterator, Mapping
-from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,10 +55,21 @@ def source_files(root: Path, inputs: Iterable[str] = SOURCE_INPUTS) -> Iterator[
                     yield child
 
 
-def reflex_packages() -> list[str]:
-    """``name==version`` of every installed Reflex distribution (the compiler and the components)."""
-    found = {(dist.metadata["Name"] or "").lower(): dist.version for dist in metadata.distributions()}
-    return sorted(f"{name}=={version}" for name, version in found.items() if name.startswith("reflex"))
+def reflex_packages(search_path: Iterable[str] | None = None) -> list[str]:
+    """``name==version`` of every installed Reflex distribution (the compiler and the components).
+
+    Read from the names of their ``.dist-info`` folders (``reflex_base-0.10.1.dist-info``), which is what an
+    installer writes, without opening the metadata of every installed package.
+    """
+    found: dict[str, str] = {}
+    for entry in search_path if search_path is not None else sys.path:
+        folder = Path(entry or ".")
+        if not folder.is_dir():
+            continue
+        for info in folder.glob("reflex*.dist-info"):
+            name, _, version = info.name.removesuffix(".dist-info").partition("-")
+            found.setdefault(name.lower().replace("-", "_"), version)
+    return sorted(f"{name}=={version}" for name, version in found.items())
 
 
 def bundle_environment(environ: Mapping[str, str]) -> dict[str, str]:

@@ -112,10 +112,22 @@ def test_a_failed_build_leaves_no_stamp_and_says_what_to_do(tmp_path):
 
 
 def test_the_reflex_packages_are_the_installed_ones():
+    from importlib import metadata
+
     packages = serve.reflex_packages()
     assert "reflex==0.10.1" in packages
+    assert f"reflex_base=={metadata.version('reflex-base')}" in packages
     assert all(name.startswith("reflex") for name in packages)
     assert not any(name.startswith(("sqlmodel", "httpx")) for name in packages)
+
+
+def test_the_reflex_packages_are_read_from_the_install_folders(tmp_path):
+    site, user = tmp_path / "site", tmp_path / "user"
+    for folder, names in ((site, ["reflex-0.10.1", "reflex_base-0.10.1", "httpx-0.28.1"]), (user, ["reflex-0.9.0"])):
+        for name in names:
+            (folder / f"{name}.dist-info").mkdir(parents=True)
+    assert serve.reflex_packages([str(site), str(user), str(tmp_path / "missing")]) == [
+        "reflex==0.10.1", "reflex_base==0.10.1"]  # the first on the path wins, as at import
 
 
 def test_one_worker_is_spawned_several_are_forked_and_a_chosen_method_wins():
