@@ -39,11 +39,11 @@ from bench.stats import (
     p50_p95,
     summary,
 )
+from bench.targets import CHAT_P95_MS
 
 LEVELS = (1, 10, 50)
 TURNS_PER_USER = {1: 30, 10: 6, 50: 6}
 QUICK_TURNS_PER_USER = {1: 6, 10: 2, 50: 1}
-TARGET_P95_MS = {1: 300.0, 50: 1000.0}
 PASSWORD = "bench password 1"
 MAILBOX = "avery.chen@northwind.example"
 MAILBOX_NAME = "Avery Chen"
@@ -420,8 +420,8 @@ def section(figures: dict[str, Any]) -> Section:
             against = f"turn engine alone, in-process: {p50_p95(engine)}"
         else:
             against = f"1 user: {p50_p95(one)}"
-        if level in TARGET_P95_MS:
-            against += f"; aim p95 < {ms(TARGET_P95_MS[level])}"
+        if level in CHAT_P95_MS:
+            against += f"; target p95 < {ms(CHAT_P95_MS[level])}"
         rows.append([f"chat turn, {level} concurrent user{'s' if level > 1 else ''} (send → final card)",
                      ms(s["p50"]), ms(s["p95"]), str(len(result.turns)), against, str(len(result.errors)),
                      f"{result.turns_per_second:.1f}"])

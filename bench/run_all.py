@@ -1,6 +1,6 @@
 """`make bench`: start the real processes once, run every benchmark in bench/, write bench/RESULTS.md.
 
-The Microsoft 365 sandbox, the MS365 MCP server and the app (``reflex run --env prod --single-port``)
+The Microsoft 365 sandbox, the MS365 MCP server and the app (``python -m crm_app.serve``, production mode on one port)
 start on free loopback ports with a fresh data directory in a temporary folder; the app builds its
 frontend into that folder too, so a run never touches the working tree's ``.web`` or ``.states``.
 Each module ``bench/bench_*.py`` that exposes ``run(ctx) -> Section`` gets the shared processes; a
@@ -44,6 +44,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench import targets
 from bench.stats import BenchmarkError, Context, Section
 from tests.support.procs import ServerProcess, free_port
 
@@ -65,10 +66,6 @@ log = logging.getLogger("bench")
 
 
 # ---------------------------------------------------------------- the app process
-def reflex_executable() -> str:
-    return str(Path(sys.executable).with_name("reflex"))
-
-
 def app_environment(port: int, *, data_dir: Path, database_url: str, sandbox_port: int | None, mcp_url: str | None,
                     web_dir: Path, states_dir: Path, redis_url: str | None = None) -> dict[str, str]:
     """The environment of an app started for benchmarking: demo mode, offline parser, its own build and state dirs.
@@ -105,7 +102,8 @@ def app_environment(port: int, *, data_dir: Path, database_url: str, sandbox_por
 
 @dataclass
 class AppProcess:
-    """``reflex run --env prod --single-port`` in its own process group, its output in a log file."""
+    """``python -m crm_app.serve`` (the production server on one port, as ``make run`` starts it) in its own
+    process group, its output in a log file."""
 
     port: int
     env: dict[str, str]
@@ -125,8 +123,7 @@ class AppProcess:
 
     def spawn(self) -> None:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        command = [reflex_executable(), "run", "--env", "prod", "--single-port",
-                   "--frontend-port", str(self.port), "--backend-port", str(self.port)]
+        command = [sys.executable, "-m", "crm_app.serve", "--port", str(self.port)]
         with open(self.log_path, "wb") as out:
             self.spawned_at = time.perf_counter()
             self.proc = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
@@ -186,7 +183,8 @@ def prepare_database(env: dict[str, str], log_path: Path) -> None:
 
 
 def start_app(work_dir: Path, log_dir: Path, *, name: str, database_url: str | None, sandbox_port: int | None,
-              mcp_url: str | None, redis_url: str | None = None, timeout: float = APP_START_TIMEOUT) -> AppProcess:
+              mcp_url: str | None, redis_url: str | None = None, timeout: float = APP_START_TIMEOUT,
+              extra_env: dict[str, str] | None = None) -> AppProcess:
     """Prepare a fresh database, spawn an app with fresh data, build and state directories under ``work_dir / name``,
     and wait until it serves."""
     base = work_dir / name
@@ -197,7 +195,7 @@ def start_app(work_dir: Path, log_dir: Path, *, name: str, database_url: str | N
                           sandbox_port=sandbox_port, mcp_url=mcp_url, web_dir=base / "web", states_dir=base / "states",
                           redis_url=redis_url)
     prepare_database(env, log_dir / f"{name}-prepare.log")
-    app = AppProcess(port, env, log_dir / f"{name}.log")
+    app = AppProcess(port, {**env, **(extra_env or {})}, log_dir / f"{name}.log")
     app.spawn()
     try:
         app.wait_ready(timeout)
@@ -217,6 +215,7 @@ class Stack:
     needs: Sequence[str] = NEEDS_ALL
     database_url: str | None = None
     redis_url: str | None = None
+    app_extra_env: dict[str, str] | None = None
     quick: bool = False
     sandbox: ServerProcess | None = None
     mcp: ServerProcess | None = None
@@ -254,10 +253,11 @@ class Stack:
             self.mcp.start(PROCESS_START_TIMEOUT)
             self._exit.callback(self.mcp.stop)
         if "app" in needs:
-            _announce("starting the app (reflex run --env prod --single-port; builds the frontend first)")
+            _announce("starting the app (python -m crm_app.serve; builds the frontend first)")
             self.app = start_app(self.work_dir, self.log_dir, name="app", database_url=self.database_url,
                                  sandbox_port=self.sandbox.port if self.sandbox else None,
-                                 mcp_url=self.mcp_url if self.mcp else None, redis_url=self.redis_url)
+                                 mcp_url=self.mcp_url if self.mcp else None, redis_url=self.redis_url,
+                                 extra_env=self.app_extra_env)
             self.app_start_ms = (time.perf_counter() - self.app.spawned_at) * 1000
             self._exit.callback(self.app.stop)
             _announce(f"app ready on {self.app.url} after {self.app_start_ms / 1000:.1f} s")
@@ -296,10 +296,11 @@ class Stack:
 
 @contextmanager
 def shared_context(needs: Sequence[str] = NEEDS_ALL, *, quick: bool = False, database_url: str | None = None,
-                   redis_url: str | None = None) -> Iterator[Context]:
+                   redis_url: str | None = None, app_extra_env: dict[str, str] | None = None) -> Iterator[Context]:
     """Start what a benchmark needs in a temporary folder and hand out its Context."""
     with (tempfile.TemporaryDirectory(prefix="crm-bench-") as tmp,
-          Stack(Path(tmp), needs=needs, quick=quick, database_url=database_url, redis_url=redis_url) as stack):
+          Stack(Path(tmp), needs=needs, quick=quick, database_url=database_url, redis_url=redis_url,
+                app_extra_env=app_extra_env) as stack):
         yield stack.context()
 
 
@@ -452,7 +453,7 @@ def render(sections: Sequence[Section], *, info: dict[str, str], started: dt.dat
         "",
         (f"Written by `{command}` (`python -m bench.run_all`). Every figure is measured against the real processes "
          "on loopback: the Microsoft 365 sandbox, the MS365 MCP server and the app in production mode "
-         "(`reflex run --env prod --single-port`), started once for the run with a fresh data directory. "
+         "(`python -m crm_app.serve`, as `make run` starts it), started once for the run with a fresh data directory. "
          "p50/p95 are percentiles of n samples; the column after them says what the figure is compared with, "
          "measured in the same run."),
         "",
@@ -508,11 +509,22 @@ def run_benchmarks(names: Sequence[str], ctx: Context, package: str = "bench") -
     sections = []
     for name in names:
         _announce(f"{name} ...")
+        load_before = load_average()
         section = run_module(name, ctx, package)
+        section.notes.append(f"Load average (1/5/15 min): {load_before} when it started, {load_average()} when it ended.")
         state = f"FAILED: {section.error}" if section.error else "done"
         _announce(f"{name} {state} ({section.seconds:.0f} s)")
         sections.append(section)
     return sections
+
+
+def benchmarks_run(names: Sequence[str]) -> str:
+    """Which benchmarks this run has, and which it left out (``--only``)."""
+    left_out = [name for name in discover(None) if name not in names]
+    if not left_out:
+        return f"all {len(names)}"
+    return (f"{', '.join(names)} (`--only`); not run this time: {', '.join(left_out)} — their latest figures are in "
+            "the previous version of this file")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -533,12 +545,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         with sigterm_as_exit(), shared_context(NEEDS_ALL, quick=args.quick, database_url=args.database_url,
                                                redis_url=args.redis_url) as ctx:
             sections = run_benchmarks(names, ctx)
+            sections.insert(0, targets.section(dict(zip(names, sections))))
     except (RuntimeError, TimeoutError) as exc:
         print(f"The benchmark processes could not start: {exc}", file=sys.stderr)
         return 2
     return report(sections, started=started, seconds=time.perf_counter() - clock, output=args.output,
                   json_path=args.json, quick=args.quick,
-                  extra={"Load average (1/5/15 min)": f"{load_before} at the start, {load_average()} at the end"})
+                  extra={"Load average (1/5/15 min)": f"{load_before} at the start, {load_average()} at the end",
+                         "Benchmarks": benchmarks_run(names)})
 
 
 def report(sections: Sequence[Section], *, started: dt.datetime, seconds: float, output: Path, json_path: Path,

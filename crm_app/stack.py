@@ -1,5 +1,6 @@
 """Start the whole product on one machine: the Microsoft 365 sandbox (when no Azure app is configured),
-the MS365 MCP server, then the Reflex app in production mode on one port.
+the MS365 MCP server, then the Reflex app in production mode on one port (``crm_app.serve``: the frontend is
+built on the first start and again only when what it is built from changed).
 
     python -m crm_app.stack [--port 3000] [--dev]
 
@@ -91,14 +92,15 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 print(f"Port {settings.ms365_mcp_port} is taken; using the MCP server already running at {mcp_base}")
 
-        reflex = [str(Path(sys.executable).with_name("reflex")), "run"]
         if args.dev:
-            reflex += ["--frontend-port", str(args.port), "--backend-port", str(args.port + 5000)]
+            command = [str(Path(sys.executable).with_name("reflex")), "run",
+                       "--frontend-port", str(args.port), "--backend-port", str(args.port + 5000)]
             env["API_URL"] = f"http://localhost:{args.port + 5000}"
         else:
-            reflex += ["--env", "prod", "--single-port", "--frontend-port", str(args.port), "--backend-port", str(args.port)]
-        print(f"Starting crm_app at http://localhost:{args.port} (the first start builds the frontend, about a minute)")
-        app = subprocess.Popen(reflex, cwd=ROOT, env=env)
+            command = [sys.executable, "-m", "crm_app.serve", "--port", str(args.port)]
+        print(f"Starting crm_app at http://localhost:{args.port} (a start after a change to the app builds the frontend "
+              "first, about a minute; a start without one reuses the build)")
+        app = subprocess.Popen(command, cwd=ROOT, env=env)
         children.append(app)
         signal.signal(signal.SIGTERM, lambda *_: app.terminate())
         return app.wait()

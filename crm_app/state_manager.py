@@ -6,8 +6,14 @@ tab opened in the last hour and does not come back down when the users leave. He
 has not been read or written for ``memory_idle_seconds`` (and has no write pending and no lock held)
 is dropped from memory; its next event loads it back from disk, exactly as a new worker would. The
 disk copy still expires after ``token_expiration``, and the expired files are looked for once a
-minute rather than after every round of writes. After dropping states (at most once a minute), freed
-heap pages go back to the operating system (glibc ``malloc_trim``), so the process's RSS follows.
+minute rather than after every round of writes.
+
+Once states have been dropped and no tab has had an event for ``quiet_seconds``, cyclic garbage is
+collected and freed heap pages go back to the operating system (glibc ``malloc_trim``), so the
+process's RSS follows. That repeats every ``release_seconds`` for as long as a release still gives
+memory back, which catches what other idle timers free later (MCP sessions close after 45 s unused).
+A full collection stops the event loop for a moment on a large heap, so while users are active it
+runs at most every ``busy_release_seconds``: under load the freed memory is reused anyway.
 """
 
 from __future__ import annotations
@@ -27,7 +33,9 @@ log = logging.getLogger(__name__)
 MEMORY_IDLE_SECONDS = 45.0
 CHECK_SECONDS = 10.0
 DISK_PURGE_SECONDS = 60.0
-RELEASE_SECONDS = 60.0
+QUIET_SECONDS = 10.0
+RELEASE_SECONDS = 30.0
+BUSY_RELEASE_SECONDS = 600.0
 
 
 def _load_malloc_trim():
@@ -42,11 +50,12 @@ def _load_malloc_trim():
 _MALLOC_TRIM = _load_malloc_trim()
 
 
-def release_freed_memory() -> None:
-    """Collect cycles, then hand freed heap pages back to the OS where the C library can."""
-    gc.collect()
-    if _MALLOC_TRIM is not None:
-        _MALLOC_TRIM(0)
+def release_freed_memory() -> bool:
+    """Collect cycles, then hand freed heap pages back to the OS where the C library can; whether any went back."""
+    unreachable = gc.collect()
+    if _MALLOC_TRIM is None:
+        return unreachable > 0
+    return bool(_MALLOC_TRIM(0))
 
 
 @dataclasses.dataclass
@@ -56,10 +65,13 @@ class BoundedDiskStateManager(StateManagerDisk):
     memory_idle_seconds: float = MEMORY_IDLE_SECONDS
     check_seconds: float = CHECK_SECONDS
     disk_purge_seconds: float = DISK_PURGE_SECONDS
+    quiet_seconds: float = QUIET_SECONDS
     release_seconds: float = RELEASE_SECONDS
+    busy_release_seconds: float = BUSY_RELEASE_SECONDS
     _last_disk_purge: float = dataclasses.field(default=float("-inf"), init=False)
-    _last_release: float = dataclasses.field(default=float("-inf"), init=False)
+    _last_release: float = dataclasses.field(default_factory=time.monotonic, init=False)
     _dropped_since_release: int = dataclasses.field(default=0, init=False)
+    _release_pending: bool = dataclasses.field(default=False, init=False)
 
     def _purge_expired_states(self):
         """Delete expired state files at most every ``disk_purge_seconds``.
@@ -83,14 +95,24 @@ class BoundedDiskStateManager(StateManagerDisk):
         for token in idle:
             self._purge_token(token)
         self._dropped_since_release += len(idle)
-        mono = time.monotonic()
-        if self._dropped_since_release and mono - self._last_release >= self.release_seconds:
-            # A full collection and a heap trim cost real CPU on a large heap: at most once a minute.
-            release_freed_memory()
-            log.debug("Released the memory of %d idle tab states (%d kept)", self._dropped_since_release,
-                      len(self.states))
-            self._last_release, self._dropped_since_release = mono, 0
+        self._release_pending = self._release_pending or bool(idle)
+        self._release_if_due(now)
         return len(idle)
+
+    def is_quiet(self, now: float) -> bool:
+        """Whether no tab state still in memory has been used for ``quiet_seconds``."""
+        return all(now - touched > self.quiet_seconds for touched, _ in self._token_last_touched.values())
+
+    def _release_if_due(self, now: float) -> None:
+        mono = time.monotonic()
+        interval = self.release_seconds if self.is_quiet(now) else self.busy_release_seconds
+        if not self._release_pending or mono - self._last_release < interval:
+            return
+        gave_back = release_freed_memory()
+        log.debug("Released freed memory after dropping %d idle tab states (%d kept; more to come: %s)",
+                  self._dropped_since_release, len(self.states), gave_back)
+        self._last_release, self._dropped_since_release = mono, 0
+        self._release_pending = gave_back
 
     async def _process_write_queue_delay(self):
         """Between write-queue rounds, drop idle states, and wake at least every ``check_seconds``."""

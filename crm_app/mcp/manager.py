@@ -35,7 +35,7 @@ from crm_app.mcp.outcomes import connected_status, disabled_status, elapsed_ms, 
 from crm_app.mcp.outcomes import outcome_of
 from crm_app.mcp.pool import SessionKey, SessionPool
 from crm_app.mcp.retrying import transport_retrying
-from crm_app.mcp.results import CallOutcome, ServerStatus, ToolCall, ToolFlags, ToolInfo, ToolListing
+from crm_app.mcp.results import CallOutcome, ServerStatus, SharedTools, ToolCall, ToolFlags, ToolInfo, ToolListing
 from crm_app.mcp.session import (
     HttpClientFactory,
     PooledSession,
@@ -69,7 +69,8 @@ class MCPClientManager:
       ``idle_close_seconds`` without use, rebuilt transparently when the server forgets it.
     * The user's bearer token travels only on that user's session.
     * Tool lists are cached ``tool_cache_ttl`` seconds per (user, server) and dropped on
-      ``notifications/tools/list_changed`` and on errors.
+      ``notifications/tools/list_changed`` and on errors; the users of a server share one
+      ``ToolInfo`` per tool it describes identically (``SharedTools``).
     * Every call is bounded by ``timeout_seconds``, transport failures are retried with
       exponential backoff and jitter (a call that may have reached the server is resent
       only for read-only or idempotent tools), and a circuit breaker per server address
@@ -130,6 +131,7 @@ class MCPClientManager:
         self._rand = rand
         self._pool = SessionPool()
         self._tool_cache: TtlCache[ToolCacheKey, list[ToolInfo]] = TtlCache(tool_cache_ttl, clock=clock)
+        self._shared_tools = SharedTools()
         self._tool_generation: dict[SessionKey, int] = {}
         self._listing: SingleFlight[ToolCacheKey, list[ToolInfo]] = SingleFlight()
         self._breakers = BreakerBoard(
@@ -296,7 +298,7 @@ class MCPClientManager:
         except MCPError:
             self._tool_cache.drop(key)
             raise
-        tools = [ToolInfo.from_mcp(tool, server.id) for tool in listed]
+        tools = [self._shared_tools.info(tool, server.id) for tool in listed]
         if self._tool_generation.get(session_key) == generation:
             self._tool_cache.put(key, tools)
         return tools

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -73,6 +74,30 @@ class ToolInfo:
             annotations=ToolFlags.from_annotations(tool.annotations),
             server_id=server_id,
         )
+
+
+class SharedTools:
+    """One ``ToolInfo`` per distinct tool a server offers, however many users' tool lists hold it.
+
+    Every user of a server is usually offered the same tools, and a tool's input and output schemas are most of
+    the memory a tool list takes; without this each user's cached list kept its own copy of every schema. A tool
+    is the same when the server describes it identically (its whole MCP description). An entry goes with the
+    last tool list that holds it.
+    """
+
+    def __init__(self) -> None:
+        self._known: weakref.WeakValueDictionary[tuple[str, str], ToolInfo] = weakref.WeakValueDictionary()
+
+    def info(self, tool: mcp_types.Tool, server_id: str) -> ToolInfo:
+        key = (server_id, tool.model_dump_json(by_alias=True))
+        known = self._known.get(key)
+        if known is None:
+            known = ToolInfo.from_mcp(tool, server_id)
+            self._known[key] = known
+        return known
+
+    def __len__(self) -> int:
+        return len(self._known)
 
 
 @dataclass(frozen=True)

@@ -83,18 +83,45 @@ def test_expired_state_files_are_looked_for_at_most_once_a_minute(manager, tmp_p
     assert not old.exists()
 
 
-def test_freed_memory_is_released_at_most_once_a_minute(manager, monkeypatch):
+def _releases(monkeypatch, answers: list[bool]) -> list[int]:
+    """Count releases; each gives back what the next answer says (then nothing)."""
     from crm_app import state_manager
 
     releases: list[int] = []
-    monkeypatch.setattr(state_manager, "release_freed_memory", lambda: releases.append(1))
+
+    def release() -> bool:
+        releases.append(1)
+        return answers.pop(0) if answers else False
+
+    monkeypatch.setattr(state_manager, "release_freed_memory", release)
+    return releases
+
+
+def test_a_quiet_app_releases_freed_memory_until_a_release_gives_nothing_back(manager, monkeypatch):
+    releases = _releases(monkeypatch, [True, True, False])
     now = time.time()
+    manager._last_release -= manager.release_seconds
+    assert manager.drop_idle_states(now) == 0 and releases == []  # nothing dropped yet: nothing to release
     _touch(manager, "a", 100, now)
     assert manager.drop_idle_states(now) == 1 and len(releases) == 1
     _touch(manager, "b", 100, now)
-    assert manager.drop_idle_states(now) == 1 and len(releases) == 1  # dropped, released with the next round
+    assert manager.drop_idle_states(now) == 1 and len(releases) == 1  # not again within release_seconds
+    for expected in (2, 3, 3, 3):  # it gave back twice, then nothing: it stops looking
+        manager._last_release -= manager.release_seconds
+        assert manager.drop_idle_states(now) == 0 and len(releases) == expected
+    _touch(manager, "c", 100, now)
+    manager._last_release -= manager.release_seconds
+    assert manager.drop_idle_states(now) == 1 and len(releases) == 4  # a new drop starts it again
+
+
+def test_while_tabs_are_active_freed_memory_waits_for_the_busy_interval(manager, monkeypatch):
+    releases = _releases(monkeypatch, [True])
+    now = time.time()
+    _touch(manager, "idle", 100, now)
+    _touch(manager, "active", 2, now)
+    assert not manager.is_quiet(now)
+    manager._last_release -= manager.release_seconds
+    assert manager.drop_idle_states(now) == 1 and releases == []  # a user is active: not every 30 s
+    manager._last_release -= manager.busy_release_seconds
     assert manager.drop_idle_states(now) == 0 and len(releases) == 1
-    manager._last_release -= manager.release_seconds
-    assert manager.drop_idle_states(now) == 0 and len(releases) == 2  # what "b" freed goes back now
-    manager._last_release -= manager.release_seconds
-    assert manager.drop_idle_states(now) == 0 and len(releases) == 2  # nothing new dropped: no release
+    assert manager.is_quiet(now + manager.quiet_seconds + 3)

@@ -238,3 +238,16 @@ async def test_a_failure_inside_the_app_is_reported_as_such(
     assert outcome.error_message is not None and "failed inside this app" in outcome.error_message
     assert after.ok
     assert audit.entries[0].arguments["payload"]["when"].startswith("<object object")
+
+
+async def test_users_of_one_server_share_its_tool_descriptions(echo: EchoServer, manager: MCPClientManager) -> None:
+    server = echo.config(id="shared")
+    echo.reset()
+    first = {tool.name: tool for tool in await manager.list_tools(1, server)}
+    second = {tool.name: tool for tool in await manager.list_tools(2, server)}
+    other = {tool.name: tool for tool in await manager.list_tools(1, echo.config(id="shared-too"))}
+
+    assert first.keys() == second.keys() and first
+    assert all(second[name] is first[name] for name in first)
+    assert all(other[name] is not first[name] and other[name].server_id == "shared-too" for name in first)
+    assert echo.stats()["methods"]["tools/list"] == 3  # each user still lists the tools they are offered

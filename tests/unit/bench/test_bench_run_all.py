@@ -162,11 +162,25 @@ def test_main_starts_the_processes_once_and_writes_results(fake_package, tmp_pat
     real_run = run_all.run_benchmarks
     monkeypatch.setattr(run_all, "run_benchmarks", lambda names, ctx: real_run(names, ctx, package="fakebench"))
     output = tmp_path / "RESULTS.md"
+    monkeypatch.setattr(run_all, "LOG_DIR", tmp_path / "logs")  # a benchmark running meanwhile keeps its logs
     code = run_all.main(["--quick", "--output", str(output), "--json", str(tmp_path / "results.json")])
     assert code == 0
     assert started == [run_all.NEEDS_ALL]
-    assert output.read_text().startswith("# Benchmark results (quick run")
+    text = output.read_text()
+    assert text.startswith("# Benchmark results (quick run")
+    assert text.index("## Targets") < text.index("## Chat (fake)")
+    assert "| Benchmarks | all 1 |" in text
+    chat = text[text.index("## Chat (fake)"):]
+    assert "Load average (1/5/15 min): " in chat and " when it started, " in chat
     assert "## Chat (fake)" in capsys.readouterr().out
+
+
+def test_a_partial_run_names_the_benchmarks_it_left_out(monkeypatch):
+    monkeypatch.setattr(run_all, "discover", lambda only: ["bench_app", "bench_chat", "bench_mcp"])
+    assert run_all.benchmarks_run(["bench_app", "bench_chat", "bench_mcp"]) == "all 3"
+    partial = run_all.benchmarks_run(["bench_app"])
+    assert partial.startswith("bench_app (`--only`); not run this time: bench_chat, bench_mcp")
+    assert "bench_app" not in partial.split("not run this time:")[1]
 
 
 def test_main_says_so_when_the_processes_cannot_start(tmp_path, monkeypatch, capsys):
@@ -178,6 +192,7 @@ def test_main_says_so_when_the_processes_cannot_start(tmp_path, monkeypatch, cap
     monkeypatch.setattr(run_all, "shared_context", processes)
     monkeypatch.setattr(run_all, "discover", lambda only: ["bench_ok"])
     output = tmp_path / "RESULTS.md"
+    monkeypatch.setattr(run_all, "LOG_DIR", tmp_path / "logs")
     assert run_all.main(["--output", str(output)]) == 2
     assert "could not start: crm_app.sandbox not healthy" in capsys.readouterr().err
     assert not output.exists()

@@ -7,7 +7,7 @@ import pytest
 
 from crm_app.mcp.config import MS365_SERVER_ID, ServerConfig, custom_server, ms365_server
 from crm_app.mcp.errors import InvalidServerConfig
-from crm_app.mcp.results import ToolFlags, ToolInfo
+from crm_app.mcp.results import SharedTools, ToolFlags, ToolInfo
 
 
 def test_ms365_server_uses_the_users_bearer_token() -> None:
@@ -106,3 +106,25 @@ def test_tool_info_from_an_mcp_tool() -> None:
         None,
     )
     assert info.annotations.read_only
+
+
+def _listed_tool(description: str = "Search mail") -> mcp_types.Tool:
+    return mcp_types.Tool.model_validate_json(
+        '{"name": "search_mail", "description": "%s", "inputSchema": {"type": "object", "properties": '
+        '{"q": {"type": "string"}}}, "annotations": {"readOnlyHint": true}}' % description)
+
+
+def test_users_of_a_server_share_one_tool_info_per_identical_tool() -> None:
+    import gc
+
+    shared = SharedTools()
+    first = shared.info(_listed_tool(), "ms365")
+    again = shared.info(_listed_tool(), "ms365")
+    assert again is first and len(shared) == 1
+    assert shared.info(_listed_tool(), "other-server") is not first
+    changed = shared.info(_listed_tool("Search the mailbox"), "ms365")
+    assert changed is not first and changed.description == "Search the mailbox"
+    assert first == ToolInfo.from_mcp(_listed_tool(), "ms365")
+    del first, again, changed
+    gc.collect()
+    assert len(shared) == 0  # nothing holds them any more: they are not kept
