@@ -24,7 +24,8 @@ WORKDIR /app
 COPY requirements.txt .
 RUN pip install --no-cache-dir -r requirements.txt
 COPY . .
-RUN reflex export --frontend-only --no-zip --env prod
+# the frontend is built once here; a start with the same sources, settings and port reuses it
+RUN python -m crm_app.serve --build-only
 
 EXPOSE 3000
-CMD ["sh", "-c", "python -m crm_app.manage migrate && reflex run --env prod --single-port --frontend-port ${PORT} --backend-port ${PORT}"]
+CMD ["sh", "-c", "python -m crm_app.manage migrate && python -m crm_app.serve --port ${PORT}"]

@@ -72,10 +72,14 @@ def reflex_packages(search_path: Iterable[str] | None = None) -> list[str]:
     return sorted(f"{name}=={version}" for name, version in found.items())
 
 
+# App settings the pages read when they are compiled (the session cookie's lifetime is set in the browser).
+COMPILED_SETTINGS = frozenset({"SESSION_TTL_HOURS"})
+
+
 def bundle_environment(environ: Mapping[str, str]) -> dict[str, str]:
-    """The ``REFLEX_*``/``VITE_*`` variables that can change the compiled bundle."""
+    """The ``REFLEX_*``/``VITE_*`` variables and the compiled app settings that can change the bundle."""
     return {key: value for key, value in sorted(environ.items())
-            if key.startswith(("REFLEX_", "VITE_")) and key not in PER_START_ENV}
+            if (key.startswith(("REFLEX_", "VITE_")) and key not in PER_START_ENV) or key in COMPILED_SETTINGS}
 
 
 def canonical_config(config_json: str) -> str:

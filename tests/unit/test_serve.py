@@ -59,6 +59,8 @@ def test_the_configuration_packages_and_bundle_environment_count(root):
     assert digest(root, packages=["reflex==0.10.2", "reflex-base==0.10.1"]) != before
     assert digest(root, environ={"REFLEX_WEB_WORKDIR": "/a", "VITE_MINIFY": "false"}) != before
     assert digest(root, environ={"REFLEX_WEB_WORKDIR": "/a", "REFLEX_SSR": "false"}) != before
+    # the session cookie's lifetime is compiled into the page, so a new lifetime means a new build
+    assert digest(root, environ={"SESSION_TTL_HOURS": "12"}) != before
 
 
 def test_what_varies_per_start_does_not_count(root):
