@@ -31,8 +31,7 @@ from crm_app.mcp.errors import (
     ServerUnavailable,
 )
 from crm_app.mcp.health import HealthCheck
-from crm_app.mcp.outcomes import connected_status, disabled_status, elapsed_ms, failed_outcome, failed_status
-from crm_app.mcp.outcomes import outcome_of
+from crm_app.mcp.outcomes import connected_status, disabled_status, elapsed_ms, failed_outcome, failed_status, outcome_of
 from crm_app.mcp.pool import SessionKey, SessionPool
 from crm_app.mcp.retrying import transport_retrying
 from crm_app.mcp.results import CallOutcome, ServerStatus, SharedTools, ToolCall, ToolFlags, ToolInfo, ToolListing
@@ -69,8 +68,7 @@ class MCPClientManager:
       ``idle_close_seconds`` without use, rebuilt transparently when the server forgets it.
     * The user's bearer token travels only on that user's session.
     * Tool lists are cached ``tool_cache_ttl`` seconds per (user, server) and dropped on
-      ``notifications/tools/list_changed`` and on errors; the users of a server share one
-      ``ToolInfo`` per tool it describes identically (``SharedTools``).
+      ``notifications/tools/list_changed`` and on errors; a server's users share its ``ToolInfo``s.
     * Every call is bounded by ``timeout_seconds``, transport failures are retried with
       exponential backoff and jitter (a call that may have reached the server is resent
       only for read-only or idempotent tools), and a circuit breaker per server address
