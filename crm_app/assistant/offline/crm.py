@@ -1,10 +1,5 @@
-"""Rules for the CRM: notes, tasks, deal stages and finding records (writing records: :mod:`crm_records`).
-
-Stage words: ``new`` is *lead*; ``qualification`` *qualified*; ``quote``/``proposal
-sent`` *proposal*; ``negotiating``/``closing``/``contract`` *negotiation* (a deal being
-closed is still being negotiated); ``closed won``/``signed``/``win`` *won*;
-``closed lost``/``dead`` *lost*.
-"""
+"""Rules for the CRM: notes, tasks, deal stages and finding records (writing records, and the stage words,
+are in :mod:`crm_records`)."""
 
 from __future__ import annotations
 

@@ -162,6 +162,13 @@ def nothing_to_refer_to(what: str) -> Plan:
     )
 
 
+def pick_shown(req: Request, found: tuple[str, re.Match[str]] | None, kind: str) -> int | Plan:
+    """`pick` among the results shown, or "nothing to refer to" when none are."""
+    if not req.ctx.last_results:
+        return nothing_to_refer_to(kind)
+    return pick(req, found, (kind,))
+
+
 def newest_email(found: tuple[str, re.Match[str]]) -> bool:
     """True for "my latest email"-style words, which ask for a search rather than point back."""
     name, match = found

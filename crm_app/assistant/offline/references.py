@@ -30,6 +30,7 @@ from crm_app.assistant.offline.pointers import (
     label_hits,
     newest_email,
     nothing_to_refer_to,
+    pick_shown,
     pick,
     ordinal_position,
     reference_in,
@@ -263,9 +264,7 @@ def _reply_or_forward(
 def _log_email(req: Request, found: Found) -> Plan | None:
     """ "Log the second one to the Globex deal"."""
     n, results = req.n, req.ctx.last_results
-    if not results:
-        return nothing_to_refer_to("email")
-    index = pick(req, found, ("email",))
+    index = pick_shown(req, found, "email")
     if isinstance(index, Plan):
         return index
     if results[index].kind != "email":
@@ -287,9 +286,7 @@ def _log_email(req: Request, found: Found) -> Plan | None:
 def _share_file(req: Request, found: Found) -> Plan:
     """ "Share it with Maria read only"."""
     n, results = req.n, req.ctx.last_results
-    if not results:
-        return nothing_to_refer_to("file")
-    index = pick(req, found, ("file",))
+    index = pick_shown(req, found, "file")
     if isinstance(index, Plan):
         return index
     role, clean = share_role(n)
