@@ -216,7 +216,7 @@ class InboxReader:
         filters, ids found first); a part of `needs` the tool can't apply, here or on its results, is a failure."""
         tool = await self._tool(capability, what)
         call = await call_capability(await self._registry(), self.ctx, capability, tool, canonical, self.overrides)
-        lacking = [key for key in needs if key in call.plan.unapplied or key in call.plan.missing]
+        lacking = [key for key in needs if key in call.plan.unapplied]
         if call.result is None or lacking:
             raise InboxUnavailable(InboxStatus.FAILED, call.problem if call.result is None else (
                 f"The {tool.name} tool can't narrow {what} by the {', '.join(lacking)} a record needs. Use the "

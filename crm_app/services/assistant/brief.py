@@ -112,7 +112,8 @@ async def _last_mail(eng: TurnEngine, st: TurnState, attendees: list[str]) -> tu
                                    tool)
     if call.result is None or "participants" in call.plan.unapplied:
         st.end_chip(chip, False)
-        return [], f"The {tool.name} tool can't search mail by the people it was exchanged with, so none is shown."
+        why = call.problem or f"The {tool.name} tool can't search mail by the people it was exchanged with."
+        return [], f"{why} So no recent mail is shown."
     result = call.result
     st.end_chip(chip, result.ok)
     if not result.ok:
