@@ -8,6 +8,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import functools
+import sqlite3
+import threading
 from collections.abc import Iterator
 
 import sqlalchemy as sa
@@ -33,6 +35,76 @@ def normalise_url(url: str) -> str:
     return url
 
 
+WRITE_STATEMENTS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+SQLITE_BUSY_TIMEOUT_S = 30
+_SQLITE_WRITE_GATE = threading.Lock()
+
+
+class _GatedCursor(sqlite3.Cursor):
+    """Takes the process's SQLite write gate before the statement that opens a write transaction."""
+
+    def execute(self, sql, parameters=(), /):
+        self.connection.enter_write(sql)
+        try:
+            return super().execute(sql, parameters)
+        finally:
+            self.connection.leave_if_done()
+
+    def executemany(self, sql, seq_of_parameters, /):
+        self.connection.enter_write(sql)
+        try:
+            return super().executemany(sql, seq_of_parameters)
+        finally:
+            self.connection.leave_if_done()
+
+
+class GatedSQLiteConnection(sqlite3.Connection):
+    """A SQLite connection whose write transactions take turns inside this process.
+
+    SQLite lets one writer at a time hold the database; a second one waits in SQLite's busy handler,
+    which polls with sleeps that grow to 100 ms, so under many concurrent writers some wait far longer
+    than the writes ahead of them took. Here each write transaction first takes one lock shared by the
+    process's connections (from the statement that opens it to its commit or rollback), so writers
+    queue and each starts as soon as the one before it ends. Readers never take it (WAL lets them read
+    beside a writer); other processes on the same file still meet SQLite's own lock. A writer that has
+    waited as long as SQLite's busy timeout goes on without the gate and meets SQLite's lock as before.
+    """
+
+    _holds_gate = False
+
+    def cursor(self, factory=_GatedCursor):
+        return super().cursor(factory)
+
+    def enter_write(self, sql: str) -> None:
+        if not self._holds_gate and not self.in_transaction and sql.lstrip()[:7].upper().startswith(WRITE_STATEMENTS):
+            self._holds_gate = _SQLITE_WRITE_GATE.acquire(timeout=SQLITE_BUSY_TIMEOUT_S)
+
+    def leave_if_done(self) -> None:
+        if self._holds_gate and not self.in_transaction:
+            self._holds_gate = False
+            _SQLITE_WRITE_GATE.release()
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.leave_if_done()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.leave_if_done()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            if self._holds_gate:
+                self._holds_gate = False
+                _SQLITE_WRITE_GATE.release()
+
+
 def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     if url.startswith("sqlite"):
@@ -41,7 +113,8 @@ def make_engine(url: str) -> Engine:
             from pathlib import Path
 
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S,
+                                                      "factory": GatedSQLiteConnection})
 
         @sa.event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - exercised via every sqlite test
@@ -51,7 +124,7 @@ def make_engine(url: str) -> Engine:
             # In WAL mode NORMAL syncs at checkpoints, not on every commit: a power loss may undo the
             # last commits but never corrupts the file, and each chat message no longer waits on fsync.
             cur.execute("PRAGMA synchronous=NORMAL")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_S * 1000}")
             cur.close()
 
         return engine
