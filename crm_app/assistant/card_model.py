@@ -123,7 +123,8 @@ class Card:
 
     def to_dict(self) -> dict[str, str]:
         """The card as stored with its message: the fields its kind carries, and any other that holds text."""
-        return {k: self[k] for k in self._carried()}
+        values, extra = self.__dict__, self.extra
+        return {k: values[k] if k in _NAMED else extra[k] for k in self._carried()}
 
     def with_values(self, **values: Any) -> Card:
         """A copy with some values changed; names with no field of their own go to `extra`."""
@@ -131,9 +132,13 @@ class Card:
 
     # ---- the mapping view
     def _carried(self) -> list[str]:
-        own = ("kind", *KIND_FIELDS.get(self.kind, ()))
-        more = [name for name in _NAMED if name not in own and getattr(self, name)]
-        return [*own, *more, *(k for k in self.extra if k not in _NAMED)]
+        own = _CARRIED.get(self.kind, _CARRIED_BY_ANY)
+        values = self.__dict__
+        return [*own, *(name for name in _FIELD_ORDER if values[name] and name not in own),
+                *(k for k in self.extra if k not in _NAMED)]
+
+    def __bool__(self) -> bool:
+        return True
 
     def __getitem__(self, key: str) -> str:
         if key in _NAMED:
@@ -149,7 +154,9 @@ class Card:
         return len(self._carried())
 
     def __contains__(self, key: object) -> bool:
-        return key in self._carried()
+        if key in _NAMED:
+            return key in _CARRIED.get(self.kind, _CARRIED_BY_ANY) or bool(self.__dict__[key])
+        return key in self.extra
 
     def get(self, key: str, default: str = "") -> str:
         try:
@@ -171,7 +178,11 @@ class Card:
     __hash__ = None  # type: ignore[assignment]
 
 
-_NAMED = frozenset(f.name for f in dataclasses.fields(Card) if f.name != "extra")
+_FIELD_ORDER = tuple(f.name for f in dataclasses.fields(Card) if f.name != "extra")
+_NAMED = frozenset(_FIELD_ORDER)
+# The fields each kind always carries, `kind` first; a card of an unknown kind carries `kind` alone.
+_CARRIED = {kind: ("kind", *names) for kind, names in KIND_FIELDS.items()}
+_CARRIED_BY_ANY = ("kind",)
 
 
 def _text(value: Any) -> str:

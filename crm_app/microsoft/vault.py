@@ -262,11 +262,13 @@ def store_grant(user_id: int, grant: TokenGrant) -> Connection:
         return Connection.of(row)
 
 
-def connection_of(user_id: int) -> Connection | None:
-    """The user's connection, or None when Microsoft 365 is not connected. Blocking."""
-    with session_scope() as s:
-        row = s.exec(_select_row(user_id)).first()
-        return Connection.of(row) if row is not None else None
+def connection_of(user_id: int, s: Session | None = None) -> Connection | None:
+    """The user's connection, or None when Microsoft 365 is not connected (read in `s` when given). Blocking."""
+    if s is None:
+        with session_scope() as own:
+            return connection_of(user_id, own)
+    row = s.exec(_select_row(user_id)).first()
+    return Connection.of(row) if row is not None else None
 
 
 def delete_connection(user_id: int) -> bool:

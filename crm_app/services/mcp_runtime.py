@@ -215,13 +215,13 @@ def servers_for_user(user_id: int, refused: dict[str, str] | None = None) -> lis
     if not settings.mcp_enabled:
         return []
     servers: list[ServerConfig] = []
-    connection = connection_of(user_id)
-    if connection is not None and connection.usable:
-        servers.append(ms365_config())
     with session_scope() as s:
+        connection = connection_of(user_id, s)
         rows = s.exec(
             select(McpServer).where(McpServer.user_id == user_id, col(McpServer.enabled).is_(True)).order_by(col(McpServer.id))
         ).all()
+    if connection is not None and connection.usable:
+        servers.append(ms365_config())
     policy = url_policy.current_policy()
     for row in rows:
         try:

@@ -240,10 +240,8 @@ class ChatState(SessionState):
         self._turn_started = True
         return [ChatState.run_turn(text, open_message_id), rx.scroll_to("chat-bottom")]
 
-    async def _turn_conversation(self) -> tuple[auth.SignedInUser | None, int]:
+    async def _turn_conversation(self, token: str, conversation_id: int) -> tuple[auth.SignedInUser | None, int]:
         """The signed-in user and the conversation the turn belongs to (created for the first message)."""
-        async with self:
-            token, conversation_id = self.session_token, self.conversation_id
         user = await off_loop(auth.resolve_session, token)
         if user is None or conversation_id:
             return user, conversation_id
@@ -257,10 +255,11 @@ class ChatState(SessionState):
     async def run_turn(self, text: str, open_message_id: str = ""):
         async with self:
             started, self._turn_started = self._turn_started, False
+            token, conversation_id = self.session_token, self.conversation_id
         if not started:
             return  # not started by `_start_turn` (a replayed or forged event): nothing to run
         try:
-            user, conversation_id = await self._turn_conversation()
+            user, conversation_id = await self._turn_conversation(token, conversation_id)
         except Exception as exc:
             async with self:
                 self._fail_live(failure_text(exc))

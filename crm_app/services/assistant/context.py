@@ -43,6 +43,12 @@ def history(user_id: int, conversation_id: int) -> History:
                    dict(latest.get("question") or {}))
 
 
+def open_turn(user_id: int, conversation_id: int, text: str) -> History:
+    """Save the user's message and read what its turn starts from (one trip off the event loop)."""
+    conversations.append(user_id, conversation_id, "user", text)
+    return history(user_id, conversation_id)
+
+
 def save_reply(user_id: int, conversation_id: int, turn: Turn) -> None:
     """Keep the assistant's reply in the conversation; the turn learns its message id."""
     saved = conversations.append(user_id, conversation_id, "assistant", turn.text, turn.payload())

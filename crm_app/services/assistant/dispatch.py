@@ -12,7 +12,6 @@ from crm_app.assistant import replies
 from crm_app.assistant.card_model import Card
 from crm_app.assistant.intents import Intent, Plan, is_side_effect
 from crm_app.db import DatabaseUnavailable
-from crm_app.services import conversations
 from crm_app.services.assistant import context
 from crm_app.services.assistant.crm_proposals import email_to_log, log_args
 from crm_app.services.assistant.engine import TurnEngine
@@ -71,12 +70,13 @@ async def execute_plan(eng: TurnEngine, st: TurnState, plan: Plan) -> None:
         await read_handler(plan.intent)(eng, st, plan)
 
 
-async def handle(eng: TurnEngine, text: str, sink: Sink = no_sink, plan: Plan | None = None) -> Turn:
-    """Run one turn for `text`; every failure ends as an error card the user can retry."""
+async def handle(eng: TurnEngine, text: str, earlier: context.History, sink: Sink = no_sink,
+                 plan: Plan | None = None) -> Turn:
+    """Run one turn for `text`, which follows `earlier`; every failure ends as an error card the user can retry."""
     st = TurnState(sink=sink, user_text=text[:MAX_MESSAGE_CHARS])
     st.turn.retry_text = st.user_text
     try:
-        await _answer(eng, st, plan)
+        await _answer(eng, st, earlier, plan)
     except TurnFailed as exc:
         await st.fail(st.capability, str(exc))
     except DatabaseUnavailable as exc:
@@ -87,8 +87,7 @@ async def handle(eng: TurnEngine, text: str, sink: Sink = no_sink, plan: Plan | 
     return await st.finish()
 
 
-async def _answer(eng: TurnEngine, st: TurnState, plan: Plan | None) -> None:
-    earlier = await asyncio.to_thread(context.history, eng.user.id, eng.conversation_id)
+async def _answer(eng: TurnEngine, st: TurnState, earlier: context.History, plan: Plan | None) -> None:
     st.last_results, st.last_search, said = earlier.results, earlier.search, earlier.said
     if get_settings().llm_enabled and plan is None:
         await run_model_turn(eng, st)
@@ -109,9 +108,9 @@ async def send_message(user: SignedInUser, conversation_id: int, text: str, sink
     text = (text or "").strip()
     if not text:
         raise ValueError("empty message")
-    await asyncio.to_thread(conversations.append, user.id, conversation_id, "user", text[:MAX_MESSAGE_CHARS])
+    earlier = await asyncio.to_thread(context.open_turn, user.id, conversation_id, text[:MAX_MESSAGE_CHARS])
     eng = TurnEngine(user, conversation_id, registry=registry)
-    turn = await handle(eng, text, sink, plan)
+    turn = await handle(eng, text, earlier, sink, plan)
     await asyncio.to_thread(context.save_reply, user.id, conversation_id, turn)
     return turn
 

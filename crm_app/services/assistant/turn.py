@@ -190,9 +190,10 @@ class TurnState:
         await self.say(replies.failure_reply(capability, message))
 
     async def finish(self) -> Turn:
+        """The finished turn. It is not shown from here: whoever shows the turn shows its final state with the
+        saved message."""
         if self.turn.status == "working":
             self.turn.status = "done"
-        await self.emit()
         return self.turn
 
     def earlier_cards(self) -> list[Card]:
