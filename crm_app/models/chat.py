@@ -5,25 +5,22 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from crm_app.models.base import created_at_field
+from crm_app.models.base import Row, UserRow, created_at_field
 
 
-class Conversation(SQLModel, table=True):
+class Conversation(UserRow, table=True):
     __tablename__ = "conversations"
 
-    id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     title: str = Field(default="New conversation", max_length=200)
     created_at: dt.datetime = created_at_field()
     updated_at: dt.datetime = created_at_field()
 
 
-class ChatMessage(SQLModel, table=True):
+class ChatMessage(Row, table=True):
     __tablename__ = "chat_messages"
 
-    id: int | None = Field(default=None, primary_key=True)
     conversation_id: int = Field(foreign_key="conversations.id", index=True, ondelete="CASCADE")
     role: str = Field(max_length=20)
     content: str = Field(default="", sa_type=sa.Text)
@@ -31,11 +28,9 @@ class ChatMessage(SQLModel, table=True):
     created_at: dt.datetime = created_at_field()
 
 
-class AuditEntry(SQLModel, table=True):
+class AuditEntry(UserRow, table=True):
     __tablename__ = "audit_entries"
 
-    id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     server_id: str = Field(max_length=100)
     tool: str = Field(max_length=200)
     arguments: str = Field(default="{}", sa_type=sa.Text)

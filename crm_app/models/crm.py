@@ -7,10 +7,10 @@ import decimal
 import enum
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
 from crm_app.db import UTCDateTime
-from crm_app.models.base import created_at_field, datetime_field
+from crm_app.models.base import Row, created_at_field, datetime_field, user_ref_field
 
 
 class DealStage(str, enum.Enum):
@@ -40,50 +40,46 @@ class ActivityKind(str, enum.Enum):
     meeting = "meeting"
 
 
-class Company(SQLModel, table=True):
+class Company(Row, table=True):
     __tablename__ = "companies"
 
-    id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200, index=True)
     domain: str | None = Field(default=None, max_length=253, index=True)
     industry: str | None = Field(default=None, max_length=100)
-    owner_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
-    created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    owner_id: int | None = user_ref_field()
+    created_by_id: int | None = user_ref_field()
     created_at: dt.datetime = created_at_field()
     updated_at: dt.datetime = created_at_field()
 
 
-class Contact(SQLModel, table=True):
+class Contact(Row, table=True):
     __tablename__ = "contacts"
     __table_args__ = (sa.Index("ix_contacts_last_first", "last_name", "first_name"),)
 
-    id: int | None = Field(default=None, primary_key=True)
     first_name: str = Field(max_length=100)
     last_name: str = Field(default="", max_length=100)
     phone: str | None = Field(default=None, max_length=50)
     title: str | None = Field(default=None, max_length=150)
     company_id: int | None = Field(default=None, foreign_key="companies.id", index=True, ondelete="SET NULL")
-    owner_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
-    created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    owner_id: int | None = user_ref_field()
+    created_by_id: int | None = user_ref_field()
     created_at: dt.datetime = created_at_field()
     updated_at: dt.datetime = created_at_field()
 
 
-class ContactEmail(SQLModel, table=True):
+class ContactEmail(Row, table=True):
     """A contact has several addresses; an address belongs to one contact."""
 
     __tablename__ = "contact_emails"
 
-    id: int | None = Field(default=None, primary_key=True)
     contact_id: int = Field(foreign_key="contacts.id", index=True, ondelete="CASCADE")
     email: str = Field(max_length=320, unique=True, index=True)
     is_primary: bool = Field(default=False)
 
 
-class Deal(SQLModel, table=True):
+class Deal(Row, table=True):
     __tablename__ = "deals"
 
-    id: int | None = Field(default=None, primary_key=True)
     title: str = Field(max_length=200, index=True)
     amount: decimal.Decimal = Field(default=decimal.Decimal("0"), sa_type=sa.Numeric(14, 2), nullable=False)
     currency: str = Field(default="USD", max_length=3)
@@ -92,18 +88,17 @@ class Deal(SQLModel, table=True):
     expected_close: dt.date | None = Field(default=None)
     company_id: int | None = Field(default=None, foreign_key="companies.id", index=True, ondelete="SET NULL")
     contact_id: int | None = Field(default=None, foreign_key="contacts.id", index=True, ondelete="SET NULL")
-    owner_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
-    created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    owner_id: int | None = user_ref_field()
+    created_by_id: int | None = user_ref_field()
     created_at: dt.datetime = created_at_field()
     updated_at: dt.datetime = created_at_field()
 
 
-class Activity(SQLModel, table=True):
+class Activity(Row, table=True):
     """A note, task, logged email or meeting on a contact, company and/or deal."""
 
     __tablename__ = "activities"
 
-    id: int | None = Field(default=None, primary_key=True)
     kind: ActivityKind = Field(sa_type=sa.String(20), index=True)
     subject: str = Field(default="", max_length=300)
     body: str = Field(default="", sa_type=sa.Text)
@@ -115,7 +110,7 @@ class Activity(SQLModel, table=True):
     deal_id: int | None = Field(default=None, foreign_key="deals.id", index=True, ondelete="CASCADE")
     email_message_id: str | None = Field(default=None, max_length=300, index=True)
     email_web_link: str | None = Field(default=None, max_length=2000)
-    created_by_id: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
+    created_by_id: int | None = user_ref_field()
     created_at: dt.datetime = created_at_field()
 
 

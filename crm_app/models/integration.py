@@ -5,20 +5,18 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
 from crm_app.db import UTCDateTime
-from crm_app.models.base import created_at_field, datetime_field
+from crm_app.models.base import Row, UserRow, created_at_field, datetime_field
 
 
-class Integration(SQLModel, table=True):
+class Integration(UserRow, table=True):
     """A user's connection to an external service. Tokens are stored encrypted only."""
 
     __tablename__ = "integrations"
     __table_args__ = (sa.UniqueConstraint("user_id", "service_type", name="uq_integrations_user_service"),)
 
-    id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     service_type: str = Field(max_length=50)
     service_name: str = Field(max_length=100)
     account_email: str | None = Field(default=None, max_length=320)
@@ -37,12 +35,11 @@ class Integration(SQLModel, table=True):
     updated_at: dt.datetime = created_at_field()
 
 
-class OAuthState(SQLModel, table=True):
+class OAuthState(Row, table=True):
     """A pending authorization: bound to one user and session, single use, short-lived."""
 
     __tablename__ = "oauth_states"
 
-    id: int | None = Field(default=None, primary_key=True)
     state_hash: str = Field(max_length=64, unique=True, index=True)
     user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     session_id: int = Field(foreign_key="auth_sessions.id", ondelete="CASCADE")
@@ -52,13 +49,11 @@ class OAuthState(SQLModel, table=True):
     used_at: dt.datetime | None = datetime_field()
 
 
-class McpServer(SQLModel, table=True):
+class McpServer(UserRow, table=True):
     """A further MCP server a user added in Settings."""
 
     __tablename__ = "mcp_servers"
 
-    id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     name: str = Field(max_length=100)
     url: str = Field(max_length=2000)
     header_name: str | None = Field(default=None, max_length=100)

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
 from crm_app.db import UTCDateTime
-from crm_app.models.base import created_at_field, datetime_field
+from crm_app.models.base import Row, UserRow, created_at_field, datetime_field
 
 
-class User(SQLModel, table=True):
+class User(Row, table=True):
     __tablename__ = "users"
 
-    id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=320, unique=True, index=True)
     name: str = Field(max_length=200)
     password_hash: str = Field(max_length=400)
@@ -22,13 +21,11 @@ class User(SQLModel, table=True):
     created_at: dt.datetime = created_at_field()
 
 
-class AuthSession(SQLModel, table=True):
+class AuthSession(UserRow, table=True):
     """A signed-in browser. Only a hash of the session token is stored."""
 
     __tablename__ = "auth_sessions"
 
-    id: int | None = Field(default=None, primary_key=True)
-    user_id: int = Field(foreign_key="users.id", index=True, ondelete="CASCADE")
     token_hash: str = Field(max_length=64, unique=True, index=True)
     created_at: dt.datetime = created_at_field()
     expires_at: dt.datetime = Field(sa_type=UTCDateTime, nullable=False)
@@ -36,12 +33,11 @@ class AuthSession(SQLModel, table=True):
     revoked_at: dt.datetime | None = datetime_field()
 
 
-class SignInAttempt(SQLModel, table=True):
+class SignInAttempt(Row, table=True):
     """Failed and successful sign-ins, for rate limiting."""
 
     __tablename__ = "signin_attempts"
 
-    id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=320, index=True)
     success: bool = Field(default=False)
     at: dt.datetime = created_at_field()

@@ -35,12 +35,13 @@ class Ms365Error(ToolError):
     """A failure a tool reports to its caller, with a code, an HTTP status and a message."""
 
     default_code = TOOL_ERROR_CODE
+    default_status: int | None = None
 
     def __init__(self, message: str, *, code: str | None = None, status: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.code = code or self.default_code
-        self.status = status
+        self.status = self.default_status if status is None else status
 
     def payload(self) -> dict[str, Any]:
         """The error as the JSON object that opens the tool result's text."""
@@ -59,9 +60,7 @@ class AuthenticationRequired(Ms365Error):
     """The MCP request carried no usable bearer token."""
 
     default_code = INVALID_TOKEN_CODE
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, status=401)
+    default_status = 401
 
 
 class GraphUnavailable(Ms365Error):
@@ -102,15 +101,11 @@ class NotFound(Ms365Error):
     """Something the caller named does not exist."""
 
     default_code = NOT_FOUND_CODE
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, status=404)
+    default_status = 404
 
 
 class NotTextFile(Ms365Error):
     """A file asked to be read as text is not a text file."""
 
     default_code = NOT_TEXT_CODE
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, status=415)
+    default_status = 415

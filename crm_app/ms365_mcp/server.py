@@ -28,6 +28,7 @@ from crm_app.ms365_mcp.graph import GraphClient
 from crm_app.ms365_mcp.schema import compact_schema
 from crm_app.ms365_mcp.settings import Settings
 from crm_app.ms365_mcp.tools import calendar, directory, files, mail, sharepoint, teams
+from crm_app.ms365_mcp.tools.common import add_tools
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +127,7 @@ def build_server(graph: GraphClient) -> Ms365McpServer:
         log_level=graph.settings.log_level,
     )
     for module in (mail, calendar, files, sharepoint, teams, directory):
-        module.register(server, graph)
+        add_tools(server, graph, module.TOOLS)
     return server
 
 

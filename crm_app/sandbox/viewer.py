@@ -16,6 +16,7 @@ from starlette.routing import Route
 from crm_app.sandbox.context import Sandbox
 from crm_app.sandbox.errors import NotFound
 from crm_app.sandbox.pages import html_response, page
+from crm_app.sandbox.routing import get_routes
 from crm_app.sandbox.store.drive import Drive, DriveRecord
 from crm_app.sandbox.text import html_to_text
 
@@ -148,11 +149,11 @@ def _text(body: dict[str, str]) -> str:
 
 
 def routes() -> list[Route]:
-    return [
-        Route("/owa/", outlook_item, methods=["GET"]),
-        Route("/drive/items/{item_id}", drive_item, methods=["GET"]),
-        Route("/sites/{name}", site_page, methods=["GET"]),
-        Route("/teams/meetup-join/{meeting_id}", meeting_page, methods=["GET"]),
-        Route("/teams/{team_id}", team_page, methods=["GET"]),
-        Route("/teams/{team_id}/channels/{channel_id}", channel_page, methods=["GET"]),
-    ]
+    return get_routes(
+        ("/owa/", outlook_item),
+        ("/drive/items/{item_id}", drive_item),
+        ("/sites/{name}", site_page),
+        ("/teams/meetup-join/{meeting_id}", meeting_page),
+        ("/teams/{team_id}", team_page),
+        ("/teams/{team_id}/channels/{channel_id}", channel_page),
+    )

@@ -16,6 +16,13 @@ _FOLDER_NAMES = {
     "archive": "your archive",
 }
 
+_ON_RECORD = {
+    Intent.CRM_GET: "Showing the",
+    Intent.CRM_UPDATE: "Updating the",
+    Intent.CRM_DELETE: "Deleting the",
+    Intent.CRM_NOTE_ADD: "Adding a note to the",
+}
+
 
 def _period(args: dict[str, Any]) -> str:
     start, end = args.get("start"), args.get("end")
@@ -170,18 +177,12 @@ def _crm_and_chat(intent: Intent, args: dict[str, Any]) -> str | None:
                 + (f" matching “{args['query']}”" if args.get("query") else "")
                 + (f" closing{_period(args)}" if args.get("start") else "")
             )
-        case Intent.CRM_GET:
-            return f"Showing the {args.get('entity', 'record')} {args.get('ref', '')}".rstrip()
+        case Intent.CRM_GET | Intent.CRM_UPDATE | Intent.CRM_DELETE | Intent.CRM_NOTE_ADD:
+            return f"{_ON_RECORD[intent]} {args.get('entity', 'record')} {args.get('ref', '')}".rstrip()
         case Intent.CRM_CREATE:
             return f"Creating a {args.get('entity', 'record')} in the CRM"
-        case Intent.CRM_UPDATE:
-            return f"Updating the {args.get('entity', 'record')} {args.get('ref', '')}".rstrip()
-        case Intent.CRM_DELETE:
-            return f"Deleting the {args.get('entity', 'record')} {args.get('ref', '')}".rstrip()
         case Intent.CRM_DEAL_MOVE:
             return f"Moving the deal {args.get('ref', '')} to {args.get('stage', '')}"
-        case Intent.CRM_NOTE_ADD:
-            return f"Adding a note to the {args.get('entity', 'record')} {args.get('ref', '')}".rstrip()
         case Intent.CRM_TASK_ADD:
             return f"Adding a task: {args.get('text', '')}" + (
                 f" (due {args['due']})" if args.get("due") else ""

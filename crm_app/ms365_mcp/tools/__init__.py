@@ -1,1 +1,1 @@
-"""Tool modules; each exposes `register(server, graph)`."""
+"""Tool modules; each exposes `TOOLS`, its table of tool specs (see `common.ToolSpec`)."""

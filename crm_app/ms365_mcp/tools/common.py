@@ -1,13 +1,16 @@
-"""What every tool module shares: the caller's token, argument types, annotations."""
+"""What every tool module shares: the tool table entry, the caller's token, argument types, annotations."""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 from urllib.parse import quote
 
-from mcp.server.mcpserver import Context
+from mcp.server.mcpserver import Context, MCPServer
 from mcp_types import ToolAnnotations
 from pydantic import AfterValidator, BeforeValidator, Field
 
@@ -27,6 +30,41 @@ LONG_TEXT = 20_000
 LIST_MAX_PAGES = 2
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ToolSpec:
+    """One MCP tool: the coroutine that runs it (the Graph client is its first parameter, the tool's
+    arguments follow), the title shown to people, the description the model reads, and its hints."""
+
+    run: Callable[..., Awaitable[Any]]
+    title: str
+    description: str
+    annotations: ToolAnnotations
+
+
+def add_tools(server: MCPServer, graph: GraphClient, specs: Iterable[ToolSpec]) -> None:
+    """Register each tool on `server`, named after its coroutine, calling Graph through `graph`."""
+    for spec in specs:
+        server.add_tool(
+            _with_graph(spec.run, graph),
+            name=spec.run.__name__,
+            title=spec.title,
+            description=spec.description,
+            annotations=spec.annotations,
+        )
+
+
+def _with_graph(run: Callable[..., Awaitable[Any]], graph: GraphClient) -> Callable[..., Awaitable[Any]]:
+    """`run` with `graph` passed as its first argument; the signature the server reads leaves that parameter out."""
+
+    @functools.wraps(run)
+    async def call(*args: Any, **kwargs: Any) -> Any:
+        return await run(graph, *args, **kwargs)
+
+    signature = inspect.signature(run, eval_str=True)
+    call.__signature__ = signature.replace(parameters=list(signature.parameters.values())[1:])  # type: ignore[attr-defined]
+    return call
 
 
 def bearer_token(ctx: Context) -> str:

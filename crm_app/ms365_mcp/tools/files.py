@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver import Context
 from pydantic import Field
 
 from crm_app.ms365_mcp.drive import (
@@ -27,6 +27,7 @@ from crm_app.ms365_mcp.tools.common import (
     OptionalNote,
     OptionalText,
     RequiredText,
+    ToolSpec,
     bearer_token,
 )
 
@@ -45,139 +46,120 @@ DriveId = Annotated[
 FileTop = Annotated[int, Field(ge=1, le=MAX_FILE_TOP, description="Maximum items to return")]
 
 
-def _add_onedrive_list_files(server: MCPServer, graph: GraphClient) -> None:
-    @server.tool(
-        name="onedrive_list_files",
-        title="List OneDrive files",
-        description=(
-            "List the files and folders in a folder of the user's OneDrive: the root by default, or the folder "
-            "given by `folder_id` or by `path` (e.g. 'Documents/Proposals'). Returns {\"files\": [{"
-            + FILE_FIELDS + "}], \"count\", \"has_more\"}. Folders have is_folder=true; pass their id as "
-            "folder_id to go deeper."
-        ),
-        annotations=READ_ONLY,
+async def onedrive_list_files(
+    graph: GraphClient,
+    ctx: Context,
+    folder_id: Annotated[OptionalText, Field(description="Folder id from a previous listing")] = None,
+    path: Annotated[OptionalText, Field(description="Folder path from the OneDrive root")] = None,
+    top: FileTop = DEFAULT_FILE_TOP,
+) -> FileList:
+    token = bearer_token(ctx)
+    return await list_children(graph, token, folder_children_path("/me/drive", folder_id, path), top)
+
+
+async def onedrive_recent_files(graph: GraphClient, ctx: Context, top: FileTop = DEFAULT_SEARCH_TOP) -> FileList:
+    token = bearer_token(ctx)
+    return await recent_files(graph, token, top)
+
+
+async def onedrive_search_files(
+    graph: GraphClient,
+    ctx: Context,
+    query: Annotated[RequiredText, Field(max_length=255, description="Words to search for")],
+    top: FileTop = DEFAULT_SEARCH_TOP,
+) -> FileList:
+    token = bearer_token(ctx)
+    return await search_drive(graph, token, "/me/drive", query, top)
+
+
+async def onedrive_read_file(
+    graph: GraphClient,
+    ctx: Context,
+    item_id: ItemId = None,
+    path: Annotated[OptionalText, Field(description="File path from the drive root")] = None,
+    drive_id: DriveId = None,
+    max_chars: Annotated[int, Field(ge=100, le=MAX_READ_CHARS)] = DEFAULT_READ_CHARS,
+) -> FileContent:
+    token = bearer_token(ctx)
+    return await read_text(graph, token, item_path(drive_root(drive_id), item_id, path), max_chars)
+
+
+async def onedrive_share_file(
+    graph: GraphClient,
+    ctx: Context,
+    recipients: Annotated[AddressList, Field(description="Email addresses of people or groups")],
+    item_id: ItemId = None,
+    path: Annotated[OptionalText, Field(description="Item path from the drive root")] = None,
+    drive_id: DriveId = None,
+    role: Annotated[Literal["read", "write"], Field(description="'read' to view, 'write' to edit")] = "read",
+    message: Annotated[OptionalNote, Field(description="Note included in the invitation")] = None,
+) -> ShareResult:
+    token = bearer_token(ctx)
+    target = item_path(drive_root(drive_id), item_id, path)
+    item = drive_item(await graph.get_json(target, token=token, params={"$select": ITEM_SELECT}))
+    invite: dict[str, object] = {
+        "recipients": [{"email": address} for address in recipients],
+        "requireSignIn": True,
+        "sendInvitation": True,
+        "roles": [role],
+    }
+    if message:
+        invite["message"] = message
+    answer = await graph.post_json(f"{target}/invite", token=token, body=invite)
+    link = None
+    for permission in answer.get("value") or []:
+        web_url = ((permission or {}).get("link") or {}).get("webUrl")
+        if isinstance(web_url, str) and web_url:
+            link = web_url
+            break
+    return ShareResult(
+        status="shared", file_name=item.name, web_url=item.web_url, recipients=recipients, role=role, link=link
     )
-    async def onedrive_list_files(
-        ctx: Context,
-        folder_id: Annotated[OptionalText, Field(description="Folder id from a previous listing")] = None,
-        path: Annotated[OptionalText, Field(description="Folder path from the OneDrive root")] = None,
-        top: FileTop = DEFAULT_FILE_TOP,
-    ) -> FileList:
-        token = bearer_token(ctx)
-        return await list_children(graph, token, folder_children_path("/me/drive", folder_id, path), top)
-
-
-def _add_onedrive_recent_files(server: MCPServer, graph: GraphClient) -> None:
-    @server.tool(
-        name="onedrive_recent_files",
-        title="Recent OneDrive files",
-        description=(
-            "The files the user worked on most recently, across the whole OneDrive (not one folder), newest "
-            "change first; folders are left out. Returns {\"files\": [{" + FILE_FIELDS + "}], \"count\", "
-            "\"has_more\"}."
-        ),
-        annotations=READ_ONLY,
-    )
-    async def onedrive_recent_files(ctx: Context, top: FileTop = DEFAULT_SEARCH_TOP) -> FileList:
-        token = bearer_token(ctx)
-        return await recent_files(graph, token, top)
-
-
-def _add_onedrive_search_files(server: MCPServer, graph: GraphClient) -> None:
-    @server.tool(
-        name="onedrive_search_files",
-        title="Search OneDrive",
-        description=(
-            "Search the user's OneDrive for files and folders whose name or content matches `query`. Returns "
-            "{\"files\": [{" + FILE_FIELDS + "}], \"count\", \"has_more\"}. To read a text file's content call "
-            "onedrive_read_file with its id."
-        ),
-        annotations=READ_ONLY,
-    )
-    async def onedrive_search_files(
-        ctx: Context,
-        query: Annotated[RequiredText, Field(max_length=255, description="Words to search for")],
-        top: FileTop = DEFAULT_SEARCH_TOP,
-    ) -> FileList:
-        token = bearer_token(ctx)
-        return await search_drive(graph, token, "/me/drive", query, top)
-
-
-def _add_onedrive_read_file(server: MCPServer, graph: GraphClient) -> None:
-    @server.tool(
-        name="onedrive_read_file",
-        title="Read a text file",
-        description=(
-            "Return the text content of a text file (txt, md, csv, json, xml, html, ...) from OneDrive, or from a "
-            "SharePoint library when `drive_id` is given, by `item_id` or by `path`. At most `max_chars` "
-            "characters are returned; truncated=true means the file is longer. Returns {\"file\": {...}, "
-            "\"content\", \"truncated\", \"content_kind\": \"text\"}. Office documents, PDFs and images are not text "
-            "files: the tool answers with an error saying so, and the file's web_url opens it."
-        ),
-        annotations=READ_ONLY,
-    )
-    async def onedrive_read_file(
-        ctx: Context,
-        item_id: ItemId = None,
-        path: Annotated[OptionalText, Field(description="File path from the drive root")] = None,
-        drive_id: DriveId = None,
-        max_chars: Annotated[int, Field(ge=100, le=MAX_READ_CHARS)] = DEFAULT_READ_CHARS,
-    ) -> FileContent:
-        token = bearer_token(ctx)
-        return await read_text(graph, token, item_path(drive_root(drive_id), item_id, path), max_chars)
-
-
-def _add_onedrive_share_file(server: MCPServer, graph: GraphClient) -> None:
-    @server.tool(
-        name="onedrive_share_file",
-        title="Share a file",
-        description=(
-            "Give people access to a OneDrive file or folder (or a SharePoint one, with `drive_id`) and email them "
-            "an invitation with an optional `message`. `role` is 'read' (view) or 'write' (edit). Recipients must "
-            "sign in to open it. Call only after the user confirmed who gets access. Returns {\"status\": "
-            "\"shared\", \"file_name\", \"web_url\", \"recipients\", \"role\", \"link\"}."
-        ),
-        annotations=ADDITIVE,
-    )
-    async def onedrive_share_file(
-        ctx: Context,
-        recipients: Annotated[AddressList, Field(description="Email addresses of people or groups")],
-        item_id: ItemId = None,
-        path: Annotated[OptionalText, Field(description="Item path from the drive root")] = None,
-        drive_id: DriveId = None,
-        role: Annotated[Literal["read", "write"], Field(description="'read' to view, 'write' to edit")] = "read",
-        message: Annotated[OptionalNote, Field(description="Note included in the invitation")] = None,
-    ) -> ShareResult:
-        token = bearer_token(ctx)
-        target = item_path(drive_root(drive_id), item_id, path)
-        item = drive_item(await graph.get_json(target, token=token, params={"$select": ITEM_SELECT}))
-        invite: dict[str, object] = {
-            "recipients": [{"email": address} for address in recipients],
-            "requireSignIn": True,
-            "sendInvitation": True,
-            "roles": [role],
-        }
-        if message:
-            invite["message"] = message
-        answer = await graph.post_json(f"{target}/invite", token=token, body=invite)
-        link = None
-        for permission in answer.get("value") or []:
-            web_url = ((permission or {}).get("link") or {}).get("webUrl")
-            if isinstance(web_url, str) and web_url:
-                link = web_url
-                break
-        return ShareResult(
-            status="shared", file_name=item.name, web_url=item.web_url, recipients=recipients, role=role, link=link
-        )
 
 
 TOOLS = (
-    _add_onedrive_list_files, _add_onedrive_recent_files, _add_onedrive_search_files, _add_onedrive_read_file,
-    _add_onedrive_share_file
+    ToolSpec(
+        onedrive_list_files,
+        "List OneDrive files",
+        "List the files and folders in a folder of the user's OneDrive: the root by default, or the folder "
+        "given by `folder_id` or by `path` (e.g. 'Documents/Proposals'). Returns {\"files\": [{"
+        + FILE_FIELDS + "}], \"count\", \"has_more\"}. Folders have is_folder=true; pass their id as "
+        "folder_id to go deeper.",
+        READ_ONLY,
+    ),
+    ToolSpec(
+        onedrive_recent_files,
+        "Recent OneDrive files",
+        "The files the user worked on most recently, across the whole OneDrive (not one folder), newest "
+        "change first; folders are left out. Returns {\"files\": [{" + FILE_FIELDS + "}], \"count\", "
+        "\"has_more\"}.",
+        READ_ONLY,
+    ),
+    ToolSpec(
+        onedrive_search_files,
+        "Search OneDrive",
+        "Search the user's OneDrive for files and folders whose name or content matches `query`. Returns "
+        "{\"files\": [{" + FILE_FIELDS + "}], \"count\", \"has_more\"}. To read a text file's content call "
+        "onedrive_read_file with its id.",
+        READ_ONLY,
+    ),
+    ToolSpec(
+        onedrive_read_file,
+        "Read a text file",
+        "Return the text content of a text file (txt, md, csv, json, xml, html, ...) from OneDrive, or from a "
+        "SharePoint library when `drive_id` is given, by `item_id` or by `path`. At most `max_chars` "
+        "characters are returned; truncated=true means the file is longer. Returns {\"file\": {...}, "
+        "\"content\", \"truncated\", \"content_kind\": \"text\"}. Office documents, PDFs and images are not text "
+        "files: the tool answers with an error saying so, and the file's web_url opens it.",
+        READ_ONLY,
+    ),
+    ToolSpec(
+        onedrive_share_file,
+        "Share a file",
+        "Give people access to a OneDrive file or folder (or a SharePoint one, with `drive_id`) and email them "
+        "an invitation with an optional `message`. `role` is 'read' (view) or 'write' (edit). Recipients must "
+        "sign in to open it. Call only after the user confirmed who gets access. Returns {\"status\": "
+        "\"shared\", \"file_name\", \"web_url\", \"recipients\", \"role\", \"link\"}.",
+        ADDITIVE,
+    ),
 )
-
-
-def register(server: MCPServer, graph: GraphClient) -> None:
-    """Add the OneDrive tools to `server`, calling Graph through `graph`."""
-    for add in TOOLS:
-        add(server, graph)

@@ -8,7 +8,7 @@ import re
 from datetime import UTC
 from typing import Annotated, Any
 
-from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver import Context
 from pydantic import AfterValidator, Field
 
 from crm_app.ms365_mcp.errors import BODY_UNAVAILABLE_CODE, ArgumentError, Ms365Error, NotFound
@@ -40,6 +40,7 @@ from crm_app.ms365_mcp.tools.common import (
     OptionalIsoDateTime,
     OptionalText,
     RequiredText,
+    ToolSpec,
     bearer_token,
     check_address,
     fetch_list,
@@ -143,260 +144,243 @@ def message_body(subject: str, body: str, to: list[str], cc: list[str] | None) -
     }
 
 
-def _add_outlook_search_emails(server: MCPServer, graph: GraphClient) -> None:
-    @server.tool(name="outlook_search_emails", title="Search emails", description=SEARCH_DESCRIPTION,
-                 annotations=READ_ONLY)
-    async def outlook_search_emails(
-        ctx: Context,
-        query: Annotated[OptionalText, Field(description="Free-text words to search for; omit to list mail")] = None,
-        sender: Annotated[OptionalText, Field(description="Sender's email address (exact) or name")] = None,
-        start: Annotated[OptionalIsoDateTime, Field(description="Received on or after, e.g. 2025-03-01")] = None,
-        end: Annotated[OptionalIsoDateTime, Field(description="Received before (a date alone: that whole day)")] = None,
-        folder: Annotated[OptionalText, Field(description="inbox, sentitems, drafts, ... or a folder name")] = None,
-        unread_only: Annotated[bool, Field(description="Only unread emails")] = False,
-        top: Annotated[int, Field(ge=1, le=MAX_EMAIL_TOP, description="Maximum emails to return")] = DEFAULT_EMAIL_TOP,
-        participants: Participants = None,
-    ) -> EmailSearchResult:
-        token = bearer_token(ctx)
-        criteria = EmailCriteria(
-            query=query,
-            sender=sender,
-            start=to_aware(start, UTC) if start else None,
-            end=to_aware(end, UTC, end_of_day=True) if end else None,
-            unread_only=unread_only,
-            participants=tuple(dict.fromkeys(participants or ())),
+async def outlook_search_emails(
+    graph: GraphClient,
+    ctx: Context,
+    query: Annotated[OptionalText, Field(description="Free-text words to search for; omit to list mail")] = None,
+    sender: Annotated[OptionalText, Field(description="Sender's email address (exact) or name")] = None,
+    start: Annotated[OptionalIsoDateTime, Field(description="Received on or after, e.g. 2025-03-01")] = None,
+    end: Annotated[OptionalIsoDateTime, Field(description="Received before (a date alone: that whole day)")] = None,
+    folder: Annotated[OptionalText, Field(description="inbox, sentitems, drafts, ... or a folder name")] = None,
+    unread_only: Annotated[bool, Field(description="Only unread emails")] = False,
+    top: Annotated[int, Field(ge=1, le=MAX_EMAIL_TOP, description="Maximum emails to return")] = DEFAULT_EMAIL_TOP,
+    participants: Participants = None,
+) -> EmailSearchResult:
+    token = bearer_token(ctx)
+    criteria = EmailCriteria(
+        query=query,
+        sender=sender,
+        start=to_aware(start, UTC) if start else None,
+        end=to_aware(end, UTC, end_of_day=True) if end else None,
+        unread_only=unread_only,
+        participants=tuple(dict.fromkeys(participants or ())),
+    )
+    if criteria.start and criteria.end and criteria.end <= criteria.start:
+        raise ArgumentError("end", "must be later than start")
+    plan = build_message_query(criteria, top)
+    if plan.matches_nothing:
+        return EmailSearchResult(emails=[], count=0, has_more=False, dropped_mismatches=0)
+    path = "/me/messages"
+    if folder:
+        path = f"/me/mailFolders/{segment(await resolve_folder(graph, token, folder))}/messages"
+    page = await graph.collect(
+        path,
+        token=token,
+        params=plan.params,
+        limit=plan.page_limit,
+        max_pages=plan.max_pages,
+        keep=verifier(criteria),
+    )
+    if page.dropped:
+        logger.info(
+            "outlook_search_emails left out %d message(s) not matching the requested %s",
+            page.dropped, "sender, dates or unread flag",
         )
-        if criteria.start and criteria.end and criteria.end <= criteria.start:
-            raise ArgumentError("end", "must be later than start")
-        plan = build_message_query(criteria, top)
-        if plan.matches_nothing:
-            return EmailSearchResult(emails=[], count=0, has_more=False, dropped_mismatches=0)
-        path = "/me/messages"
-        if folder:
-            path = f"/me/mailFolders/{segment(await resolve_folder(graph, token, folder))}/messages"
+    emails = [email_preview(m) for m in page.items]
+    emails.sort(key=lambda e: e.received_at or "", reverse=True)
+    return EmailSearchResult(
+        emails=emails, count=len(emails), has_more=page.has_more, dropped_mismatches=page.dropped
+    )
+
+
+async def outlook_get_email(
+    graph: GraphClient,
+    ctx: Context,
+    message_id: Annotated[GraphId, Field(description="The email's id")],
+) -> EmailResult:
+    token = bearer_token(ctx)
+    base = f"/me/messages/{segment(message_id)}"
+    message = await graph.get_json(base, token=token, params={"$select": FULL_SELECT})
+    if not isinstance(message.get("body"), dict):
+        raise Ms365Error(
+            "Microsoft 365 returned this email without its body: the access token only allows basic mail "
+            "access. Reconnect Microsoft 365 and grant permission to read mail (Mail.Read), then retry.",
+            code=BODY_UNAVAILABLE_CODE,
+            status=403,
+        )
+    attachments: list[dict[str, Any]] = []
+    if message.get("hasAttachments"):
         page = await graph.collect(
-            path,
+            f"{base}/attachments",
             token=token,
-            params=plan.params,
-            limit=plan.page_limit,
-            max_pages=plan.max_pages,
-            keep=verifier(criteria),
+            params={"$select": "name,size,contentType,isInline", "$top": str(MAX_ATTACHMENTS)},
+            limit=MAX_ATTACHMENTS,
+            max_pages=1,
         )
-        if page.dropped:
-            logger.info(
-                "outlook_search_emails left out %d message(s) not matching the requested %s",
-                page.dropped, "sender, dates or unread flag",
-            )
-        emails = [email_preview(m) for m in page.items]
-        emails.sort(key=lambda e: e.received_at or "", reverse=True)
-        return EmailSearchResult(
-            emails=emails, count=len(emails), has_more=page.has_more, dropped_mismatches=page.dropped
-        )
+        attachments = [a for a in page.items if not a.get("isInline")]
+    return EmailResult(email=email_full(message, attachments))
 
 
-def _add_outlook_get_email(server: MCPServer, graph: GraphClient) -> None:
-    @server.tool(
-        name="outlook_get_email",
-        title="Read an email",
-        description=(
-            "Fetch one email by id (from outlook_search_emails) with its FULL body as plain text (HTML converted "
-            "and sanitised) and its attachment list. Returns {\"email\": {...}} with body_kind \"full\", or "
-            "\"empty\" when the message has no body text (then there is nothing more to read). Use this before "
-            "quoting or summarising what an email says."
-        ),
-        annotations=READ_ONLY,
+async def outlook_list_folders(graph: GraphClient, ctx: Context) -> FolderList:
+    folders, more = await fetch_list(
+        graph, bearer_token(ctx), "/me/mailFolders", mail_folder,
+        params={
+            "$select": "id,displayName,parentFolderId,childFolderCount,unreadItemCount,totalItemCount",
+            "$top": str(MAX_FOLDERS),
+        },
+        limit=MAX_FOLDERS,
     )
-    async def outlook_get_email(
-        ctx: Context,
-        message_id: Annotated[GraphId, Field(description="The email's id")],
-    ) -> EmailResult:
-        token = bearer_token(ctx)
-        base = f"/me/messages/{segment(message_id)}"
-        message = await graph.get_json(base, token=token, params={"$select": FULL_SELECT})
-        if not isinstance(message.get("body"), dict):
-            raise Ms365Error(
-                "Microsoft 365 returned this email without its body: the access token only allows basic mail "
-                "access. Reconnect Microsoft 365 and grant permission to read mail (Mail.Read), then retry.",
-                code=BODY_UNAVAILABLE_CODE,
-                status=403,
-            )
-        attachments: list[dict[str, Any]] = []
-        if message.get("hasAttachments"):
-            page = await graph.collect(
-                f"{base}/attachments",
-                token=token,
-                params={"$select": "name,size,contentType,isInline", "$top": str(MAX_ATTACHMENTS)},
-                limit=MAX_ATTACHMENTS,
-                max_pages=1,
-            )
-            attachments = [a for a in page.items if not a.get("isInline")]
-        return EmailResult(email=email_full(message, attachments))
+    return FolderList(folders=folders, count=len(folders), has_more=more)
 
 
-def _add_outlook_list_folders(server: MCPServer, graph: GraphClient) -> None:
-    @server.tool(
-        name="outlook_list_folders",
-        title="List mail folders",
-        description=(
-            "List the user's top-level Outlook mail folders. Returns {\"folders\": [{id, display_name, "
-            "unread_count, total_count, child_folder_count, parent_folder_id}], \"count\", \"has_more\"}. "
-            "A folder's display_name can be passed as `folder` to outlook_search_emails."
-        ),
-        annotations=READ_ONLY,
+async def outlook_create_draft(
+    graph: GraphClient,
+    ctx: Context,
+    to: Recipients,
+    subject: Subject,
+    body: PlainBody,
+    cc: CcRecipients = None,
+) -> DraftResult:
+    token = bearer_token(ctx)
+    created = await graph.post_json("/me/messages", token=token, body=message_body(subject, body, to, cc))
+    return DraftResult(status="draft_created", draft=email_draft(created))
+
+
+async def outlook_send_email(
+    graph: GraphClient,
+    ctx: Context,
+    to: Recipients,
+    subject: Subject,
+    body: PlainBody,
+    cc: CcRecipients = None,
+) -> SendResult:
+    token = bearer_token(ctx)
+    message = message_body(subject, body, to, cc)
+    await graph.post_json("/me/sendMail", token=token, body={"message": message, "saveToSentItems": True})
+    return SendResult(
+        status="sent",
+        to=recipients(message["toRecipients"]),
+        cc=recipients(message["ccRecipients"]),
+        subject=subject,
     )
-    async def outlook_list_folders(ctx: Context) -> FolderList:
-        folders, more = await fetch_list(
-            graph, bearer_token(ctx), "/me/mailFolders", mail_folder,
-            params={
-                "$select": "id,displayName,parentFolderId,childFolderCount,unreadItemCount,totalItemCount",
-                "$top": str(MAX_FOLDERS),
-            },
-            limit=MAX_FOLDERS,
-        )
-        return FolderList(folders=folders, count=len(folders), has_more=more)
 
 
-def _add_outlook_create_draft(server: MCPServer, graph: GraphClient) -> None:
-    @server.tool(
-        name="outlook_create_draft",
-        title="Create an email draft",
-        description=(
-            "Save a new email as a draft in the user's Drafts folder without sending it. The body is plain text. "
-            "Returns {\"status\": \"draft_created\", \"draft\": {...}} with the draft's id and web_link, where the "
-            "user can review and send it."
-        ),
-        annotations=ADDITIVE,
+async def outlook_reply_email(
+    graph: GraphClient,
+    ctx: Context,
+    message_id: Annotated[GraphId, Field(description="Id of the email to reply to")],
+    comment: Annotated[RequiredText, Field(max_length=MAX_BODY_LENGTH, description="The reply text")],
+    reply_all: Annotated[bool, Field(description="Reply to all recipients, not only the sender")] = False,
+) -> ReplyResult:
+    token = bearer_token(ctx)
+    base = f"/me/messages/{segment(message_id)}"
+    original_call = graph.get_json(
+        base, token=token, params={"$select": "id,subject,from,replyTo,toRecipients,ccRecipients"}
     )
-    async def outlook_create_draft(
-        ctx: Context,
-        to: Recipients,
-        subject: Subject,
-        body: PlainBody,
-        cc: CcRecipients = None,
-    ) -> DraftResult:
-        token = bearer_token(ctx)
-        created = await graph.post_json("/me/messages", token=token, body=message_body(subject, body, to, cc))
-        return DraftResult(status="draft_created", draft=email_draft(created))
-
-
-def _add_outlook_send_email(server: MCPServer, graph: GraphClient) -> None:
-    @server.tool(
-        name="outlook_send_email",
-        title="Send an email",
-        description=(
-            "Send a new plain-text email from the user's mailbox immediately (a copy is kept in Sent Items). "
-            "This cannot be undone: only call it once the user has confirmed recipients, subject and body. "
-            "Use directory_find_people to turn names into addresses first. Returns {\"status\": \"sent\", "
-            "\"to\", \"cc\", \"subject\"}."
-        ),
-        annotations=ADDITIVE,
+    if reply_all:
+        original, me = await asyncio.gather(
+            original_call, graph.get_json("/me", token=token, params={"$select": "mail,userPrincipalName"})
+        )
+    else:
+        original, me = await original_call, {}
+    reply_to = recipients(original.get("replyTo")) or recipients([original.get("from")])
+    if reply_all:
+        own = {str(me.get("mail") or "").lower(), str(me.get("userPrincipalName") or "").lower()}
+        seen = {r.address.lower() for r in reply_to}
+        for r in recipients(original.get("toRecipients")) + recipients(original.get("ccRecipients")):
+            if r.address.lower() not in own and r.address.lower() not in seen:
+                reply_to.append(r)
+                seen.add(r.address.lower())
+    await graph.post_json(f"{base}/{'replyAll' if reply_all else 'reply'}", token=token, body={"comment": comment})
+    subject = str(original.get("subject") or "")
+    return ReplyResult(
+        status="replied",
+        message_id=message_id,
+        reply_all=reply_all,
+        subject=subject if subject.lower().startswith("re:") else f"RE: {subject}",
+        to=reply_to,
     )
-    async def outlook_send_email(
-        ctx: Context,
-        to: Recipients,
-        subject: Subject,
-        body: PlainBody,
-        cc: CcRecipients = None,
-    ) -> SendResult:
-        token = bearer_token(ctx)
-        message = message_body(subject, body, to, cc)
-        await graph.post_json("/me/sendMail", token=token, body={"message": message, "saveToSentItems": True})
-        return SendResult(
-            status="sent",
-            to=recipients(message["toRecipients"]),
-            cc=recipients(message["ccRecipients"]),
-            subject=subject,
-        )
 
 
-def _add_outlook_reply_email(server: MCPServer, graph: GraphClient) -> None:
-    @server.tool(
-        name="outlook_reply_email",
-        title="Reply to an email",
-        description=(
-            "Reply to an email (by id) with a plain-text comment, sent immediately; the original message is quoted "
-            "below it. reply_all=true also replies to every other recipient. Cannot be undone: call it only after "
-            "the user confirmed the text. Returns {\"status\": \"replied\", \"message_id\", \"reply_all\", "
-            "\"subject\", \"to\"}."
-        ),
-        annotations=ADDITIVE,
+async def outlook_forward_email(
+    graph: GraphClient,
+    ctx: Context,
+    message_id: Annotated[GraphId, Field(description="Id of the email to forward")],
+    to: Recipients,
+    comment: Annotated[str, Field(max_length=MAX_BODY_LENGTH, description="Text above the forwarded email")] = "",
+) -> ForwardResult:
+    token = bearer_token(ctx)
+    base = f"/me/messages/{segment(message_id)}"
+    original = await graph.get_json(base, token=token, params={"$select": "id,subject"})
+    await graph.post_json(
+        f"{base}/forward", token=token, body={"comment": comment, "toRecipients": graph_recipients(to)}
     )
-    async def outlook_reply_email(
-        ctx: Context,
-        message_id: Annotated[GraphId, Field(description="Id of the email to reply to")],
-        comment: Annotated[RequiredText, Field(max_length=MAX_BODY_LENGTH, description="The reply text")],
-        reply_all: Annotated[bool, Field(description="Reply to all recipients, not only the sender")] = False,
-    ) -> ReplyResult:
-        token = bearer_token(ctx)
-        base = f"/me/messages/{segment(message_id)}"
-        original_call = graph.get_json(
-            base, token=token, params={"$select": "id,subject,from,replyTo,toRecipients,ccRecipients"}
-        )
-        if reply_all:
-            original, me = await asyncio.gather(
-                original_call, graph.get_json("/me", token=token, params={"$select": "mail,userPrincipalName"})
-            )
-        else:
-            original, me = await original_call, {}
-        reply_to = recipients(original.get("replyTo")) or recipients([original.get("from")])
-        if reply_all:
-            own = {str(me.get("mail") or "").lower(), str(me.get("userPrincipalName") or "").lower()}
-            seen = {r.address.lower() for r in reply_to}
-            for r in recipients(original.get("toRecipients")) + recipients(original.get("ccRecipients")):
-                if r.address.lower() not in own and r.address.lower() not in seen:
-                    reply_to.append(r)
-                    seen.add(r.address.lower())
-        await graph.post_json(f"{base}/{'replyAll' if reply_all else 'reply'}", token=token, body={"comment": comment})
-        subject = str(original.get("subject") or "")
-        return ReplyResult(
-            status="replied",
-            message_id=message_id,
-            reply_all=reply_all,
-            subject=subject if subject.lower().startswith("re:") else f"RE: {subject}",
-            to=reply_to,
-        )
-
-
-def _add_outlook_forward_email(server: MCPServer, graph: GraphClient) -> None:
-    @server.tool(
-        name="outlook_forward_email",
-        title="Forward an email",
-        description=(
-            "Forward one email (by id) to `to`, with an optional plain-text comment above the forwarded message; "
-            "sent immediately, attachments included. Cannot be undone: call it only after the user confirmed the "
-            "recipients. Forwards exactly one message; there is no bulk forwarding. Returns {\"status\": "
-            "\"forwarded\", \"message_id\", \"subject\", \"to\"}."
-        ),
-        annotations=ADDITIVE,
+    subject = str(original.get("subject") or "")
+    return ForwardResult(
+        status="forwarded",
+        message_id=message_id,
+        subject=subject if subject.lower().startswith("fw:") else f"FW: {subject}",
+        to=recipients(graph_recipients(to)),
     )
-    async def outlook_forward_email(
-        ctx: Context,
-        message_id: Annotated[GraphId, Field(description="Id of the email to forward")],
-        to: Recipients,
-        comment: Annotated[str, Field(max_length=MAX_BODY_LENGTH, description="Text above the forwarded email")] = "",
-    ) -> ForwardResult:
-        token = bearer_token(ctx)
-        base = f"/me/messages/{segment(message_id)}"
-        original = await graph.get_json(base, token=token, params={"$select": "id,subject"})
-        await graph.post_json(
-            f"{base}/forward", token=token, body={"comment": comment, "toRecipients": graph_recipients(to)}
-        )
-        subject = str(original.get("subject") or "")
-        return ForwardResult(
-            status="forwarded",
-            message_id=message_id,
-            subject=subject if subject.lower().startswith("fw:") else f"FW: {subject}",
-            to=recipients(graph_recipients(to)),
-        )
 
 
 TOOLS = (
-    _add_outlook_search_emails, _add_outlook_get_email, _add_outlook_list_folders, _add_outlook_create_draft,
-    _add_outlook_send_email, _add_outlook_reply_email, _add_outlook_forward_email
+    ToolSpec(
+        outlook_search_emails,
+        "Search emails",
+        SEARCH_DESCRIPTION,
+        READ_ONLY,
+    ),
+    ToolSpec(
+        outlook_get_email,
+        "Read an email",
+        "Fetch one email by id (from outlook_search_emails) with its FULL body as plain text (HTML converted "
+        "and sanitised) and its attachment list. Returns {\"email\": {...}} with body_kind \"full\", or "
+        "\"empty\" when the message has no body text (then there is nothing more to read). Use this before "
+        "quoting or summarising what an email says.",
+        READ_ONLY,
+    ),
+    ToolSpec(
+        outlook_list_folders,
+        "List mail folders",
+        "List the user's top-level Outlook mail folders. Returns {\"folders\": [{id, display_name, "
+        "unread_count, total_count, child_folder_count, parent_folder_id}], \"count\", \"has_more\"}. "
+        "A folder's display_name can be passed as `folder` to outlook_search_emails.",
+        READ_ONLY,
+    ),
+    ToolSpec(
+        outlook_create_draft,
+        "Create an email draft",
+        "Save a new email as a draft in the user's Drafts folder without sending it. The body is plain text. "
+        "Returns {\"status\": \"draft_created\", \"draft\": {...}} with the draft's id and web_link, where the "
+        "user can review and send it.",
+        ADDITIVE,
+    ),
+    ToolSpec(
+        outlook_send_email,
+        "Send an email",
+        "Send a new plain-text email from the user's mailbox immediately (a copy is kept in Sent Items). "
+        "This cannot be undone: only call it once the user has confirmed recipients, subject and body. "
+        "Use directory_find_people to turn names into addresses first. Returns {\"status\": \"sent\", "
+        "\"to\", \"cc\", \"subject\"}.",
+        ADDITIVE,
+    ),
+    ToolSpec(
+        outlook_reply_email,
+        "Reply to an email",
+        "Reply to an email (by id) with a plain-text comment, sent immediately; the original message is quoted "
+        "below it. reply_all=true also replies to every other recipient. Cannot be undone: call it only after "
+        "the user confirmed the text. Returns {\"status\": \"replied\", \"message_id\", \"reply_all\", "
+        "\"subject\", \"to\"}.",
+        ADDITIVE,
+    ),
+    ToolSpec(
+        outlook_forward_email,
+        "Forward an email",
+        "Forward one email (by id) to `to`, with an optional plain-text comment above the forwarded message; "
+        "sent immediately, attachments included. Cannot be undone: call it only after the user confirmed the "
+        "recipients. Forwards exactly one message; there is no bulk forwarding. Returns {\"status\": "
+        "\"forwarded\", \"message_id\", \"subject\", \"to\"}.",
+        ADDITIVE,
+    ),
 )
-
-
-def register(server: MCPServer, graph: GraphClient) -> None:
-    """Add the mail tools to `server`, calling Graph through `graph`."""
-    for add in TOOLS:
-        add(server, graph)

@@ -22,6 +22,7 @@ from crm_app.sandbox.graph.http import (
 )
 from crm_app.sandbox.odata.options import QueryOptions, parse_select, unquote_search
 from crm_app.sandbox.odata.schema import GROUP, PERSON, USER, EntitySchema
+from crm_app.sandbox.routing import get_routes
 
 ME = ("User.Read", "User.ReadWrite", "User.ReadBasic.All", "User.Read.All", "Directory.Read.All")
 USERS = ("User.ReadBasic.All", "User.Read.All", "Directory.Read.All")
@@ -238,12 +239,12 @@ async def people(request: Request, caller: Caller) -> Response:
 
 
 def routes() -> list[Route]:
-    return [
-        Route("/v1.0/me", me, methods=["GET"]),
-        Route("/v1.0/me/people", people, methods=["GET"]),
-        Route("/v1.0/users", users, methods=["GET"]),
-        Route("/v1.0/users/{user_id}", get_user, methods=["GET"]),
-        Route("/v1.0/groups", groups, methods=["GET"]),
-        Route("/v1.0/groups/{group_id}", get_group, methods=["GET"]),
-        Route("/v1.0/groups/{group_id}/members", group_members, methods=["GET"]),
-    ]
+    return get_routes(
+        ("/v1.0/me", me),
+        ("/v1.0/me/people", people),
+        ("/v1.0/users", users),
+        ("/v1.0/users/{user_id}", get_user),
+        ("/v1.0/groups", groups),
+        ("/v1.0/groups/{group_id}", get_group),
+        ("/v1.0/groups/{group_id}/members", group_members),
+    )

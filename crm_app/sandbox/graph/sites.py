@@ -17,6 +17,7 @@ from crm_app.sandbox.graph.http import (
 )
 from crm_app.sandbox.odata.options import parse_select
 from crm_app.sandbox.odata.schema import SITE
+from crm_app.sandbox.routing import get_routes
 from crm_app.sandbox.store.drive import Drive
 from crm_app.sandbox.store.sites import Site
 
@@ -74,9 +75,11 @@ async def site_drives(request: Request, caller: Caller) -> Response:
 
 def routes() -> list[Route]:
     return [
-        Route("/v1.0/sites", list_sites, methods=["GET"]),
-        Route("/v1.0/sites/{hostname}:/sites/{name}", site_by_path, methods=["GET"]),
-        Route("/v1.0/sites/{site_id}", get_site, methods=["GET"]),
-        Route("/v1.0/sites/{site_id}/drives", site_drives, methods=["GET"]),
+        *get_routes(
+            ("/v1.0/sites", list_sites),
+            ("/v1.0/sites/{hostname}:/sites/{name}", site_by_path),
+            ("/v1.0/sites/{site_id}", get_site),
+            ("/v1.0/sites/{site_id}/drives", site_drives),
+        ),
         *drive_routes("/v1.0/sites/{site_id}/drive", site_drive, SHARED_READ, SHARED_WRITE, False),
     ]

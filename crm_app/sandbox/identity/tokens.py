@@ -10,6 +10,7 @@ import secrets
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from crm_app.sandbox.errors import GraphError, OAuthError
 from crm_app.sandbox.identity.scopes import ScopeRequest
@@ -85,6 +86,20 @@ class TokenPair:
     refresh: IssuedToken | None
 
 
+Spendable = TypeVar("Spendable", IssuedToken, AuthorizationCode)
+
+
+def _spend(record: Spendable, already_used: tuple[int, str], expired: tuple[int, str]) -> Spendable:
+    """Mark a single-use code or refresh token used; one used before or past its lifetime is an
+    ``invalid_grant`` with the given AADSTS code and description."""
+    if record.used:
+        raise OAuthError("invalid_grant", *already_used)
+    if record.expires_at <= time.time():
+        raise OAuthError("invalid_grant", *expired)
+    record.used = True
+    return record
+
+
 @dataclass
 class TokenService:
     """All tokens and codes ever issued by this process."""
@@ -114,20 +129,13 @@ class TokenService:
                 "Invalid request. The authorization code is malformed or was not issued to this client. "
                 "Start the sign-in again.",
             )
-        if record.used:
-            raise OAuthError(
-                "invalid_grant", 54005,
-                "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an "
-                "existing refresh token.",
-            )
-        if record.expires_at <= time.time():
-            raise OAuthError(
-                "invalid_grant", 70008,
-                "The provided authorization code or refresh token has expired due to inactivity. Send a new "
-                "interactive authorization request for this user and resource.",
-            )
-        record.used = True
-        return record
+        return _spend(
+            record,
+            already_used=(54005, "OAuth2 Authorization code was already redeemed, please retry with a new valid "
+                                 "code or use an existing refresh token."),
+            expired=(70008, "The provided authorization code or refresh token has expired due to inactivity. "
+                            "Send a new interactive authorization request for this user and resource."),
+        )
 
     def issue(self, grant: Grant, grant_type: str, lifetime: int | None = None) -> TokenPair:
         now = time.time()
@@ -158,19 +166,13 @@ class TokenService:
                 "The provided grant has expired due to it being revoked, a fresh auth token is needed. "
                 "The user must sign in again.",
             )
-        if record.used:
-            raise OAuthError(
-                "invalid_grant", 70000,
-                "The provided value for the 'refresh_token' is not valid: it was already redeemed. Refresh tokens "
-                "are single-use; use the newest one returned or sign in again.",
-            )
-        if record.expires_at <= time.time():
-            raise OAuthError(
-                "invalid_grant", 700082,
-                "The refresh token has expired due to inactivity. The user must sign in again.",
-            )
-        record.used = True
-        return record
+        return _spend(
+            record,
+            already_used=(70000, "The provided value for the 'refresh_token' is not valid: it was already "
+                                 "redeemed. Refresh tokens are single-use; use the newest one returned or sign in "
+                                 "again."),
+            expired=(700082, "The refresh token has expired due to inactivity. The user must sign in again."),
+        )
 
     def authenticate(self, header: str | None) -> IssuedToken:
         """The access token in an ``Authorization: Bearer`` header, or a 401 Graph error."""

@@ -14,6 +14,7 @@ Grammar (operators are lower case, as OData defines them)::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NoReturn
 
 from crm_app.sandbox.errors import ODataError
@@ -76,17 +77,17 @@ class _Parser:
             self.fail(f"unexpected {self.describe(self.current)}", self.current)
 
     def parse_or(self, scope: frozenset[str]) -> Node:
-        node = self.parse_and(scope)
-        while self.at_keyword("or"):
-            self.advance()
-            node = BoolOp("or", node, self.parse_and(scope))
-        return node
+        return self.parse_chain("or", self.parse_and, scope)
 
     def parse_and(self, scope: frozenset[str]) -> Node:
-        node = self.parse_unary(scope)
-        while self.at_keyword("and"):
+        return self.parse_chain("and", self.parse_unary, scope)
+
+    def parse_chain(self, keyword: str, operand: Callable[[frozenset[str]], Node], scope: frozenset[str]) -> Node:
+        """Operands joined by `keyword`, grouped from the left."""
+        node = operand(scope)
+        while self.at_keyword(keyword):
             self.advance()
-            node = BoolOp("and", node, self.parse_unary(scope))
+            node = BoolOp(keyword, node, operand(scope))
         return node
 
     def parse_unary(self, scope: frozenset[str]) -> Node:
