@@ -195,3 +195,53 @@ def test_searches_are_served_by_the_index(database):
                             ("ix_companies_domain_trgm", companies), ("ix_deals_title_trgm", deals)):
             assert f"Bitmap Index Scan on {index}" in plan, plan
         assert "Seq Scan on contacts" not in contacts, contacts
+
+
+def _page_statement(list_fn, **kwargs) -> tuple[str, object]:
+    """The statement ``list_fn`` runs for its page, and its parameters, as sent to the database."""
+    sent = []
+
+    def grab(conn, cursor, statement, parameters, context, executemany):
+        sent.append((statement, parameters))
+
+    engine = get_engine()
+    sa.event.listen(engine, "before_cursor_execute", grab)
+    try:
+        list_fn(**kwargs)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", grab)
+    return sent[0]
+
+
+def test_a_contact_search_page_reads_only_the_matching_contacts(database):
+    _grow(40_000)
+    engine = get_engine()
+    if engine.dialect.name == "postgresql":
+        with engine.execution_options(isolation_level="AUTOCOMMIT").connect() as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE")
+    # 1,111 matches, all together in the order by name: a plan that walks that order, or scans the
+    # whole table to join the matches back, reads the 40,000 contacts rather than the matches.
+    for sort in ("name", "company", "created"):
+        statement, parameters = _page_statement(crm.list_contacts, q="family12", sort=sort)
+        with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":
+                rows = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
+                plan = "\n".join(str(row[-1]) for row in rows)
+                assert "SCAN contacts\n" not in plan + "\n", plan
+            else:
+                plan = "\n".join(row[0] for row in conn.exec_driver_sql(f"EXPLAIN {statement}", parameters).all())
+                assert "Seq Scan on contacts" not in plan, plan
+                assert "Index Scan using contacts_pkey on contacts" in plan, plan
+                assert "ix_contacts_last_first" not in plan, plan
+    assert crm.list_contacts(q="family12").total == 1111
+
+
+def test_contact_search_pages_come_in_the_order_of_the_like_scan(database):
+    _seed()
+    with session_scope() as s:
+        order = (Contact.last_name, Contact.first_name, Contact.id)
+        everyone = s.exec(select(Contact.id).order_by(*order)).all()
+    for q in ("okafor", "a", "@c1", "acme", "smith", "%"):
+        expected = [cid for cid in everyone if cid in _scan_ids(Contact, q)]
+        pages = [crm.list_contacts(q=q, page=page, page_size=10).rows for page in (1, 2, 3)]
+        assert [row["id"] for rows in pages for row in rows] == expected[:30], q
