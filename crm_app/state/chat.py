@@ -270,11 +270,12 @@ class ChatState(SessionState):
             yield rx.redirect("/signin")
             return
 
-        async def sink(turn: assistant.Turn) -> None:
+        async def show(turn: assistant.Turn) -> None:
             async with self:
                 if self.live_active and self.conversation_id == conversation_id:
                     self.live = from_turn(turn)
 
+        sink = assistant.ThrottledSink(show)
         try:
             if open_message_id:
                 turn = await assistant.open_email(user, conversation_id, text, open_message_id, sink=sink)
@@ -284,6 +285,8 @@ class ChatState(SessionState):
             async with self:
                 self._fail_live(failure_text(exc))
             return
+        finally:
+            sink.close()
         try:
             listed: list[dict[str, Any]] | None = await off_loop(conversations.list_for_user, user.id)
         except Exception as exc:
@@ -401,11 +404,12 @@ class ChatState(SessionState):
             self._set_card_status(message_id, action_id, "running", edits)
             self._begin_live()
 
-        async def sink(turn: assistant.Turn) -> None:
+        async def show(turn: assistant.Turn) -> None:
             async with self:
                 if self.live_active:
                     self.live = from_turn(turn)
 
+        sink = assistant.ThrottledSink(show)
         try:
             turn = await assistant.confirm_and_reply(user, conversation_id, int(message_id), action_id, edits, sink=sink)
         except Exception as exc:
@@ -413,6 +417,8 @@ class ChatState(SessionState):
                 self._set_card_status(message_id, action_id, "failed" if isinstance(exc, NotFound) else "pending")
                 self._fail_live(failure_text(exc, NOT_RUN_TEXT))
             return
+        finally:
+            sink.close()
         async with self:
             self.sending = False
             final = turn.action_status or ("done" if turn.status == "done" else "failed")

@@ -35,12 +35,12 @@ from crm_app.services.assistant.people import EMAIL_ID_ARGUMENTS, EMAIL_RE, unna
 from crm_app.services.assistant.proposals import PROPOSERS
 from crm_app.services.assistant.reads import READ_HANDLERS, SEARCH_TOP
 from crm_app.services.assistant.registry import MS365_AREA, build_registry, crm_registry
-from crm_app.services.assistant.turn import MAX_MESSAGE_CHARS, Sink, Turn, TurnFailed, TurnState
+from crm_app.services.assistant.turn import MAX_MESSAGE_CHARS, Sink, ThrottledSink, Turn, TurnFailed, TurnState
 from crm_app.services.assistant.wording import proposal_summary
 
 __all__ = [
     "CREATE_TOOL", "CRM_INTENT_TOOL", "Card", "EDITABLE", "EMAIL_ID_ARGUMENTS", "EMAIL_RE", "MAX_MESSAGE_CHARS", "MS365_AREA",
-    "PROPOSERS", "READ_HANDLERS", "SEARCH_TOP", "Sink", "Turn", "TurnEngine", "TurnFailed", "TurnState",
+    "PROPOSERS", "READ_HANDLERS", "SEARCH_TOP", "Sink", "ThrottledSink", "Turn", "TurnEngine", "TurnFailed", "TurnState",
     "apply_edits", "build_registry", "cancel_action", "clock", "confirm_action", "confirm_and_reply", "crm_registry", "log_args",
     "editable", "log_email_card", "mode_label", "open_email", "offer_contact", "proposal_summary", "send_message", "unnamed_recipients",
 ]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
@@ -15,6 +17,7 @@ from crm_app.assistant.card_model import Card
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 8000
+PROGRESS_INTERVAL_S = 0.2
 RESULT_KINDS = ("email", "event", "file", "site", "team")
 
 
@@ -96,6 +99,41 @@ Sink = Callable[[Turn], Awaitable[None]]
 
 async def no_sink(_: Turn) -> None:
     return None
+
+
+class ThrottledSink:
+    """Shows a turn's progress no sooner than `interval` seconds after it began and then at most that often.
+
+    A turn that ends within the interval shows only its final state (the page shows it with the saved
+    message), so it does not flicker through chips nobody could read; a slow one shows its latest state
+    as it goes. Progress still due when the turn ends is dropped by `close`.
+    """
+
+    def __init__(self, show: Sink, interval: float = PROGRESS_INTERVAL_S,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self._show, self._interval, self._clock = show, interval, clock
+        self._shown_at = clock()
+        self._latest: Turn | None = None
+        self._due: asyncio.Task[None] | None = None
+
+    async def __call__(self, turn: Turn) -> None:
+        self._latest = turn
+        if self._due is None:
+            self._due = asyncio.create_task(self._show_when_due())
+
+    async def _show_when_due(self) -> None:
+        await asyncio.sleep(max(0.0, self._shown_at + self._interval - self._clock()))
+        self._due, self._shown_at = None, self._clock()
+        if self._latest is not None:
+            try:
+                await self._show(self._latest)
+            except Exception:
+                log.exception("showing the turn's progress failed")
+
+    def close(self) -> None:
+        if self._due is not None:
+            self._due.cancel()
+            self._due = None
 
 
 @dataclass

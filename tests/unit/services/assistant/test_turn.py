@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from crm_app.assistant.card_model import Card
-from crm_app.services.assistant.turn import Turn, TurnState
+from crm_app.services.assistant.turn import ThrottledSink, Turn, TurnState
 
 
 async def test_a_failure_adds_one_retryable_error_card_and_fails_the_running_chips():
@@ -45,3 +47,59 @@ def test_remembered_results_keep_known_kinds_and_file_the_rest_as_crm():
     assert "results" in turn.payload() and "action_status" not in turn.payload()
     stored = turn.payload()["results"][0]["card"]
     assert stored["title"] == "Hi" and isinstance(stored, dict), "a remembered card is stored as plain data"
+
+
+async def test_a_turn_that_ends_quickly_shows_no_progress_only_its_end():
+    shown: list[str] = []
+
+    async def show(turn: Turn) -> None:
+        shown.append(turn.text)
+
+    sink = ThrottledSink(show, interval=10.0)
+    turn = Turn()
+    for text in ("Searching…", "Found 3", "Here they are."):
+        turn.text = text
+        await sink(turn)
+    sink.close()
+    await asyncio.sleep(0)
+    assert shown == []
+
+
+async def test_a_slow_turn_shows_its_latest_state_once_per_interval():
+    shown: list[str] = []
+
+    async def show(turn: Turn) -> None:
+        shown.append(turn.text)
+
+    sink = ThrottledSink(show, interval=0.05)
+    turn = Turn()
+    for text in ("Listing", "Searching", "Reading"):
+        turn.text = text
+        await sink(turn)
+    await asyncio.sleep(0.3)
+    assert shown == ["Reading"]  # three updates inside one interval: one showing, of the latest
+    turn.text = "Summing up"
+    await sink(turn)
+    await asyncio.sleep(0.3)
+    assert shown == ["Reading", "Summing up"]
+    sink.close()
+
+
+async def test_progress_that_cannot_be_shown_does_not_stop_later_progress():
+    shown: list[str] = []
+
+    async def flaky(turn: Turn) -> None:
+        if not shown and turn.text == "Searching":
+            shown.append("refused")
+            raise RuntimeError("websocket gone")
+        shown.append(turn.text)
+
+    sink = ThrottledSink(flaky, interval=0.0)
+    turn = Turn(text="Searching")
+    await sink(turn)
+    await asyncio.sleep(0.05)
+    turn.text = "Still searching"
+    await sink(turn)
+    await asyncio.sleep(0.05)
+    sink.close()
+    assert shown == ["refused", "Still searching"]
