@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from crm_app.assistant.card_model import Card
-from crm_app.services.assistant.turn import ThrottledSink, Turn, TurnState
+from crm_app.services.assistant.turn import Sink, ThrottledSink, Turn, TurnState
 
 
 async def test_a_failure_adds_one_retryable_error_card_and_fails_the_running_chips():
@@ -49,12 +49,17 @@ def test_remembered_results_keep_known_kinds_and_file_the_rest_as_crm():
     assert stored["title"] == "Hi" and isinstance(stored, dict), "a remembered card is stored as plain data"
 
 
-async def test_a_turn_that_ends_quickly_shows_no_progress_only_its_end():
+def recording() -> tuple[list[str], Sink]:
     shown: list[str] = []
 
     async def show(turn: Turn) -> None:
         shown.append(turn.text)
 
+    return shown, show
+
+
+async def test_a_turn_that_ends_quickly_shows_no_progress_only_its_end():
+    shown, show = recording()
     sink = ThrottledSink(show, interval=10.0)
     turn = Turn()
     for text in ("Searching…", "Found 3", "Here they are."):
@@ -66,11 +71,7 @@ async def test_a_turn_that_ends_quickly_shows_no_progress_only_its_end():
 
 
 async def test_a_slow_turn_shows_its_latest_state_once_per_interval():
-    shown: list[str] = []
-
-    async def show(turn: Turn) -> None:
-        shown.append(turn.text)
-
+    shown, show = recording()
     sink = ThrottledSink(show, interval=0.05)
     turn = Turn()
     for text in ("Listing", "Searching", "Reading"):
