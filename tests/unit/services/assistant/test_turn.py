@@ -58,13 +58,19 @@ def recording() -> tuple[list[str], Sink]:
     return shown, show
 
 
+async def feed(sink: ThrottledSink, *texts: str) -> Turn:
+    """One turn's progress, reported to `sink` as each text in turn."""
+    turn = Turn()
+    for text in texts:
+        turn.text = text
+        await sink(turn)
+    return turn
+
+
 async def test_a_turn_that_ends_quickly_shows_no_progress_only_its_end():
     shown, show = recording()
     sink = ThrottledSink(show, interval=10.0)
-    turn = Turn()
-    for text in ("Searching…", "Found 3", "Here they are."):
-        turn.text = text
-        await sink(turn)
+    await feed(sink, "Searching…", "Found 3", "Here they are.")
     sink.close()
     await asyncio.sleep(0)
     assert shown == []
@@ -73,10 +79,7 @@ async def test_a_turn_that_ends_quickly_shows_no_progress_only_its_end():
 async def test_a_slow_turn_shows_its_latest_state_once_per_interval():
     shown, show = recording()
     sink = ThrottledSink(show, interval=0.05)
-    turn = Turn()
-    for text in ("Listing", "Searching", "Reading"):
-        turn.text = text
-        await sink(turn)
+    turn = await feed(sink, "Listing", "Searching", "Reading")
     await asyncio.sleep(0.3)
     assert shown == ["Reading"]  # three updates inside one interval: one showing, of the latest
     turn.text = "Summing up"
