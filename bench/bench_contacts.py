@@ -29,6 +29,7 @@ from bench.stats import (
     figure_row,
     launch_chromium,
     p50_p95,
+    submit_form,
     summary,
 )
 
@@ -210,11 +211,8 @@ class ContactsBrowser:
         self._playwright = sync_playwright().start()
         self.browser = launch_chromium(self._playwright)
         self.page = self.browser.new_page()
-        self.page.goto(f"{app_url}/signin")
-        self.page.fill("#signin-email", email)
-        self.page.fill("#signin-password", PASSWORD)
-        self.page.click("#signin-submit")
-        self.page.wait_for_selector("#page-title", timeout=BROWSER_TIMEOUT_MS)
+        submit_form(self.page, f"{app_url}/signin", {"#signin-email": email, "#signin-password": PASSWORD},
+                    "#signin-submit", "#page-title")
 
     def close(self) -> None:
         self.browser.close()

@@ -210,6 +210,32 @@ def launch_chromium(playwright: Any) -> Any:
     return playwright.chromium.launch(executable_path=CHROMIUM, args=list(CHROMIUM_ARGS), headless=True)
 
 
+def submit_form(page: Any, url: str, fields: dict[str, str], submit: str, shows: str, attempts: int = 3) -> None:
+    """Open ``url``, fill ``fields`` and click ``submit`` until an element matching ``shows`` appears.
+
+    Typing before the page has mounted can be undone by the mount (the browser then refuses the empty required
+    field), so each try checks what it typed and a try that leads nowhere opens the page again."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    first = next(iter(fields))
+    for _ in range(attempts):
+        page.goto(url)
+        page.locator(f"{first}, {shows}").filter(visible=True).first.wait_for(timeout=30_000)
+        if page.locator(shows).filter(visible=True).count():
+            return
+        for selector, value in fields.items():
+            page.fill(selector, value)
+        if any(page.input_value(selector) != value for selector, value in fields.items()):
+            continue
+        page.click(submit)
+        try:
+            page.locator(shows).filter(visible=True).first.wait_for(timeout=15_000)
+            return
+        except PlaywrightTimeoutError:
+            continue
+    raise BenchmarkError(f"after {attempts} tries the form at {url} never showed {shows!r}; the page is at {page.url}")
+
+
 # ---------------------------------------------------------------- process probes
 def process_tree(pid: int) -> list[psutil.Process]:
     """The process and all its descendants that are still alive."""

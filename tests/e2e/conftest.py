@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
+from bench.stats import submit_form
 from tests.support.procs import ROOT, ServerProcess, free_port
 
 CHROMIUM = "/usr/bin/chromium"
@@ -99,29 +99,6 @@ def stack(tmp_path_factory) -> Stack:
 @pytest.fixture
 def unique_email() -> str:
     return f"user-{uuid.uuid4().hex[:10]}@example.com"
-
-
-def submit_form(page, url: str, fields: dict[str, str], submit: str, shows: str, attempts: int = 3) -> None:
-    """Open ``url``, fill ``fields`` and click ``submit`` until an element matching ``shows`` appears.
-
-    Typing before the page has mounted can be undone by the mount (the browser then refuses the empty required
-    field), so each try checks what it typed and a try that leads nowhere opens the page again."""
-    first = next(iter(fields))
-    for _ in range(attempts):
-        page.goto(url)
-        page.locator(f"{first}, {shows}").filter(visible=True).first.wait_for(timeout=30_000)
-        if page.locator(shows).filter(visible=True).count():
-            return
-        for selector, value in fields.items():
-            page.fill(selector, value)
-            expect(page.locator(selector)).to_have_value(value)
-        page.click(submit)
-        try:
-            page.locator(shows).filter(visible=True).first.wait_for(timeout=15_000)
-            return
-        except PlaywrightTimeoutError:
-            continue
-    raise AssertionError(f"after {attempts} tries the form at {url} never showed {shows!r}; the page is at {page.url}")
 
 
 def sign_up(page, stack: Stack, email: str, password: str = "correct horse battery", name: str = "Test User") -> None:

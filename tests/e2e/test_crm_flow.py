@@ -6,7 +6,8 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import sign_in, sign_up, submit_form
+from bench.stats import submit_form
+from tests.e2e.conftest import sign_in, sign_up
 
 T = 30_000
 
