@@ -386,7 +386,7 @@ async def measure(ctx: Context) -> dict[str, Any]:
         await load(ctx, users, 1, names)
         for level in LEVELS:
             results[level] = await load(ctx, users[:level], plan[level], names)
-        with sampling(ctx.pids["app"], ctx.log_dir / "bench_chat.profile.txt") as profile:
+        with sampling(ctx.pids["app"], ctx.log_dir / "bench_chat.profile.txt", gil=True) as profile:
             await load(ctx, users[:max(LEVELS)], plan[max(LEVELS)], names)
         engine = await engine_alone(ctx, engine_account, plan[1])
     after = await asyncio.to_thread(sandbox_requests, ctx.sandbox_url)
@@ -403,7 +403,9 @@ def profile_notes(profile: Profile, users: int) -> list[str]:
     app = "; ".join(f"`{frame}` {profile.share(n)}" for frame, n in profile.top_app(PROFILE_TOP))
     return [
         (f"Profile: one more {users}-user pass, not timed, sampled by py-spy at 200 Hz over the app's processes "
-         f"({profile.samples} samples with a Python stack on CPU). Own time, top {PROFILE_TOP}: {own}."),
+         f"({profile.samples} samples of the thread holding the GIL, which is where the one backend worker's "
+         f"CPU goes; threads waiting in a database call or on a lock are not counted). Own time, top {PROFILE_TOP}: "
+         f"{own}."),
         f"Profile, the app's own functions by time on the stack (own + callees), top {PROFILE_TOP}: {app}.",
     ]
 

@@ -1,8 +1,11 @@
 """A sampling profile of a process tree while a benchmark drives it (py-spy), and its top entries.
 
-py-spy attaches from outside (no change to the profiled process) and samples every thread's Python
-stack; ``top_entries`` turns its collapsed stacks into the functions that were on CPU most (own
-time) and the app's functions that were on the stack most (own time plus what they called).
+py-spy attaches from outside (no change to the profiled process). With ``gil`` it samples only the
+thread holding the GIL: a Python process runs Python on one core at a time, so those samples are
+where one backend worker's CPU goes, and threads waiting in C (a database call, a lock) are left out;
+without it, every thread that is not idle. ``top_own`` and ``top_app`` turn the collapsed stacks into
+the functions sampled most (own time) and the app's functions on the stack most (own time plus what
+they called).
 """
 
 from __future__ import annotations
@@ -82,7 +85,7 @@ def parse(text: str) -> Profile:
 
 
 @contextmanager
-def sampling(pid: int, out_path: Path, rate: int = SAMPLE_RATE_HZ) -> Iterator[Profile]:
+def sampling(pid: int, out_path: Path, rate: int = SAMPLE_RATE_HZ, *, gil: bool = False) -> Iterator[Profile]:
     """Sample ``pid`` and its subprocesses while the block runs; the yielded Profile is filled on exit."""
     profile = Profile()
     exe = py_spy()
@@ -94,6 +97,7 @@ def sampling(pid: int, out_path: Path, rate: int = SAMPLE_RATE_HZ) -> Iterator[P
     log_path = out_path.with_suffix(".log")
     with open(log_path, "wb") as log:
         proc = subprocess.Popen([str(exe), "record", "--pid", str(pid), "--subprocesses", "--nonblocking",
+                                 *(["--gil"] if gil else []),
                                  "--format", "raw", "--rate", str(rate), "--output", str(out_path)],
                                 stdout=log, stderr=subprocess.STDOUT)
         time.sleep(ATTACH_SECONDS)
