@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -172,111 +172,116 @@ def invite(request_body: dict[str, Any], caller: Caller, drive: Drive, record: D
     return permissions
 
 
+# The drive API's handlers: each answers for the drive its route resolved.
+async def _get_drive(request: Request, caller: Caller, drive: Drive) -> Response:
+    return entity(request, "drives/$entity", drive.resource())
+
+
+async def _get_root(request: Request, caller: Caller, drive: Drive) -> Response:
+    return item_response(request, caller, drive, drive.root)
+
+
+async def _root_children(request: Request, caller: Caller, drive: Drive) -> Response:
+    return list_items(request, caller, drive, drive.children(drive.root), "root/children")
+
+
+async def _get_item(request: Request, caller: Caller, drive: Drive) -> Response:
+    return item_response(request, caller, drive, drive.item(request.path_params["item_id"]))
+
+
+async def _item_children(request: Request, caller: Caller, drive: Drive) -> Response:
+    record = drive.item(request.path_params["item_id"])
+    if not record.is_folder:
+        raise BadRequest("A file has no children; only folders do.", code="invalidRequest")
+    return list_items(request, caller, drive, drive.children(record), f"items('{record.id}')/children")
+
+
+async def _item_content(request: Request, caller: Caller, drive: Drive) -> Response:
+    return content_redirect(request, caller, drive, drive.item(request.path_params["item_id"]))
+
+
+async def _search(request: Request, caller: Caller, drive: Drive) -> Response:
+    query = parse_search_query(request.path_params["query"])
+    return list_items(request, caller, drive, drive.search(query), "search")
+
+
+async def _recent(request: Request, caller: Caller, drive: Drive) -> Response:
+    return list_items(request, caller, drive, drive.recent(), "recent")
+
+
+async def _permissions(request: Request, caller: Caller, drive: Drive) -> Response:
+    record = drive.item(request.path_params["item_id"])
+    return collection(request, f"drives('{drive.id}')/items('{record.id}')/permissions", record.permissions)
+
+
+async def _share(request: Request, caller: Caller, drive: Drive) -> Response:
+    record = drive.item(request.path_params["item_id"])
+    granted = invite(await json_body(request), caller, drive, record)
+    return collection(request, "Collection(permission)", granted)
+
+
+async def _by_path(request: Request, caller: Caller, drive: Drive, base: DriveRecord) -> Response:
+    """An item addressed by path below ``base`` (``…:/{path}:/{action}``): read it, list it, fetch or upload content."""
+    path, action = split_path_address(request.path_params["rest"])
+    if request.method == "PUT":
+        if action != "content":
+            raise BadRequest("Upload with PUT .../{parent}:/{file name}:/content.", code="invalidRequest")
+        parent_path, _, name = path.rstrip("/").rpartition("/")
+        return await upload(request, caller, drive, resolve_path(drive, base, parent_path), name)
+    record = resolve_path(drive, base, path)
+    if action == "":
+        return item_response(request, caller, drive, record)
+    if action == "children":
+        return list_items(request, caller, drive, drive.children(record), f"items('{record.id}')/children")
+    if action == "content":
+        return content_redirect(request, caller, drive, record)
+    raise BadRequest(f"'{action}' is not supported after a path address.", code="invalidRequest")
+
+
+async def _below_root(request: Request, caller: Caller, drive: Drive) -> Response:
+    return await _by_path(request, caller, drive, drive.root)
+
+
+async def _below_item(request: Request, caller: Caller, drive: Drive) -> Response:
+    return await _by_path(request, caller, drive, drive.item(request.path_params["item_id"]))
+
+
+DriveHandler = Callable[[Request, Caller, Drive], Awaitable[Response]]
+
+# (path below the drive, handler, method, whether it writes)
+DRIVE_API: tuple[tuple[str, DriveHandler, str, bool], ...] = (
+    ("/root:/{rest:path}", _below_root, "GET", False),
+    ("/root:/{rest:path}", _below_root, "PUT", True),
+    ("/items/{item_id}:/{rest:path}", _below_item, "GET", False),
+    ("/items/{item_id}:/{rest:path}", _below_item, "PUT", True),
+    ("", _get_drive, "GET", False),
+    ("/root", _get_root, "GET", False),
+    ("/root/children", _root_children, "GET", False),
+    ("/root/search(q={query})", _search, "GET", False),
+    ("/search(q={query})", _search, "GET", False),
+    ("/items/{item_id}", _get_item, "GET", False),
+    ("/items/{item_id}/children", _item_children, "GET", False),
+    ("/items/{item_id}/content", _item_content, "GET", False),
+    ("/items/{item_id}/permissions", _permissions, "GET", False),
+    ("/items/{item_id}/invite", _share, "POST", True),
+)
+RECENT = ("/recent", _recent, "GET", False)
+
+
+def _on_drive(resolver: DriveResolver, scopes: tuple[str, ...], handle: DriveHandler) -> Any:
+    @requires(*scopes)
+    async def handler(request: Request, caller: Caller) -> Response:
+        return await handle(request, caller, resolver(request, caller))
+
+    return handler
+
+
 def drive_routes(prefix: str, resolver: DriveResolver, read: tuple[str, ...], write: tuple[str, ...],
                  with_recent: bool) -> list[Route]:
     """The drive API below ``prefix`` (``/v1.0/me/drive``, ``/v1.0/drives/{drive_id}``, a site's drive)."""
-
-    @requires(*read)
-    async def get_drive(request: Request, caller: Caller) -> Response:
-        drive = resolver(request, caller)
-        return entity(request, "drives/$entity", drive.resource())
-
-    @requires(*read)
-    async def get_root(request: Request, caller: Caller) -> Response:
-        drive = resolver(request, caller)
-        return item_response(request, caller, drive, drive.root)
-
-    @requires(*read)
-    async def root_children(request: Request, caller: Caller) -> Response:
-        drive = resolver(request, caller)
-        return list_items(request, caller, drive, drive.children(drive.root), "root/children")
-
-    @requires(*read)
-    async def get_item(request: Request, caller: Caller) -> Response:
-        drive = resolver(request, caller)
-        return item_response(request, caller, drive, drive.item(request.path_params["item_id"]))
-
-    @requires(*read)
-    async def item_children(request: Request, caller: Caller) -> Response:
-        drive = resolver(request, caller)
-        record = drive.item(request.path_params["item_id"])
-        if not record.is_folder:
-            raise BadRequest("A file has no children; only folders do.", code="invalidRequest")
-        return list_items(request, caller, drive, drive.children(record), f"items('{record.id}')/children")
-
-    @requires(*read)
-    async def item_content(request: Request, caller: Caller) -> Response:
-        drive = resolver(request, caller)
-        return content_redirect(request, caller, drive, drive.item(request.path_params["item_id"]))
-
-    @requires(*read)
-    async def search(request: Request, caller: Caller) -> Response:
-        drive = resolver(request, caller)
-        query = parse_search_query(request.path_params["query"])
-        return list_items(request, caller, drive, drive.search(query), "search")
-
-    @requires(*read)
-    async def recent(request: Request, caller: Caller) -> Response:
-        drive = resolver(request, caller)
-        return list_items(request, caller, drive, drive.recent(), "recent")
-
-    @requires(*read)
-    async def permissions(request: Request, caller: Caller) -> Response:
-        drive = resolver(request, caller)
-        record = drive.item(request.path_params["item_id"])
-        return collection(request, f"drives('{drive.id}')/items('{record.id}')/permissions", record.permissions)
-
-    @requires(*write)
-    async def share(request: Request, caller: Caller) -> Response:
-        drive = resolver(request, caller)
-        record = drive.item(request.path_params["item_id"])
-        granted = invite(await json_body(request), caller, drive, record)
-        return collection(request, "Collection(permission)", granted)
-
-    async def by_path(request: Request, caller: Caller, base: DriveRecord, rest: str, drive: Drive) -> Response:
-        path, action = split_path_address(rest)
-        if request.method == "PUT":
-            if action != "content":
-                raise BadRequest("Upload with PUT .../{parent}:/{file name}:/content.", code="invalidRequest")
-            parent_path, _, name = path.rstrip("/").rpartition("/")
-            return await upload(request, caller, drive, resolve_path(drive, base, parent_path), name)
-        record = resolve_path(drive, base, path)
-        if action == "":
-            return item_response(request, caller, drive, record)
-        if action == "children":
-            return list_items(request, caller, drive, drive.children(record), f"items('{record.id}')/children")
-        if action == "content":
-            return content_redirect(request, caller, drive, record)
-        raise BadRequest(f"'{action}' is not supported after a path address.", code="invalidRequest")
-
-    def path_handler(scopes: tuple[str, ...], at_item: bool) -> Any:
-        @requires(*scopes)
-        async def handler(request: Request, caller: Caller) -> Response:
-            drive = resolver(request, caller)
-            base = drive.item(request.path_params["item_id"]) if at_item else drive.root
-            return await by_path(request, caller, base, request.path_params["rest"], drive)
-
-        return handler
-
-    table: list[tuple[str, Any, list[str]]] = [
-        ("/root:/{rest:path}", path_handler(read, False), ["GET"]),
-        ("/root:/{rest:path}", path_handler(write, False), ["PUT"]),
-        ("/items/{item_id}:/{rest:path}", path_handler(read, True), ["GET"]),
-        ("/items/{item_id}:/{rest:path}", path_handler(write, True), ["PUT"]),
-        ("", get_drive, ["GET"]),
-        ("/root", get_root, ["GET"]),
-        ("/root/children", root_children, ["GET"]),
-        ("/root/search(q={query})", search, ["GET"]),
-        ("/search(q={query})", search, ["GET"]),
-        ("/items/{item_id}", get_item, ["GET"]),
-        ("/items/{item_id}/children", item_children, ["GET"]),
-        ("/items/{item_id}/content", item_content, ["GET"]),
-        ("/items/{item_id}/permissions", permissions, ["GET"]),
-        ("/items/{item_id}/invite", share, ["POST"]),
-    ]
-    if with_recent:
-        table.append(("/recent", recent, ["GET"]))
-    return [Route(prefix + path, handler, methods=methods) for path, handler, methods in table]
+    table = (*DRIVE_API, RECENT) if with_recent else DRIVE_API
+    return [Route(prefix + path, _on_drive(resolver, write if writes else read, handle), methods=[method])
+            for path, handle, method, writes in table]
 
 
 async def download(request: Request) -> Response:
