@@ -80,7 +80,11 @@ class GatedSQLiteConnection(sqlite3.Connection):
             self._holds_gate = _SQLITE_WRITE_GATE.acquire(timeout=SQLITE_BUSY_TIMEOUT_S)
 
     def leave_if_done(self) -> None:
-        if self._holds_gate and not self.in_transaction:
+        if not self.in_transaction:
+            self._release_gate()
+
+    def _release_gate(self) -> None:
+        if self._holds_gate:
             self._holds_gate = False
             _SQLITE_WRITE_GATE.release()
 
@@ -100,9 +104,7 @@ class GatedSQLiteConnection(sqlite3.Connection):
         try:
             super().close()
         finally:
-            if self._holds_gate:
-                self._holds_gate = False
-                _SQLITE_WRITE_GATE.release()
+            self._release_gate()
 
 
 def make_engine(url: str) -> Engine:
