@@ -113,7 +113,7 @@ class ThrottledSink:
                  clock: Callable[[], float] = time.monotonic) -> None:
         self._show, self._interval, self._clock = show, interval, clock
         self._shown_at = clock()
-        self._latest: Turn | None = None
+        self._latest = Turn()
         self._due: asyncio.Task[None] | None = None
 
     async def __call__(self, turn: Turn) -> None:
@@ -124,11 +124,10 @@ class ThrottledSink:
     async def _show_when_due(self) -> None:
         await asyncio.sleep(max(0.0, self._shown_at + self._interval - self._clock()))
         self._due, self._shown_at = None, self._clock()
-        if self._latest is not None:
-            try:
-                await self._show(self._latest)
-            except Exception:
-                log.exception("showing the turn's progress failed")
+        try:
+            await self._show(self._latest)
+        except Exception:
+            log.exception("showing the turn's progress failed")
 
     def close(self) -> None:
         if self._due is not None:
